@@ -1,0 +1,108 @@
+// The one file the UI and the training worker share: commands flow in, events flow out.
+// Nothing here imports TensorFlow.js or Svelte, so both sides can use it.
+
+import type { PresetName, GPTConfig } from '../model/config';
+import type { ScenarioId } from '../data/types';
+
+/** The stages of the RLHF pipeline, in order. Only the first two exist so far. */
+export type StageId = 'pretrain' | 'sft' | 'preferences' | 'reward' | 'rl';
+export type TrainableStage = 'pretrain' | 'sft';
+export const TRAINABLE_STAGES: TrainableStage[] = ['pretrain', 'sft'];
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+
+/** Settings of a training stage that the user can change. */
+export interface TrainSettings {
+  learningRate: number; // peak learning rate after warmup
+  batchSize: number;    // sequences per step (fixed shape)
+  warmupSteps: number;
+  totalSteps: number;   // length of the cosine schedule
+  weightDecay: number;
+  gradClip: number;     // max global L2 norm of the gradient
+}
+
+/** Settings for the sample completions shown under each stage. */
+export interface SampleSettings {
+  temperature: number;
+  topK: number; // 0 = no top-k filter
+}
+
+// ---------------------------------------------------------------- commands (UI -> worker)
+
+export type Command =
+  /** Start (or restart) on a scenario: loads the shipped checkpoints when they fit. */
+  | { type: 'init'; scenario: ScenarioId; preset: PresetName; seed: number }
+  /** Train a stage continuously; only one stage trains at a time. */
+  | { type: 'play'; stage: TrainableStage }
+  | { type: 'pause' }
+  /** One training step of a stage (pauses first). */
+  | { type: 'step'; stage: TrainableStage }
+  /** Pretrain: back to the shipped pretrained weights. SFT: back to the current pretrained weights. */
+  | { type: 'reset'; stage: TrainableStage }
+  /** Fresh random weights for the pretrain stage (and the SFT stage starts from them). */
+  | { type: 'pretrainFromScratch' }
+  | { type: 'setTrainSettings'; stage: TrainableStage; settings: Partial<TrainSettings> }
+  | { type: 'setSampleSettings'; settings: Partial<SampleSettings> }
+  /** Sample fresh completions of the stage's prompts now. */
+  | { type: 'sample'; stage: TrainableStage }
+  /** Use a pasted corpus: one example a line, `separator` between prompt and response. */
+  | { type: 'useCustomCorpus'; text: string; separator: string }
+  /** Ask for the stage's weights as a checkpoint file (answered by a 'checkpointFile' event). */
+  | { type: 'exportCheckpoint'; stage: TrainableStage }
+  /** Load a checkpoint file into a stage; refused with a notice if bad or mismatched. */
+  | { type: 'importCheckpoint'; stage: TrainableStage; bytes: ArrayBuffer; name: string }
+  /** Save / load the stage's weights in the browser's IndexedDB. */
+  | { type: 'saveToBrowser'; stage: TrainableStage }
+  | { type: 'loadFromBrowser'; stage: TrainableStage };
+
+// ---------------------------------------------------------------- events (worker -> UI)
+
+export interface MetricPoint {
+  step: number;
+  trainLoss: number;
+  heldoutLoss: number | null; // measured every few steps
+  tokensPerSecond: number;
+  learningRate: number;
+  msPerStep: number;
+}
+
+export interface Completion {
+  prompt: string;
+  completion: string;
+  /** Mean log-probability per generated token under the sampling distribution. */
+  meanLogProb: number;
+}
+
+export interface ModelInfo {
+  scenario: ScenarioId;
+  scenarioTitle: string;
+  preset: PresetName;
+  config: GPTConfig;
+  paramCount: number;
+  tokenizerKind: 'word' | 'char';
+}
+
+export interface StageState {
+  stage: TrainableStage;
+  running: boolean;
+  step: number;
+  /** Where the weights came from: the shipped file, random init, an import, ... */
+  source: string;
+  settings: TrainSettings;
+}
+
+export type WorkerEvent =
+  /** Which compute backend runs the model and, if not WebGPU, why. */
+  | { type: 'backend'; backend: BackendName; reason: string | null }
+  | { type: 'model'; info: ModelInfo }
+  | { type: 'stage'; state: StageState }
+  | { type: 'metrics'; stage: TrainableStage; points: MetricPoint[] }
+  /** Replaces the metric history of a stage (after reset / import / new model). */
+  | { type: 'clearMetrics'; stage: TrainableStage }
+  | { type: 'samples'; stage: TrainableStage; step: number; completions: Completion[] }
+  | { type: 'sampleSettings'; settings: SampleSettings }
+  | { type: 'checkpointFile'; stage: TrainableStage; bytes: ArrayBuffer; filename: string }
+  /** Informational or error message for the user. Errors change nothing. */
+  | { type: 'notice'; level: 'info' | 'error'; message: string }
+  /** Startup finished: ms from worker start to first completions. */
+  | { type: 'ready'; msToFirstCompletions: number };
