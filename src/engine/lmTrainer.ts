@@ -1,0 +1,106 @@
+// The training loop of the first two stages: next-token prediction.
+// Pretraining counts every token of the corpus; supervised fine-tuning counts only the response
+// tokens of the demonstrations. Each step is one fixed-shape batch, one AdamW update, and one
+// read from the GPU (the loss and the gradient norm together).
+
+import * as tf from '@tensorflow/tfjs';
+import type { GPT } from '../model/model';
+import { forward, lmLogits } from '../model/gpt';
+import { crossEntropy } from '../model/logprobs';
+import { decayMask, lossAndFlatGrad, type Weights } from '../model/params';
+import { AdamW } from './adamw';
+import { learningRate } from './schedule';
+import { encodeExample, makeBatch, type Batch, type EncodedExample, type LossOn } from '../data/sequences';
+import { mulberry32 } from '../data/random';
+import type { Example, Tokenizer } from '../data/types';
+import type { TrainSettings } from './protocol';
+
+export const TRAIN_DEFAULTS: Record<'pretrain' | 'sft', TrainSettings> = {
+  pretrain: { learningRate: 3e-3, batchSize: 16, warmupSteps: 20, totalSteps: 2000, weightDecay: 0.1, gradClip: 1 },
+  sft: { learningRate: 1e-3, batchSize: 16, warmupSteps: 10, totalSteps: 500, weightDecay: 0.1, gradClip: 1 },
+};
+
+export interface StepResult {
+  step: number;
+  loss: number;
+  gradNorm: number;
+  learningRate: number;
+  tokens: number; // tokens that counted in the loss
+  ms: number;
+}
+
+/** Cross-entropy of a batch under the model (a scalar on the GPU). Call inside a tidy or a gradient closure. */
+export function batchLoss(model: GPT, batch: Batch, w: Weights = model.weights()): tf.Scalar {
+  const ids = tf.tensor2d(batch.inputs, [batch.B, batch.T], 'int32');
+  const logits = lmLogits(w, forward(w, model.config, ids));
+  return crossEntropy(logits, tf.tensor1d(batch.targets, 'int32'), tf.tensor1d(batch.weights));
+}
+
+export class LMTrainer {
+  step = 0;
+  private optimizer: AdamW;
+  private rand: () => number;
+  private train: EncodedExample[];
+  private heldOut: Batch;
+
+  constructor(
+    readonly model: GPT,
+    tokenizer: Tokenizer,
+    trainExamples: Example[],
+    heldOutExamples: Example[],
+    readonly lossOn: LossOn,
+    public settings: TrainSettings,
+    seed: number,
+  ) {
+    const T = model.config.contextLength;
+    this.train = trainExamples.map((ex) => encodeExample(tokenizer, ex, T, lossOn));
+    if (this.train.length === 0) throw new Error('there are no training examples');
+    // The held-out batch is fixed (the first 64 held-out examples), so its loss is comparable across steps.
+    this.heldOut = makeBatch(heldOutExamples.slice(0, 64).map((ex) => encodeExample(tokenizer, ex, T, lossOn)), T);
+    this.optimizer = new AdamW(model.paramCount, decayMask(model.layout));
+    this.rand = mulberry32(seed);
+  }
+
+  private nextBatch(): Batch {
+    const rows: EncodedExample[] = [];
+    for (let i = 0; i < this.settings.batchSize; i++) rows.push(this.train[Math.floor(this.rand() * this.train.length)]);
+    return makeBatch(rows, this.model.config.contextLength);
+  }
+
+  /** One optimisation step. */
+  async trainStep(): Promise<StepResult> {
+    const started = performance.now();
+    const batch = this.nextBatch();
+    const lr = learningRate(this.step, this.settings.learningRate, this.settings.warmupSteps, this.settings.totalSteps);
+    this.optimizer.settings.weightDecay = this.settings.weightDecay;
+    this.optimizer.settings.gradClip = this.settings.gradClip;
+    const stats = tf.tidy(() => {
+      const { value, grad } = lossAndFlatGrad(this.model.flat, this.model.layout, (w) => batchLoss(this.model, batch, w));
+      const gradNorm = this.optimizer.update(this.model.flat, grad, lr);
+      return tf.stack([value, gradNorm]);
+    });
+    const [loss, gradNorm] = await stats.data(); // the one GPU read of the step
+    stats.dispose();
+    this.step += 1;
+    return { step: this.step, loss, gradNorm, learningRate: lr, tokens: batch.countedTokens, ms: performance.now() - started };
+  }
+
+  /** Loss on the fixed held-out batch (no gradient). */
+  async heldOutLoss(): Promise<number> {
+    if (this.heldOut.countedTokens === 0) return NaN;
+    const loss = tf.tidy(() => batchLoss(this.model, this.heldOut));
+    const [value] = await loss.data();
+    loss.dispose();
+    return value;
+  }
+
+  /** Forget optimizer state and restart the schedule (after the weights were replaced). */
+  restart(): void {
+    this.step = 0;
+    this.optimizer.reset();
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}

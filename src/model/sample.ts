@@ -1,0 +1,181 @@
+// Batched sampling with a KV cache, and log-probabilities of given responses under teacher forcing.
+//
+// Incremental decoding: the prompt goes through the model once ("prefill"), which leaves every
+// block's keys and values in a cache of fixed size [B, H, prompt + new, D]. Each new token then
+// runs through the model alone: its key and value are written into its column of the cache and
+// its query attends over the cache. The whole loop stays on the GPU; tokens and log-probs are
+// read back once, at the end.
+
+import * as tf from '@tensorflow/tfjs';
+import { EOS, PAD } from '../data/types';
+import { mulberry32 } from '../data/random';
+import type { GPT } from './model';
+import type { Weights } from './params';
+import { forward, lmLogits, type Attend } from './gpt';
+import { attention, oneHotFloat } from './layers';
+import { pickLogProbs, samplingLogProbs } from './logprobs';
+import { leftPad, paddedMask, paddedPositions } from './padding';
+
+export interface SampleOptions {
+  maxNewTokens: number;
+  temperature: number;
+  topK: number;      // 0 = sample from the whole vocabulary
+  seed: number;
+  useCache?: boolean; // false recomputes the whole context for every token (for comparison)
+}
+
+export interface SampleResult {
+  /** Generated tokens of each row, up to and including EOS (no padding). */
+  tokens: number[][];
+  /** log pi(token) of each generated token, under the temperature / top-k distribution it was drawn from. */
+  logProbs: number[][];
+}
+
+/** Gumbel noise: argmax(log p + g) with g = -log(-log u) is a draw from p (the Gumbel-max trick). */
+function gumbelNoise(rand: () => number, n: number): Float32Array {
+  const g = new Float32Array(n);
+  for (let i = 0; i < n; i++) g[i] = -Math.log(-Math.log(rand() * (1 - 2e-7) + 1e-7));
+  return g;
+}
+
+/** Draws one token per row from logits [B, V]; returns the token and its log-prob under the sampling distribution. */
+function draw(logits: tf.Tensor2D, opts: SampleOptions, noise: Float32Array) {
+  const logp = samplingLogProbs(logits, opts.temperature, opts.topK);
+  const token = tf.argMax(tf.add(logp, tf.tensor2d(noise, logp.shape)), -1) as tf.Tensor1D;
+  return { token, logProb: pickLogProbs(logp, token) };
+}
+
+/** The hidden state [B, C] of the last column of a [B*T, C] block. */
+function lastColumn(hidden: tf.Tensor2D, B: number, T: number, col = T - 1): tf.Tensor2D {
+  return hidden.reshape([B, T, -1]).slice([0, col, 0], [B, 1, -1]).reshape([B, -1]);
+}
+
+export async function sample(model: GPT, prompts: number[][], opts: SampleOptions): Promise<SampleResult> {
+  const c = model.config;
+  const pad = leftPad(prompts);
+  const B = pad.B, Tp = pad.T, N = opts.maxNewTokens, total = Tp + N;
+  if (total > c.contextLength) throw new Error(`prompt (${Tp}) + new tokens (${N}) exceed the context of ${c.contextLength}`);
+  const rand = mulberry32(opts.seed);
+  const w = tf.tidy(() => model.weights());
+  const step = opts.useCache === false ? recomputeSteps(w, model, pad, N) : cachedSteps(w, model, pad, N);
+
+  let done = tf.zeros([B], 'bool');
+  const picked: tf.Tensor[] = [];
+  let logits = step.next(null).value as tf.Tensor2D;
+  for (let i = 0; i < N; i++) {
+    const [token, logProb, nextDone] = tf.tidy(() => {
+      const { token, logProb } = draw(logits, opts, gumbelNoise(rand, B * c.vocabSize));
+      // Once a row has produced EOS it is finished: further tokens are PAD with log-prob 0.
+      const kept = tf.where(done, tf.fill([B], PAD, 'int32'), token.toInt());
+      return [kept, tf.where(done, tf.zerosLike(logProb), logProb), tf.logicalOr(done, tf.equal(kept, EOS))];
+    });
+    logits.dispose();
+    done.dispose();
+    done = nextDone;
+    picked.push(token.toFloat(), logProb);
+    token.dispose();
+    if (i < N - 1) logits = step.next(picked[picked.length - 2]).value as tf.Tensor2D;
+  }
+  step.return(undefined);
+  // One read: [N, 2, B] of (token, log-prob).
+  const both = tf.tidy(() => tf.stack(picked).reshape([N, 2, B]));
+  const values = await both.data();
+  tf.dispose([both, done, ...picked, ...Object.values(w)]);
+
+  const tokens: number[][] = [], logProbs: number[][] = [];
+  for (let b = 0; b < B; b++) {
+    tokens.push([]);
+    logProbs.push([]);
+    for (let i = 0; i < N; i++) {
+      const tok = values[(i * 2) * B + b];
+      tokens[b].push(tok);
+      logProbs[b].push(values[(i * 2 + 1) * B + b]);
+      if (tok === EOS) break;
+    }
+  }
+  return { tokens, logProbs };
+}
+
+/**
+ * KV-cache decoding as a generator: the first call returns the prompt's last logits [B, V];
+ * each later call takes the token just drawn (float [B]) and returns the next logits.
+ */
+function* cachedSteps(w: Weights, model: GPT, pad: ReturnType<typeof leftPad>, N: number): Generator<tf.Tensor2D, void, tf.Tensor | null> {
+  const c = model.config, B = pad.B, Tp = pad.T, total = Tp + N;
+  let keys: tf.Tensor4D[] = [], values: tf.Tensor4D[] = [];
+  try {
+    // Prefill: the prompt in one pass; its keys and values go to the cache, zero-padded to `total` columns.
+    let logits = tf.tidy(() => {
+      const mask = paddedMask(pad.leftPad, 0, Tp, Tp);
+      const attend: Attend = (_l, q, k, v) => {
+        keys.push(tf.keep(tf.pad(k, [[0, 0], [0, 0], [0, N], [0, 0]])));
+        values.push(tf.keep(tf.pad(v, [[0, 0], [0, 0], [0, N], [0, 0]])));
+        return attention(q, k, v, mask);
+      };
+      const ids = tf.tensor2d(pad.ids, [B, Tp], 'int32');
+      const hidden = forward(w, c, ids, paddedPositions(pad.leftPad, 0, Tp), attend);
+      return lmLogits(w, lastColumn(hidden, B, Tp));
+    });
+    for (let col = Tp; col < total; col++) {
+      const token: tf.Tensor | null = yield logits;
+      if (!token) return;
+      const next = tf.tidy(() => {
+        // One-hot column selector [1, 1, total, 1]: adds the new key/value into its (still zero) column.
+        const slot = oneHotFloat(tf.tensor1d([col], 'int32'), total).reshape([1, 1, total, 1]);
+        const mask = paddedMask(pad.leftPad, col, 1, total);
+        const newKeys: tf.Tensor4D[] = [], newValues: tf.Tensor4D[] = [];
+        const attend: Attend = (l, q, k, v) => {
+          newKeys[l] = tf.add(keys[l], tf.mul(slot, k));
+          newValues[l] = tf.add(values[l], tf.mul(slot, v));
+          return attention(q, newKeys[l], newValues[l], mask);
+        };
+        const ids = token.toInt().reshape([B, 1]) as tf.Tensor2D;
+        const hidden = forward(w, c, ids, paddedPositions(pad.leftPad, col, 1), attend);
+        return { logits: lmLogits(w, hidden), newKeys, newValues };
+      });
+      tf.dispose([...keys, ...values]);
+      keys = next.newKeys;
+      values = next.newValues;
+      logits = next.logits;
+    }
+  } finally {
+    tf.dispose([...keys, ...values]);
+  }
+}
+
+/** Decoding without a cache: every token reruns the model over the whole (fixed-size) context. */
+function* recomputeSteps(w: Weights, model: GPT, pad: ReturnType<typeof leftPad>, N: number): Generator<tf.Tensor2D, void, tf.Tensor | null> {
+  const c = model.config, B = pad.B, Tp = pad.T, total = Tp + N;
+  const start = new Int32Array(B * total);
+  for (let b = 0; b < B; b++) start.set(pad.ids.subarray(b * Tp, (b + 1) * Tp), b * total);
+  let ids = tf.tensor2d(start, [B, total], 'int32');
+  const positions = paddedPositions(pad.leftPad, 0, total);
+  const mask = paddedMask(pad.leftPad, 0, total, total);
+  const attend: Attend = (_l, q, k, v) => attention(q, k, v, mask);
+  try {
+    for (let col = Tp; col < total; col++) {
+      const logits = tf.tidy(() => lmLogits(w, lastColumn(forward(w, c, ids, positions, attend), B, total, col - 1)));
+      const token: tf.Tensor | null = yield logits;
+      if (!token) return;
+      const nextIds = tf.tidy(() => tf.add(ids, tf.mul(tf.oneHot([col], total, 1, 0, 'int32'), token.toInt().reshape([B, 1]))));
+      ids.dispose();
+      ids = nextIds as tf.Tensor2D;
+    }
+  } finally {
+    tf.dispose([ids, positions, mask]);
+  }
+}
+
+/**
+ * Teacher forcing: log pi(x_{t+1} | x_{<=t}) for every column of left-padded rows [B, T], under
+ * the same temperature / top-k distribution that sampling uses. Returns a [B, T-1] tensor.
+ */
+export function teacherForcedLogProbs(w: Weights, model: GPT, ids: tf.Tensor2D, pads: number[], temperature: number, topK: number): tf.Tensor2D {
+  const [B, T] = ids.shape;
+  const mask = paddedMask(pads, 0, T, T);
+  const hidden = forward(w, model.config, ids, paddedPositions(pads, 0, T), (_l, q, k, v) => attention(q, k, v, mask));
+  const inputs = hidden.reshape([B, T, -1]).slice([0, 0, 0], [B, T - 1, -1]).reshape([B * (T - 1), -1]) as tf.Tensor2D;
+  const targets = ids.slice([0, 1], [B, T - 1]).reshape([-1]) as tf.Tensor1D;
+  const logp = samplingLogProbs(lmLogits(w, inputs), temperature, topK);
+  return pickLogProbs(logp, targets).reshape([B, T - 1]);
+}
