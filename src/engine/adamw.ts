@@ -45,7 +45,7 @@ export class AdamW {
       params.assign(tf.sub(params, tf.mul(tf.add(adam, decay), lr)));
       this.m.assign(m);
       this.v.assign(v);
-      return norm;
+      return norm as tf.Scalar;
     });
   }
 

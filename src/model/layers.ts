@@ -4,9 +4,12 @@
 
 import * as tf from '@tensorflow/tfjs';
 
+/** The function type tf.customGrad takes (tfjs does not export it by name). */
+export type CustomGradFunc = Parameters<typeof tf.customGrad>[0];
+
 /** y = x W + b, with the bias added inside the matMul kernel (one GPU kernel, not two). */
 export function linear(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
-  return tf.fused.matMul({ a: x, b: w as tf.Tensor2D, bias: b });
+  return tf.fused.matMul({ a: x, b: w as tf.Tensor2D, bias: b }) as tf.Tensor2D;
 }
 
 const LN_EPS = 1e-5;
@@ -17,7 +20,7 @@ const LN_EPS = 1e-5;
  *   dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)),  dxhat = dy * g,
  *   dg = sum over rows of dy * xhat,  db = sum over rows of dy.
  */
-export const layerNorm = tf.customGrad((x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+export const layerNorm = tf.customGrad(((x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   const mean = tf.mean(x, -1, true);
   const xc = tf.sub(x, mean);
   const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), LN_EPS));
@@ -36,10 +39,10 @@ export const layerNorm = tf.customGrad((x: tf.Tensor, g: tf.Tensor, b: tf.Tensor
       return [dx, dg, db];
     },
   };
-}) as (x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
+}) as unknown as CustomGradFunc) as (x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
 
 /** GELU, the exact form (Hendrycks & Gimpel 2016): gelu(x) = x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)). */
-export const gelu = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
+export const gelu = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   const cdf = tf.mul(tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1), 0.5);
   save([x, cdf]);
   return {
@@ -51,7 +54,7 @@ export const gelu = tf.customGrad((x: tf.Tensor, save: tf.GradSaveFunc) => {
       return [tf.mul(dy, tf.add(scdf, tf.mul(sx, pdf)))];
     },
   };
-}) as (x: tf.Tensor2D) => tf.Tensor2D;
+}) as unknown as CustomGradFunc) as (x: tf.Tensor2D) => tf.Tensor2D;
 
 /**
  * Scaled dot-product attention (Vaswani et al. 2017): softmax(q k^T / sqrt(d) + mask) v.

@@ -1,7 +1,7 @@
 // Turning logits into probabilities: the training loss and per-token log-probabilities.
 
 import * as tf from '@tensorflow/tfjs';
-import { oneHotFloat } from './layers';
+import { oneHotFloat, type CustomGradFunc } from './layers';
 
 /**
  * Weighted cross-entropy of next-token predictions:
@@ -12,7 +12,7 @@ import { oneHotFloat } from './layers';
 export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, weights: tf.Tensor1D): tf.Scalar {
   const V = logits.shape[1];
   // Tensors the gradient needs are handed to save(): anything else made here is freed before backprop.
-  const ce = tf.customGrad((z: tf.Tensor, save: tf.GradSaveFunc) => {
+  const ce = tf.customGrad(((z: tf.Tensor, save: tf.GradSaveFunc) => {
     const rowWeight = weights.reshape([-1, 1]);
     const weightedTarget = tf.mul(oneHotFloat(targets, V), rowWeight);
     const logp = tf.logSoftmax(z);
@@ -22,7 +22,7 @@ export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, weights:
       gradFunc: (dy: tf.Tensor, [slogp, sTarget, sWeight]: tf.Tensor[]) =>
         tf.mul(tf.sub(tf.mul(tf.exp(slogp), sWeight), sTarget), dy),
     };
-  });
+  }) as unknown as CustomGradFunc);
   return ce(logits) as tf.Scalar;
 }
 

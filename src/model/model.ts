@@ -23,6 +23,11 @@ export class GPT {
     return new GPT(config, initialWeights(config, seed));
   }
 
+  /** Fresh initial weights for a config (nanoGPT init, seeded), as an array. */
+  static randomWeights(config: GPTConfig, seed: number): Float32Array {
+    return initialWeights(config, seed);
+  }
+
   get paramCount(): number {
     return this.layout.size;
   }

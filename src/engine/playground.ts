@@ -1,0 +1,360 @@
+// The playground's state machine inside the worker: which scenario, the two stage models
+// (pretrained and fine-tuned), their trainers, and what happens on each command. It knows
+// nothing about postMessage, so tests and scripts drive it directly in Node.
+
+import type { Command, Completion, SampleSettings, StageState, TrainableStage, TrainSettings, WorkerEvent } from './protocol';
+import { TRAINABLE_STAGES } from './protocol';
+import { configFor, type GPTConfig, type PresetName } from '../model/config';
+import { GPT } from '../model/model';
+import { sample } from '../model/sample';
+import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../model/checkpoint';
+import { LMTrainer, TRAIN_DEFAULTS } from './lmTrainer';
+import { splitHeldOut, encodePrompt } from '../data/sequences';
+import { EOS, type ScenarioData, type ScenarioId } from '../data/types';
+import { parseCustomCorpus } from '../data/customCorpus';
+import { validateTrainSettings, validateSampleSettings } from './settings';
+
+/** Where shipped checkpoints and saved ones come from; the worker gives browser versions, tests give Node ones. */
+export interface PlaygroundDeps {
+  emit: (event: WorkerEvent, transfer?: ArrayBuffer[]) => void;
+  /** Bytes of a shipped checkpoint (public/checkpoints/NAME), or null when there is none. */
+  fetchShipped: (name: string) => Promise<ArrayBuffer | null>;
+  loadScenario: (id: Exclude<ScenarioId, 'custom'>) => ScenarioData;
+  store?: { save(key: string, bytes: Uint8Array): Promise<void>; load(key: string): Promise<Uint8Array | null> };
+}
+
+interface Stage {
+  model: GPT;
+  trainer: LMTrainer;
+  source: string;
+}
+
+const SAMPLE_PROMPTS = 4;
+const HELD_OUT_EVERY = 20;
+const SAMPLES_EVERY_MS = 4000;
+
+/** The scenario seed that `npm run pretrain` uses, so shipped checkpoints match the scenario vocabularies. */
+export const DATA_SEED = 1;
+
+export function shippedName(scenario: ScenarioId, preset: PresetName, stage: TrainableStage): string {
+  return `${scenario}-${preset}-${stage}.ckpt`;
+}
+
+export class Playground {
+  private data!: ScenarioData;
+  private preset: PresetName = 'small';
+  private seed = 1;
+  private stages: Partial<Record<TrainableStage, Stage>> = {};
+  private sampling: SampleSettings = { temperature: 1, topK: 0 };
+  private running: TrainableStage | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+  private lastSamplesAt = 0;
+  private sampleCounter = 0;
+
+  constructor(private deps: PlaygroundDeps) {}
+
+  /** Runs commands one at a time, in order; a failing command becomes an error notice. */
+  handle(cmd: Command): Promise<unknown> {
+    if (cmd.type === 'pause' || cmd.type === 'step' || cmd.type === 'play') this.stopLoop();
+    const run = () => this.dispatch(cmd).catch((e: Error) => this.notice('error', e.message));
+    return (this.queue = this.queue.then(run));
+  }
+
+  private async dispatch(cmd: Command): Promise<void> {
+    switch (cmd.type) {
+      case 'init': return this.init(cmd.scenario, cmd.preset, cmd.seed);
+      case 'play': return this.play(cmd.stage);
+      case 'pause': return;
+      case 'step': await this.trainOnce(cmd.stage); await this.emitSamples(cmd.stage); return;
+      case 'reset': return this.reset(cmd.stage);
+      case 'pretrainFromScratch': return this.fromScratch();
+      case 'setTrainSettings': return this.setTrainSettings(cmd.stage, cmd.settings);
+      case 'setSampleSettings': return this.setSampleSettings(cmd.settings);
+      case 'sample': await this.emitSamples(cmd.stage); return;
+      case 'useCustomCorpus': return this.useCustomCorpus(cmd.text, cmd.separator);
+      case 'exportCheckpoint': return this.exportCheckpoint(cmd.stage);
+      case 'importCheckpoint': return this.importCheckpoint(cmd.stage, new Uint8Array(cmd.bytes), cmd.name);
+      case 'saveToBrowser': return this.saveToBrowser(cmd.stage);
+      case 'loadFromBrowser': return this.loadFromBrowser(cmd.stage);
+    }
+  }
+
+  // ------------------------------------------------------------------ setting up a scenario
+
+  private async init(scenario: ScenarioId, preset: PresetName, seed: number): Promise<void> {
+    const started = performance.now();
+    if (scenario === 'custom') throw new Error('a custom corpus is loaded with "Paste your own corpus", not by name');
+    this.preset = preset;
+    this.seed = seed;
+    await this.build(this.deps.loadScenario(scenario), true);
+    this.deps.emit({ type: 'ready', msToFirstCompletions: Math.round(performance.now() - started) });
+  }
+
+  /** Replaces both stage models for a new scenario or corpus, from shipped checkpoints when they fit. */
+  private async build(data: ScenarioData, useShipped: boolean): Promise<void> {
+    const config = configFor(this.preset, data.tokenizer.vocabSize);
+    const loaded: Partial<Record<TrainableStage, Checkpoint>> = {};
+    for (const stage of TRAINABLE_STAGES) {
+      if (useShipped) loaded[stage] = (await this.shipped(data, config, stage)) ?? undefined;
+    }
+    this.disposeStages();
+    this.data = data;
+    const pretrain = loaded.pretrain
+      ? this.makeStage('pretrain', new GPT(config, loaded.pretrain.weights), 'shipped pretrained checkpoint')
+      : this.makeStage('pretrain', GPT.random(config, this.seed), 'random initial weights');
+    const sftModel = new GPT(config, loaded.sft?.weights ?? (await pretrain.model.read()));
+    this.stages = { pretrain, sft: this.makeStage('sft', sftModel, loaded.sft ? 'shipped fine-tuned checkpoint' : 'copy of the pretrained model') };
+    this.deps.emit({
+      type: 'model',
+      info: {
+        scenario: data.id, scenarioTitle: data.title, preset: this.preset, config,
+        paramCount: pretrain.model.paramCount, tokenizerKind: data.tokenizer.spec.kind,
+      },
+    });
+    this.deps.emit({ type: 'sampleSettings', settings: this.sampling });
+    for (const stage of TRAINABLE_STAGES) {
+      this.deps.emit({ type: 'clearMetrics', stage });
+      this.emitStage(stage);
+      await this.emitSamples(stage);
+    }
+    if (!loaded.pretrain) this.notice('info', `No shipped checkpoint for ${data.title} at size "${this.preset}": the model starts from random weights. Press Play on Pretrain to train it.`);
+  }
+
+  /** The shipped checkpoint of a stage if it exists and matches the scenario's tokenizer and config. */
+  private async shipped(data: ScenarioData, config: GPTConfig, stage: TrainableStage): Promise<Checkpoint | null> {
+    if (data.id === 'custom') return null;
+    const bytes = await this.deps.fetchShipped(shippedName(data.id, this.preset, stage));
+    if (!bytes) return null;
+    try {
+      const ckpt = decodeCheckpoint(bytes);
+      const mismatch = this.mismatch(ckpt, config, data);
+      if (mismatch) throw new Error(mismatch);
+      return ckpt;
+    } catch (e) {
+      this.notice('error', `The shipped ${stage} checkpoint could not be used (${(e as Error).message}); regenerate it with npm run pretrain.`);
+      return null;
+    }
+  }
+
+  private makeStage(stage: TrainableStage, model: GPT, source: string): Stage {
+    const examples = stage === 'pretrain' ? this.data.pretrain : this.data.demonstrations;
+    const { train, heldOut } = splitHeldOut(examples, 0.1, 1234);
+    const settings = this.stages[stage]?.trainer.settings ?? { ...TRAIN_DEFAULTS[stage] };
+    const trainer = new LMTrainer(model, this.data.tokenizer, train, heldOut, stage === 'pretrain' ? 'all' : 'response', settings, this.seed + (stage === 'sft' ? 7 : 0));
+    return { model, trainer, source };
+  }
+
+  private disposeStages(): void {
+    for (const s of Object.values(this.stages)) {
+      s.trainer.dispose();
+      s.model.dispose();
+    }
+    this.stages = {};
+  }
+
+  private stage(stage: TrainableStage): Stage {
+    const s = this.stages[stage];
+    if (!s) throw new Error('the playground is still starting');
+    return s;
+  }
+
+  // ------------------------------------------------------------------ training
+
+  private play(stage: TrainableStage): void {
+    this.running = stage;
+    this.emitStage(stage);
+    this.lastSamplesAt = performance.now();
+    // The loop queues one step at a time, so commands sent meanwhile run between steps.
+    const loop = async () => {
+      while (this.running === stage) {
+        await (this.queue = this.queue.then(() => this.trainOnce(stage)).catch((e: Error) => {
+          this.stopLoop();
+          this.notice('error', `Training stopped: ${e.message}`);
+        }));
+        if (this.running === stage && performance.now() - this.lastSamplesAt > SAMPLES_EVERY_MS) {
+          this.lastSamplesAt = performance.now();
+          await (this.queue = this.queue.then(() => this.emitSamples(stage)));
+        }
+        await new Promise((r) => setTimeout(r, 0));
+      }
+    };
+    void loop();
+  }
+
+  private stopLoop(): void {
+    const was = this.running;
+    this.running = null;
+    if (was && this.stages[was]) this.emitStage(was);
+  }
+
+  private async trainOnce(stage: TrainableStage): Promise<void> {
+    const { trainer } = this.stage(stage);
+    const r = await trainer.trainStep();
+    if (!Number.isFinite(r.loss)) {
+      this.stopLoop();
+      throw new Error(`the ${stage} loss became ${r.loss}; lower the learning rate and press Reset`);
+    }
+    const heldOut = r.step === 1 || r.step % HELD_OUT_EVERY === 0 ? await trainer.heldOutLoss() : null;
+    const c = trainer.model.config;
+    this.deps.emit({
+      type: 'metrics', stage,
+      points: [{
+        step: r.step, trainLoss: r.loss, heldoutLoss: heldOut, learningRate: r.learningRate, msPerStep: r.ms,
+        tokensPerSecond: (trainer.settings.batchSize * c.contextLength * 1000) / Math.max(r.ms, 1e-3),
+      }],
+    });
+    if (!this.running) this.emitStage(stage);
+  }
+
+  // ------------------------------------------------------------------ commands that replace weights
+
+  private async reset(stage: TrainableStage): Promise<void> {
+    const s = this.stage(stage);
+    if (stage === 'pretrain') {
+      const ckpt = await this.shipped(this.data, s.model.config, 'pretrain');
+      s.model.assign(ckpt ? ckpt.weights : GPT.randomWeights(s.model.config, this.seed));
+      s.source = ckpt ? 'shipped pretrained checkpoint' : 'random initial weights';
+    } else {
+      s.model.copyFrom(this.stage('pretrain').model);
+      s.source = 'copy of the pretrained model';
+    }
+    await this.afterNewWeights(stage);
+  }
+
+  private async fromScratch(): Promise<void> {
+    const s = this.stage('pretrain');
+    this.seed += 1;
+    s.model.assign(GPT.randomWeights(s.model.config, this.seed));
+    s.source = `random initial weights (seed ${this.seed})`;
+    await this.afterNewWeights('pretrain');
+  }
+
+  private async afterNewWeights(stage: TrainableStage): Promise<void> {
+    this.stage(stage).trainer.restart();
+    this.deps.emit({ type: 'clearMetrics', stage });
+    this.emitStage(stage);
+    await this.emitSamples(stage);
+  }
+
+  private mismatch(ckpt: Checkpoint, config: GPTConfig, data: ScenarioData): string | null {
+    const keys: (keyof GPTConfig)[] = ['vocabSize', 'contextLength', 'nLayer', 'nHead', 'nEmbd'];
+    const diff = keys.filter((k) => ckpt.config[k] !== config[k]);
+    if (diff.length) return `it is for a different model size (${diff.map((k) => `${k} ${ckpt.config[k]} vs ${config[k]}`).join(', ')})`;
+    const vocab = data.tokenizer.spec.vocab;
+    if (ckpt.tokenizer.kind !== data.tokenizer.spec.kind || ckpt.tokenizer.vocab.some((w, i) => w !== vocab[i])) {
+      return `its vocabulary does not match the "${data.title}" scenario`;
+    }
+    return null;
+  }
+
+  private async importCheckpoint(stage: TrainableStage, bytes: Uint8Array, name: string): Promise<void> {
+    const s = this.stage(stage);
+    const ckpt = decodeCheckpoint(bytes); // throws a clear message; nothing has changed yet
+    const mismatch = this.mismatch(ckpt, s.model.config, this.data);
+    if (mismatch) throw new Error(`"${name}" cannot be loaded: ${mismatch}. Switch to its scenario and size first.`);
+    s.model.assign(ckpt.weights);
+    s.source = `file ${name}`;
+    await this.afterNewWeights(stage);
+    this.notice('info', `Loaded ${name} into ${stage === 'pretrain' ? 'Pretrain' : 'Supervised fine-tune'}.`);
+  }
+
+  private async checkpointBytes(stage: TrainableStage): Promise<Uint8Array> {
+    const s = this.stage(stage);
+    return encodeCheckpoint({
+      config: s.model.config, tokenizer: this.data.tokenizer.spec, weights: await s.model.read(),
+      meta: { scenario: this.data.id, stage, step: s.trainer.step, createdAt: new Date().toISOString() },
+    });
+  }
+
+  private async exportCheckpoint(stage: TrainableStage): Promise<void> {
+    const bytes = await this.checkpointBytes(stage);
+    const buffer = bytes.buffer as ArrayBuffer;
+    this.deps.emit({ type: 'checkpointFile', stage, bytes: buffer, filename: `${this.storeKey(stage)}-step${this.stage(stage).trainer.step}.ckpt` }, [buffer]);
+  }
+
+  private storeKey(stage: TrainableStage): string {
+    return `${this.data.id}-${this.preset}-${stage}`;
+  }
+
+  private async saveToBrowser(stage: TrainableStage): Promise<void> {
+    if (!this.deps.store) throw new Error('this browser offers no storage (IndexedDB) for checkpoints');
+    await this.deps.store.save(this.storeKey(stage), await this.checkpointBytes(stage));
+    this.notice('info', `Saved the ${stage} model in this browser.`);
+  }
+
+  private async loadFromBrowser(stage: TrainableStage): Promise<void> {
+    if (!this.deps.store) throw new Error('this browser offers no storage (IndexedDB) for checkpoints');
+    const bytes = await this.deps.store.load(this.storeKey(stage));
+    if (!bytes) throw new Error(`No ${stage} model of this scenario and size is saved in this browser yet.`);
+    await this.importCheckpoint(stage, bytes, 'the copy saved in this browser');
+  }
+
+  private async useCustomCorpus(text: string, separator: string): Promise<void> {
+    const parsed = parseCustomCorpus(text, separator);
+    if (!parsed.ok) throw new Error(parsed.message);
+    await this.build(parsed.data, false);
+    this.notice('info', `Using your corpus: ${parsed.data.pretrain.length} examples, ${parsed.data.tokenizer.vocabSize} character tokens. Press Play on Pretrain to train on it.`);
+  }
+
+  // ------------------------------------------------------------------ settings
+
+  private setTrainSettings(stage: TrainableStage, settings: Partial<TrainSettings>): void {
+    const s = this.stage(stage);
+    const next = { ...s.trainer.settings, ...settings };
+    const problem = validateTrainSettings(next);
+    if (problem) throw new Error(problem);
+    s.trainer.settings = next;
+    this.emitStage(stage);
+  }
+
+  private setSampleSettings(settings: Partial<SampleSettings>): Promise<void> | void {
+    const next = { ...this.sampling, ...settings };
+    const problem = validateSampleSettings(next, this.data?.tokenizer.vocabSize ?? 100_000);
+    if (problem) throw new Error(problem);
+    this.sampling = next;
+    this.deps.emit({ type: 'sampleSettings', settings: next });
+  }
+
+  // ------------------------------------------------------------------ output
+
+  private emitStage(stage: TrainableStage): void {
+    const s = this.stages[stage];
+    if (!s) return;
+    const state: StageState = { stage, running: this.running === stage, step: s.trainer.step, source: s.source, settings: { ...s.trainer.settings } };
+    this.deps.emit({ type: 'stage', state });
+  }
+
+  /** Completes the scenario's first prompts with the stage's model and sends them to the UI. */
+  async emitSamples(stage: TrainableStage): Promise<Completion[]> {
+    const s = this.stage(stage);
+    const tok = this.data.tokenizer;
+    const prompts = this.data.prompts.slice(0, SAMPLE_PROMPTS);
+    const encoded = prompts.map((p) => encodePrompt(tok, p).slice(-(s.model.config.contextLength - 4)));
+    const room = s.model.config.contextLength - Math.max(...encoded.map((e) => e.length));
+    const result = await sample(s.model, encoded, {
+      maxNewTokens: Math.min(24, room), temperature: this.sampling.temperature, topK: this.sampling.topK,
+      seed: this.seed * 1000 + this.sampleCounter++,
+    });
+    const completions = prompts.map((prompt, i) => {
+      const tokens = result.tokens[i].filter((t) => t !== EOS);
+      const lps = result.logProbs[i];
+      return { prompt, completion: tok.decode(tokens), meanLogProb: lps.reduce((a, b) => a + b, 0) / Math.max(1, lps.length) };
+    });
+    this.deps.emit({ type: 'samples', stage, step: s.trainer.step, completions });
+    return completions;
+  }
+
+  private notice(level: 'info' | 'error', message: string): void {
+    this.deps.emit({ type: 'notice', level, message });
+  }
+
+  /** For tests and scripts: the live models. */
+  model(stage: TrainableStage): GPT {
+    return this.stage(stage).model;
+  }
+
+  dispose(): void {
+    this.stopLoop();
+    this.disposeStages();
+  }
+}
