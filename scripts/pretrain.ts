@@ -48,7 +48,9 @@ async function trainStage(model: GPT, stage: 'pretrain' | 'sft', scenario: Built
   });
   // Show what the model now says, as a sanity check.
   const prompts = data.prompts.slice(0, 4);
-  const out = await sample(model, prompts.map((p) => encodePrompt(data.tokenizer, p)), { maxNewTokens: 16, temperature: 1, topK: 0, seed: 5 });
+  const encoded = prompts.map((p) => encodePrompt(data.tokenizer, p));
+  const room = model.config.contextLength - Math.max(...encoded.map((e) => e.length));
+  const out = await sample(model, encoded, { maxNewTokens: Math.min(16, room), temperature: 1, topK: 0, seed: 5 });
   prompts.forEach((p, i) => console.log(`    ${p} -> ${data.tokenizer.decode(out.tokens[i].filter((t) => t !== EOS))}`));
   return bytes;
 }

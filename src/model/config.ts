@@ -13,7 +13,7 @@ export type PresetName = 'tiny' | 'small' | 'medium';
 
 /** Size presets: tiny for tests, small is the playground's default, medium for hobbyists. */
 export const PRESETS: Record<PresetName, Omit<GPTConfig, 'vocabSize'>> = {
-  tiny: { contextLength: 16, nLayer: 1, nHead: 2, nEmbd: 16 },
+  tiny: { contextLength: 32, nLayer: 1, nHead: 2, nEmbd: 16 },
   small: { contextLength: 32, nLayer: 2, nHead: 4, nEmbd: 64 },
   medium: { contextLength: 64, nLayer: 4, nHead: 4, nEmbd: 128 },
 };

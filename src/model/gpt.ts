@@ -7,35 +7,41 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GPTConfig } from './config';
 import type { Weights } from './params';
-import { attention, causalMask, gelu, layerNorm, linear, oneHotFloat } from './layers';
+import { attention, causalMask, gelu, layerNorm, linear, mergeHeads, oneHotFloat, selfAttention, splitHeads } from './layers';
 
-/** Computes the attention output of one block from its queries, keys and values [B, H, T, D]. */
-export type Attend = (layer: number, q: tf.Tensor4D, k: tf.Tensor4D, v: tf.Tensor4D) => tf.Tensor4D;
+/** The attention of block `layer`: from its (query | key | value) rows [B*T, 3C] to outputs [B*T, C]. */
+export type Attend = (layer: number, qkv: tf.Tensor2D, B: number, T: number) => tf.Tensor2D;
+
+/** Attention with a given additive mask, through the heads; sampling wraps this around its KV cache. */
+export function maskedAttend(c: GPTConfig, mask: tf.Tensor, onKeysValues?: (layer: number, k: tf.Tensor4D, v: tf.Tensor4D) => [tf.Tensor4D, tf.Tensor4D]): Attend {
+  return (layer, qkv, B, T) => {
+    let [q, k, v] = splitHeads(qkv, B, T, c.nHead);
+    if (onKeysValues) [k, v] = onKeysValues(layer, k, v);
+    return mergeHeads(attention(q, k, v, mask));
+  };
+}
 
 /** Token + position embeddings as rows [B * T, C]. The one-hot product has a gradient on every backend. */
-export function embed(w: Weights, c: GPTConfig, ids: tf.Tensor2D, positions: tf.Tensor2D): tf.Tensor2D {
+/** Without `positions`, row b's column t is at position t (right-padded batches, as in training). */
+export function embed(w: Weights, c: GPTConfig, ids: tf.Tensor2D, positions?: tf.Tensor2D): tf.Tensor2D {
+  const [B, T] = ids.shape;
   const tok = tf.matMul(oneHotFloat(ids.reshape([-1]), c.vocabSize) as tf.Tensor2D, w.wte as tf.Tensor2D);
+  if (!positions) {
+    const wpe = T === c.contextLength ? w.wpe : w.wpe.slice([0, 0], [T, c.nEmbd]);
+    return tf.add(tok.reshape([B, T, c.nEmbd]), wpe).reshape([B * T, c.nEmbd]);
+  }
   const pos = tf.matMul(oneHotFloat(positions.reshape([-1]), c.contextLength) as tf.Tensor2D, w.wpe as tf.Tensor2D);
   return tf.add(tok, pos);
 }
 
 /** One transformer block: pre-LayerNorm causal self-attention, then a GELU MLP, each added to x. */
 export function block(w: Weights, c: GPTConfig, l: number, x: tf.Tensor2D, B: number, T: number, attend: Attend): tf.Tensor2D {
-  const H = c.nHead, D = c.nEmbd / c.nHead, p = `h${l}.`;
+  const p = `h${l}.`;
   const qkv = linear(layerNorm(x, w[p + 'ln1.g'], w[p + 'ln1.b']), w[p + 'attn.wqkv'], w[p + 'attn.bqkv']);
-  // [B*T, 3C] -> [3, B, H, T, D]: queries, keys and values, split into heads.
-  const [q, k, v] = tf.unstack(qkv.reshape([B, T, 3, H, D]).transpose([2, 0, 3, 1, 4])) as tf.Tensor4D[];
-  const y = attend(l, q, k, v).transpose([0, 2, 1, 3]).reshape([B * T, c.nEmbd]) as tf.Tensor2D;
+  const y = attend(l, qkv, B, T);
   x = tf.add(x, linear(y, w[p + 'attn.wo'], w[p + 'attn.bo']));
   const hidden = gelu(linear(layerNorm(x, w[p + 'ln2.g'], w[p + 'ln2.b']), w[p + 'mlp.wfc'], w[p + 'mlp.bfc']));
   return tf.add(x, linear(hidden, w[p + 'mlp.wproj'], w[p + 'mlp.bproj']));
-}
-
-/** Positions 0..T-1 for every row (right-padded batches, as in training). */
-export function plainPositions(B: number, T: number): tf.Tensor2D {
-  const pos = new Int32Array(B * T);
-  for (let i = 0; i < B * T; i++) pos[i] = i % T;
-  return tf.tensor2d(pos, [B, T], 'int32'); // an upload, not a GPU kernel
 }
 
 /**
@@ -44,9 +50,9 @@ export function plainPositions(B: number, T: number): tf.Tensor2D {
  */
 export function forward(w: Weights, c: GPTConfig, ids: tf.Tensor2D, positions?: tf.Tensor2D, attend?: Attend): tf.Tensor2D {
   const [B, T] = ids.shape;
-  let x = embed(w, c, ids, positions ?? plainPositions(B, T));
+  let x = embed(w, c, ids, positions);
   const mask = attend ? null : causalMask(T);
-  const att: Attend = attend ?? ((_l, q, k, v) => attention(q, k, v, mask!));
+  const att: Attend = attend ?? ((_l, qkv) => selfAttention(qkv, B, T, c.nHead, mask!));
   for (let l = 0; l < c.nLayer; l++) x = block(w, c, l, x, B, T, att);
   return layerNorm(x, w['lnf.g'], w['lnf.b']);
 }

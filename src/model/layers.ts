@@ -7,10 +7,22 @@ import * as tf from '@tensorflow/tfjs';
 /** The function type tf.customGrad takes (tfjs does not export it by name). */
 export type CustomGradFunc = Parameters<typeof tf.customGrad>[0];
 
-/** y = x W + b, with the bias added inside the matMul kernel (one GPU kernel, not two). */
-export function linear(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
-  return tf.fused.matMul({ a: x, b: w as tf.Tensor2D, bias: b }) as tf.Tensor2D;
-}
+/**
+ * A linear layer, y = x W + b, with its gradient written out:
+ *   dx = dy W^T,   dW = x^T dy,   db = sum over rows of dy.
+ * (By hand it issues about half the kernel calls of tfjs's fused matMul and its gradient.)
+ */
+export const linear = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x, w]);
+  return {
+    value: tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b),
+    gradFunc: (dy: tf.Tensor, [sx, sw]: tf.Tensor[]) => [
+      tf.matMul(dy as tf.Tensor2D, sw as tf.Tensor2D, false, true),
+      tf.matMul(sx as tf.Tensor2D, dy as tf.Tensor2D, true, false),
+      tf.sum(dy, 0),
+    ],
+  };
+}) as unknown as CustomGradFunc) as (x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
 
 const LN_EPS = 1e-5;
 
@@ -55,6 +67,45 @@ export const gelu = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     },
   };
 }) as unknown as CustomGradFunc) as (x: tf.Tensor2D) => tf.Tensor2D;
+
+/** [B*T, 3C] rows of (query | key | value) -> three [B, H, T, D] tensors, split into heads. */
+export function splitHeads(qkv: tf.Tensor, B: number, T: number, H: number): tf.Tensor4D[] {
+  const D = qkv.shape[1]! / (3 * H);
+  return tf.unstack(qkv.reshape([B, T, 3, H, D]).transpose([2, 0, 3, 1, 4])) as tf.Tensor4D[];
+}
+
+/** [B, H, T, D] -> [B*T, H*D]: the heads side by side again. */
+export function mergeHeads(y: tf.Tensor4D): tf.Tensor2D {
+  const [B, H, T, D] = y.shape;
+  return y.transpose([0, 2, 1, 3]).reshape([B * T, H * D]);
+}
+
+/**
+ * Multi-head causal self-attention from the (query | key | value) rows, with its gradient
+ * written out (P = softmax(S), S = q k^T / sqrt(d) + mask, y = P v):
+ *   dv = P^T dy,   dP = dy v^T,   dS = P * (dP - rowsum(dP * P)),   dq = dS k / sqrt(d),   dk = dS^T q / sqrt(d).
+ */
+export function selfAttention(qkv: tf.Tensor2D, B: number, T: number, H: number, mask: tf.Tensor): tf.Tensor2D {
+  const fn = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+    const [q, k, v] = splitHeads(x, B, T, H);
+    const qs = tf.mul(q, 1 / Math.sqrt(q.shape[3]));
+    const p = tf.softmax(tf.add(tf.matMul(qs, k, false, true), mask));
+    save([qs, k, v, p]);
+    return {
+      value: mergeHeads(tf.matMul(p, v)),
+      gradFunc: (dOut: tf.Tensor, [sq, sk, sv, sp]: tf.Tensor[]) => {
+        const dy = dOut.reshape([B, T, H, -1]).transpose([0, 2, 1, 3]);
+        const dv = tf.matMul(sp, dy, true, false);
+        const dp = tf.matMul(dy, sv, false, true);
+        const ds = tf.mul(sp, tf.sub(dp, tf.sum(tf.mul(dp, sp), -1, true)));
+        const dq = tf.mul(tf.matMul(ds, sk), 1 / Math.sqrt(sq.shape[3]!));
+        const dk = tf.matMul(ds, sq, true, false);
+        return tf.stack([dq, dk, dv]).transpose([1, 3, 0, 2, 4]).reshape(x.shape);
+      },
+    };
+  }) as unknown as CustomGradFunc);
+  return fn(qkv) as tf.Tensor2D;
+}
 
 /**
  * Scaled dot-product attention (Vaswani et al. 2017): softmax(q k^T / sqrt(d) + mask) v.

@@ -87,7 +87,8 @@ export type Weights = Record<string, tf.Tensor>;
 export function unflatten(flat: tf.Tensor1D, layout: Layout): Weights {
   const pieces = tf.split(flat, layout.entries.map((e) => e.size));
   const out: Weights = {};
-  layout.entries.forEach((e, i) => (out[e.name] = pieces[i].reshape(e.shape)));
+  // Vectors are already the right shape; only matrices need a reshape (each one is a kernel call).
+  layout.entries.forEach((e, i) => (out[e.name] = e.shape.length === 1 ? pieces[i] : pieces[i].reshape(e.shape)));
   return out;
 }
 
@@ -104,6 +105,9 @@ export function lossAndFlatGrad(flat: tf.Tensor1D, layout: Layout, loss: (w: Wei
   const xs = names.map((n) => w[n]);
   // allowNoGradients: pieces the loss does not touch (the scalar head, for the LM loss) get zeros.
   const { value, grads } = tf.engine().gradients(() => f(...xs) as tf.Scalar, xs, undefined, true);
-  const flatGrads = grads.map((g, i) => (g ?? tf.zeros(xs[i].shape)).reshape([-1]));
+  const flatGrads = grads.map((g, i) => {
+    const full = g ?? tf.zerosLike(xs[i]); // made on the device, like the other gradients
+    return full.rank === 1 ? full : full.reshape([-1]);
+  });
   return { value: value as tf.Scalar, grad: tf.concat(flatGrads) as tf.Tensor1D };
 }

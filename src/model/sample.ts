@@ -11,8 +11,8 @@ import { EOS, PAD } from '../data/types';
 import { mulberry32 } from '../data/random';
 import type { GPT } from './model';
 import type { Weights } from './params';
-import { forward, lmLogits, type Attend } from './gpt';
-import { attention, oneHotFloat } from './layers';
+import { forward, lmLogits, maskedAttend } from './gpt';
+import { oneHotFloat } from './layers';
 import { pickLogProbs, samplingLogProbs } from './logprobs';
 import { leftPad, paddedMask, paddedPositions } from './padding';
 
@@ -107,11 +107,11 @@ function* cachedSteps(w: Weights, model: GPT, pad: ReturnType<typeof leftPad>, N
     // Prefill: the prompt in one pass; its keys and values go to the cache, zero-padded to `total` columns.
     let logits = tf.tidy(() => {
       const mask = paddedMask(pad.leftPad, 0, Tp, Tp);
-      const attend: Attend = (_l, q, k, v) => {
+      const attend = maskedAttend(c, mask, (_l, k, v) => {
         keys.push(tf.keep(tf.pad(k, [[0, 0], [0, 0], [0, N], [0, 0]])));
         values.push(tf.keep(tf.pad(v, [[0, 0], [0, 0], [0, N], [0, 0]])));
-        return attention(q, k, v, mask);
-      };
+        return [k, v];
+      });
       const ids = tf.tensor2d(pad.ids, [B, Tp], 'int32');
       const hidden = forward(w, c, ids, paddedPositions(pad.leftPad, 0, Tp), attend);
       return lmLogits(w, lastColumn(hidden, B, Tp));
@@ -124,11 +124,11 @@ function* cachedSteps(w: Weights, model: GPT, pad: ReturnType<typeof leftPad>, N
         const slot = oneHotFloat(tf.tensor1d([col], 'int32'), total).reshape([1, 1, total, 1]);
         const mask = paddedMask(pad.leftPad, col, 1, total);
         const newKeys: tf.Tensor4D[] = [], newValues: tf.Tensor4D[] = [];
-        const attend: Attend = (l, q, k, v) => {
+        const attend = maskedAttend(c, mask, (l, k, v) => {
           newKeys[l] = tf.add(keys[l], tf.mul(slot, k));
           newValues[l] = tf.add(values[l], tf.mul(slot, v));
-          return attention(q, newKeys[l], newValues[l], mask);
-        };
+          return [newKeys[l], newValues[l]];
+        });
         const ids = token.toInt().reshape([B, 1]) as tf.Tensor2D;
         const hidden = forward(w, c, ids, paddedPositions(pad.leftPad, col, 1), attend);
         return { logits: lmLogits(w, hidden), newKeys, newValues };
@@ -151,7 +151,7 @@ function* recomputeSteps(w: Weights, model: GPT, pad: ReturnType<typeof leftPad>
   let ids = tf.tensor2d(start, [B, total], 'int32');
   const positions = paddedPositions(pad.leftPad, 0, total);
   const mask = paddedMask(pad.leftPad, 0, total, total);
-  const attend: Attend = (_l, q, k, v) => attention(q, k, v, mask);
+  const attend = maskedAttend(c, mask);
   try {
     for (let col = Tp; col < total; col++) {
       const logits = tf.tidy(() => lmLogits(w, lastColumn(forward(w, c, ids, positions, attend), B, total, col - 1)));
@@ -173,7 +173,7 @@ function* recomputeSteps(w: Weights, model: GPT, pad: ReturnType<typeof leftPad>
 export function teacherForcedLogProbs(w: Weights, model: GPT, ids: tf.Tensor2D, pads: number[], temperature: number, topK: number): tf.Tensor2D {
   const [B, T] = ids.shape;
   const mask = paddedMask(pads, 0, T, T);
-  const hidden = forward(w, model.config, ids, paddedPositions(pads, 0, T), (_l, q, k, v) => attention(q, k, v, mask));
+  const hidden = forward(w, model.config, ids, paddedPositions(pads, 0, T), maskedAttend(model.config, mask));
   const inputs = hidden.reshape([B, T, -1]).slice([0, 0, 0], [B, T - 1, -1]).reshape([B * (T - 1), -1]) as tf.Tensor2D;
   const targets = ids.slice([0, 1], [B, T - 1]).reshape([-1]) as tf.Tensor1D;
   const logp = samplingLogProbs(lmLogits(w, inputs), temperature, topK);

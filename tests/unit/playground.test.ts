@@ -1,0 +1,141 @@
+// The worker's state machine, driven in Node exactly as the worker drives it (CPU backend).
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { DATA_SEED, Playground, shippedName } from '../../src/engine/playground';
+import type { Command, WorkerEvent } from '../../src/engine/protocol';
+import { loadScenario } from '../../src/data/scenarios';
+import { decodeCheckpoint, encodeCheckpoint } from '../../src/model/checkpoint';
+import { configFor } from '../../src/model/config';
+import { GPT } from '../../src/model/model';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+let playground: Playground | null = null;
+afterEach(() => playground?.dispose());
+
+/** A playground whose events are collected; `shipped` decides whether checkpoint files exist. */
+function start(shipped: boolean) {
+  const events: WorkerEvent[] = [];
+  const saved = new Map<string, Uint8Array>();
+  playground = new Playground({
+    emit: (e) => events.push(e),
+    fetchShipped: async (name) => {
+      if (!shipped) return null;
+      const bytes = readFileSync(`public/checkpoints/${name}`);
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    },
+    loadScenario: (id) => loadScenario(id, DATA_SEED),
+    store: { save: async (k, b) => void saved.set(k, b), load: async (k) => saved.get(k) ?? null },
+  });
+  const send = (cmd: Command) => playground!.handle(cmd);
+  const of = <T extends WorkerEvent['type']>(type: T) => events.filter((e) => e.type === type) as Extract<WorkerEvent, { type: T }>[];
+  return { events, send, of, pg: playground };
+}
+
+describe('Playground', () => {
+  it('starts on a scenario: model info, samples for both stages, then ready', async () => {
+    const { send, of } = start(false);
+    await send({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });
+    expect(of('model')[0].info.config).toEqual(configFor('tiny', loadScenario('reviews', 1).tokenizer.vocabSize));
+    const samples = of('samples');
+    expect(samples.map((s) => s.stage)).toEqual(['pretrain', 'sft']);
+    expect(samples[0].completions).toHaveLength(4);
+    samples[0].completions.forEach((c) => expect(Number.isFinite(c.meanLogProb)).toBe(true));
+    expect(of('notice')[0].message).toMatch(/random weights/);
+    expect(of('ready')).toHaveLength(1);
+  });
+
+  it('runs a training step: a metric point with a held-out loss, and fresh samples', async () => {
+    const { send, of } = start(false);
+    await send({ type: 'init', scenario: 'assistant', preset: 'tiny', seed: 1 });
+    await send({ type: 'step', stage: 'pretrain' });
+    const [point] = of('metrics')[0].points;
+    expect(point.step).toBe(1);
+    expect(point.trainLoss).toBeGreaterThan(0);
+    expect(point.heldoutLoss).toBeGreaterThan(0);
+    expect(of('samples').at(-1)!.step).toBe(1);
+  });
+
+  it('refuses a corrupt or mismatched checkpoint with a message and keeps the weights', async () => {
+    const { send, of, pg } = start(false);
+    await send({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });
+    const before = await pg.model('pretrain').read();
+    await send({ type: 'importCheckpoint', stage: 'pretrain', bytes: new TextEncoder().encode('not a checkpoint').buffer as ArrayBuffer, name: 'junk.bin' });
+    expect(of('notice').at(-1)).toMatchObject({ level: 'error', message: expect.stringMatching(/signature/) });
+    const other = configFor('small', loadScenario('reviews', 1).tokenizer.vocabSize);
+    const wrongSize = encodeCheckpoint({ config: other, tokenizer: loadScenario('reviews', 1).tokenizer.spec, weights: GPT.randomWeights(other, 1), meta: { scenario: 'reviews', stage: 'pretrain', step: 0, createdAt: '' } });
+    await send({ type: 'importCheckpoint', stage: 'pretrain', bytes: wrongSize.buffer as ArrayBuffer, name: 'small.ckpt' });
+    expect(of('notice').at(-1)).toMatchObject({ level: 'error', message: expect.stringMatching(/different model size/) });
+    expect(Array.from(await pg.model('pretrain').read())).toEqual(Array.from(before));
+  });
+
+  it('exports a checkpoint that imports back bit for bit, and saves / loads through the browser store', async () => {
+    const { send, of, pg } = start(false);
+    await send({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });
+    await send({ type: 'step', stage: 'sft' });
+    const trained = await pg.model('sft').read();
+    await send({ type: 'exportCheckpoint', stage: 'sft' });
+    const file = of('checkpointFile')[0];
+    expect(file.filename).toMatch(/^reviews-tiny-sft-step1\.ckpt$/);
+    await send({ type: 'saveToBrowser', stage: 'sft' });
+    await send({ type: 'reset', stage: 'sft' }); // back to a copy of the pretrained weights
+    expect(Array.from(await pg.model('sft').read())).toEqual(Array.from(await pg.model('pretrain').read()));
+    await send({ type: 'importCheckpoint', stage: 'sft', bytes: file.bytes, name: file.filename });
+    expect(Array.from(await pg.model('sft').read())).toEqual(Array.from(trained));
+    await send({ type: 'reset', stage: 'sft' });
+    await send({ type: 'loadFromBrowser', stage: 'sft' });
+    expect(Array.from(await pg.model('sft').read())).toEqual(Array.from(trained));
+    expect(of('notice').filter((n) => n.level === 'error')).toEqual([]);
+  });
+
+  it('refuses out-of-range settings and unusable corpora, changing nothing', async () => {
+    const { send, of } = start(false);
+    await send({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });
+    const stageEvents = of('stage').length;
+    await send({ type: 'setTrainSettings', stage: 'pretrain', settings: { learningRate: 5 } });
+    expect(of('notice').at(-1)).toMatchObject({ level: 'error', message: expect.stringMatching(/Learning rate must be/) });
+    await send({ type: 'setTrainSettings', stage: 'pretrain', settings: { batchSize: 2.5 } });
+    expect(of('notice').at(-1)!.message).toMatch(/Batch size must be a whole number/);
+    await send({ type: 'setSampleSettings', settings: { temperature: 0 } });
+    expect(of('notice').at(-1)!.message).toMatch(/Temperature/);
+    expect(of('stage').length).toBe(stageEvents);
+    await send({ type: 'useCustomCorpus', text: '', separator: '|' });
+    expect(of('notice').at(-1)).toMatchObject({ level: 'error' });
+    expect(of('model')).toHaveLength(1);
+    await send({ type: 'setTrainSettings', stage: 'pretrain', settings: { learningRate: 0.01, batchSize: 4 } });
+    expect(of('stage').at(-1)!.state.settings).toMatchObject({ learningRate: 0.01, batchSize: 4 });
+    const corpus = Array.from({ length: 12 }, (_, i) => `q${i % 3}|a${i % 4}`).join('\n');
+    await send({ type: 'useCustomCorpus', text: corpus, separator: '|' });
+    expect(of('model').at(-1)!.info).toMatchObject({ scenario: 'custom', tokenizerKind: 'char' });
+  });
+});
+
+describe('shipped checkpoints', () => {
+  const files = readdirSync('public/checkpoints').filter((f) => f.endsWith('.ckpt'));
+
+  it('exist for both built-in scenarios at the default size and fit in 5 MB together', () => {
+    for (const scenario of ['reviews', 'assistant'] as const) {
+      for (const stage of ['pretrain', 'sft'] as const) expect(files).toContain(shippedName(scenario, 'small', stage));
+    }
+    const total = files.reduce((sum, f) => sum + statSync(`public/checkpoints/${f}`).size, 0);
+    expect(total).toBeLessThanOrEqual(5 * 1024 * 1024);
+  });
+
+  it('match their scenario vocabulary (run npm run pretrain if not)', () => {
+    for (const f of files) {
+      const ckpt = decodeCheckpoint(readFileSync(`public/checkpoints/${f}`));
+      const scenario = f.split('-')[0] as 'reviews' | 'assistant';
+      expect(ckpt.tokenizer, f).toEqual(loadScenario(scenario, DATA_SEED).tokenizer.spec);
+    }
+  });
+
+  it('load into the playground without a notice', async () => {
+    const { send, of } = start(true);
+    await send({ type: 'init', scenario: 'assistant', preset: 'small', seed: 1 });
+    expect(of('notice')).toEqual([]);
+    expect(of('stage').map((s) => s.state.source)).toContain('shipped fine-tuned checkpoint');
+  });
+});
