@@ -71,7 +71,7 @@ export class Playground {
       case 'setTrainSettings': return this.setTrainSettings(cmd.stage, cmd.settings);
       case 'setSampleSettings': return this.setSampleSettings(cmd.settings);
       case 'sample': await this.emitSamples(cmd.stage); return;
-      case 'useCustomCorpus': return this.useCustomCorpus(cmd.text, cmd.separator);
+      case 'useCustomCorpus': return this.useCustomCorpus(cmd.text, cmd.separator, cmd.preset);
       case 'exportCheckpoint': return this.exportCheckpoint(cmd.stage);
       case 'importCheckpoint': return this.importCheckpoint(cmd.stage, new Uint8Array(cmd.bytes), cmd.name);
       case 'saveToBrowser': return this.saveToBrowser(cmd.stage);
@@ -117,7 +117,7 @@ export class Playground {
       this.emitStage(stage);
       await this.emitSamples(stage);
     }
-    if (!loaded.pretrain) this.notice('info', `No shipped checkpoint for ${data.title} at size "${this.preset}": the model starts from random weights. Press Play on Pretrain to train it.`);
+    if (!loaded.pretrain && data.id !== 'custom') this.notice('info', `No shipped checkpoint for ${data.title} at size "${this.preset}": the model starts from random weights. Press Play on Pretrain to train it.`);
   }
 
   /** The shipped checkpoint of a stage if it exists and matches the scenario's tokenizer and config. */
@@ -227,6 +227,7 @@ export class Playground {
     s.model.assign(GPT.randomWeights(s.model.config, this.seed));
     s.source = `random initial weights (seed ${this.seed})`;
     await this.afterNewWeights('pretrain');
+    this.notice('info', 'Pretrain now holds fresh random weights: its samples are gibberish until you press Play.');
   }
 
   private async afterNewWeights(stage: TrainableStage): Promise<void> {
@@ -289,9 +290,10 @@ export class Playground {
     await this.importCheckpoint(stage, bytes, 'the copy saved in this browser');
   }
 
-  private async useCustomCorpus(text: string, separator: string): Promise<void> {
+  private async useCustomCorpus(text: string, separator: string, preset: PresetName): Promise<void> {
     const parsed = parseCustomCorpus(text, separator);
     if (!parsed.ok) throw new Error(parsed.message);
+    this.preset = preset;
     await this.build(parsed.data, false);
     this.notice('info', `Using your corpus: ${parsed.data.pretrain.length} examples, ${parsed.data.tokenizer.vocabSize} character tokens. Press Play on Pretrain to train on it.`);
   }

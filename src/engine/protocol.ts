@@ -39,14 +39,14 @@ export type Command =
   | { type: 'step'; stage: TrainableStage }
   /** Pretrain: back to the shipped pretrained weights. SFT: back to the current pretrained weights. */
   | { type: 'reset'; stage: TrainableStage }
-  /** Fresh random weights for the pretrain stage (and the SFT stage starts from them). */
+  /** Fresh random weights for the pretrain stage (Reset on SFT then copies them). */
   | { type: 'pretrainFromScratch' }
   | { type: 'setTrainSettings'; stage: TrainableStage; settings: Partial<TrainSettings> }
   | { type: 'setSampleSettings'; settings: Partial<SampleSettings> }
   /** Sample fresh completions of the stage's prompts now. */
   | { type: 'sample'; stage: TrainableStage }
-  /** Use a pasted corpus: one example a line, `separator` between prompt and response. */
-  | { type: 'useCustomCorpus'; text: string; separator: string }
+  /** Use a pasted corpus: one example a line, `separator` between prompt and response; a model of size `preset`. */
+  | { type: 'useCustomCorpus'; text: string; separator: string; preset: PresetName }
   /** Ask for the stage's weights as a checkpoint file (answered by a 'checkpointFile' event). */
   | { type: 'exportCheckpoint'; stage: TrainableStage }
   /** Load a checkpoint file into a stage; refused with a notice if bad or mismatched. */

@@ -102,13 +102,13 @@ describe('Playground', () => {
     await send({ type: 'setSampleSettings', settings: { temperature: 0 } });
     expect(of('notice').at(-1)!.message).toMatch(/Temperature/);
     expect(of('stage').length).toBe(stageEvents);
-    await send({ type: 'useCustomCorpus', text: '', separator: '|' });
+    await send({ type: 'useCustomCorpus', text: '', separator: '|', preset: 'tiny' });
     expect(of('notice').at(-1)).toMatchObject({ level: 'error' });
     expect(of('model')).toHaveLength(1);
     await send({ type: 'setTrainSettings', stage: 'pretrain', settings: { learningRate: 0.01, batchSize: 4 } });
     expect(of('stage').at(-1)!.state.settings).toMatchObject({ learningRate: 0.01, batchSize: 4 });
     const corpus = Array.from({ length: 12 }, (_, i) => `q${i % 3}|a${i % 4}`).join('\n');
-    await send({ type: 'useCustomCorpus', text: corpus, separator: '|' });
+    await send({ type: 'useCustomCorpus', text: corpus, separator: '|', preset: 'tiny' });
     expect(of('model').at(-1)!.info).toMatchObject({ scenario: 'custom', tokenizerKind: 'char' });
   });
 });

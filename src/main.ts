@@ -1,0 +1,29 @@
+// Wires the page together: one training worker, one state object, one Svelte app.
+// Clicks become commands to the worker; its events flow into the state; the UI draws the state.
+
+import { mount } from 'svelte';
+import App from './ui/App.svelte';
+import './ui/styles.css';
+import type { Command } from './engine/protocol';
+import { createEngineClient } from './ui/engineClient';
+import { PlaygroundState } from './ui/state.svelte';
+import { saveBytes } from './ui/download';
+
+const client = createEngineClient();
+const state = new PlaygroundState();
+
+client.onEvent((e) => {
+  state.handle(e);
+  if (e.type === 'checkpointFile') saveBytes(e.bytes, e.filename);
+});
+
+function send(cmd: Command): void {
+  state.noteSent(cmd);
+  client.send(cmd);
+}
+
+const target = document.getElementById('app');
+if (!target) throw new Error('index.html has no #app element');
+mount(App, { target, props: { app: state, send } });
+
+send({ type: 'init', scenario: 'reviews', preset: 'small', seed: 1 });

@@ -1,0 +1,33 @@
+// Small number formatters shared by the panels and charts.
+
+export function fmtLoss(x: number | null | undefined): string {
+  return x == null || !Number.isFinite(x) ? '—' : x.toFixed(3);
+}
+
+export function fmtInt(x: number | null | undefined): string {
+  return x == null || !Number.isFinite(x) ? '—' : Math.round(x).toLocaleString('en-US');
+}
+
+export function fmtRate(x: number | null | undefined): string {
+  if (x == null || !Number.isFinite(x)) return '—';
+  if (x >= 1000) return `${(x / 1000).toFixed(1)}k`;
+  return x.toFixed(0);
+}
+
+export function fmtMs(x: number | null | undefined): string {
+  if (x == null || !Number.isFinite(x)) return '—';
+  return x >= 100 ? x.toFixed(0) : x.toFixed(1);
+}
+
+/** Learning rates are small: show them in a compact scientific-ish form. */
+export function fmtLr(x: number | null | undefined): string {
+  if (x == null || !Number.isFinite(x)) return '—';
+  if (x === 0) return '0';
+  return x >= 0.001 ? String(+x.toPrecision(3)) : x.toExponential(2);
+}
+
+export function fmtParams(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return String(n);
+}

@@ -1,0 +1,169 @@
+// Everything the page shows, kept as Svelte runes and changed only by worker events (and by
+// the few choices that live purely in the UI, like which stage is selected).
+
+import type {
+  BackendName,
+  Command,
+  Completion,
+  MetricPoint,
+  ModelInfo,
+  SampleSettings,
+  StageState,
+  TrainableStage,
+  WorkerEvent,
+} from '../engine/protocol';
+import type { PresetName } from '../model/config';
+import type { ScenarioId } from '../data/types';
+
+export interface Notice {
+  id: number;
+  level: 'info' | 'error';
+  message: string;
+}
+
+export interface SampleSet {
+  step: number;
+  completions: Completion[];
+}
+
+/** What one trainable stage shows: its state, its loss history and its latest samples. */
+export class StageView {
+  readonly id: TrainableStage;
+  // Raw state: these are replaced whole, never mutated, so Svelte need not proxy every point.
+  state = $state.raw<StageState | null>(null);
+  metrics = $state.raw<MetricPoint[]>([]);
+  samples = $state.raw<SampleSet | null>(null);
+
+  constructor(id: TrainableStage) {
+    this.id = id;
+  }
+
+  /** The most recent metric point, if any. */
+  get last(): MetricPoint | null {
+    const m = this.metrics;
+    return m.length ? m[m.length - 1] : null;
+  }
+
+  /** The most recent held-out loss (it is measured only every few steps). */
+  get lastHeldout(): number | null {
+    const m = this.metrics;
+    for (let i = m.length - 1; i >= 0; i--) {
+      const h = m[i].heldoutLoss;
+      if (h != null) return h;
+    }
+    return null;
+  }
+
+  addPoints(points: MetricPoint[]): void {
+    if (points.length) this.metrics = this.metrics.concat(points);
+  }
+}
+
+const MAX_NOTICES = 5;
+
+export interface CustomCorpus {
+  text: string;
+  separator: string;
+}
+
+export class PlaygroundState {
+  backend = $state.raw<{ backend: BackendName; reason: string | null } | null>(null);
+  model = $state.raw<ModelInfo | null>(null);
+  sampleSettings = $state.raw<SampleSettings | null>(null);
+  notices = $state.raw<Notice[]>([]);
+  /** ms from worker start to the first completions, once the worker says it is ready. */
+  readyMs = $state<number | null>(null);
+  /** True between an init command and the worker's answer. */
+  loading = $state(true);
+  /** The scenario and preset last asked for (the selectors show these). */
+  scenario = $state<ScenarioId>('reviews');
+  preset = $state<PresetName>('small');
+  /** The pasted corpus the worker last accepted (kept to rebuild it at another size). */
+  customCorpus: CustomCorpus | null = null;
+  private pendingCorpus: CustomCorpus | null = null;
+  /** The stage the user last picked in the pipeline bar. */
+  selected = $state<TrainableStage>('pretrain');
+
+  readonly stages: Record<TrainableStage, StageView> = {
+    pretrain: new StageView('pretrain'),
+    sft: new StageView('sft'),
+  };
+
+  private nextNoticeId = 1;
+
+  /** The stage that is training now, if any. */
+  get running(): TrainableStage | null {
+    for (const s of Object.values(this.stages)) if (s.state?.running) return s.id;
+    return null;
+  }
+
+  /** Note what the UI asked for, so selectors reflect it before the worker answers. */
+  noteSent(cmd: Command): void {
+    if (cmd.type === 'init' || cmd.type === 'useCustomCorpus') {
+      // A new model is coming: what was said about the old one no longer applies.
+      this.notices = this.notices.filter((n) => n.level === 'error');
+      this.readyMs = null;
+      this.loading = true;
+    }
+    if (cmd.type === 'init') {
+      this.scenario = cmd.scenario;
+      this.preset = cmd.preset;
+    } else if (cmd.type === 'useCustomCorpus') {
+      this.pendingCorpus = { text: cmd.text, separator: cmd.separator };
+    }
+  }
+
+  /** Take one event from the worker. */
+  handle(e: WorkerEvent): void {
+    switch (e.type) {
+      case 'backend':
+        this.backend = { backend: e.backend, reason: e.reason };
+        break;
+      case 'model':
+        this.model = e.info;
+        this.scenario = e.info.scenario;
+        this.preset = e.info.preset;
+        if (e.info.scenario === 'custom' && this.pendingCorpus) this.customCorpus = this.pendingCorpus;
+        this.pendingCorpus = null;
+        this.loading = false;
+        break;
+      case 'stage':
+        this.stages[e.state.stage].state = e.state;
+        break;
+      case 'metrics':
+        this.stages[e.stage].addPoints(e.points);
+        break;
+      case 'clearMetrics':
+        this.stages[e.stage].metrics = [];
+        break;
+      case 'samples':
+        this.stages[e.stage].samples = { step: e.step, completions: e.completions };
+        break;
+      case 'sampleSettings':
+        this.sampleSettings = e.settings;
+        break;
+      case 'notice':
+        this.pushNotice(e.level, e.message);
+        // An error answering a load (bad corpus, say) means no new model is coming.
+        if (e.level === 'error') this.loading = false;
+        break;
+      case 'ready':
+        this.readyMs = e.msToFirstCompletions;
+        this.loading = false;
+        break;
+      case 'checkpointFile':
+        // The download itself is a side effect; main.ts does it.
+        break;
+    }
+  }
+
+  pushNotice(level: 'info' | 'error', message: string): void {
+    const id = this.nextNoticeId++;
+    // Notices stay until dismissed; only the newest few are kept.
+    this.notices = [...this.notices, { id, level, message }].slice(-MAX_NOTICES);
+  }
+
+  dismiss(id: number): void {
+    this.notices = this.notices.filter((n) => n.id !== id);
+  }
+}

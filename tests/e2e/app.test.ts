@@ -1,0 +1,166 @@
+// End-to-end: the built app in headless Chromium. WebGPU here is SwiftShader (CPU emulation), so
+// start-up can take tens of seconds and a training step a second or more: waits are generous,
+// and every wait is on a condition, not a fixed sleep, except checking that Pause really stops.
+
+import { afterAll, afterEach, describe, expect, inject, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { openPage, sharedBrowser, type TestPage } from './browser';
+
+const STARTUP_MS = 120_000; // navigation to first completions, cold, on SwiftShader
+const FIRST_STEP_MS = 120_000; // the first training step of a page compiles its shaders: ~20 s here
+const STEP_MS = 60_000; // a later step and its redraw (~5 s on a busy 2-core machine)
+const PLAY_STEPS = 2; // steps that must land after the first one before the test presses Pause
+const PLAY_MS = 120_000; // time allowed for them
+const MAX_TASK_MS = 100; // longest main-thread task allowed while training
+
+const baseUrl = inject('baseUrl');
+
+const badge = (page: Page) => page.getByTestId('backend-badge');
+const stage = (page: Page, id: 'pretrain' | 'sft') => page.locator(`section[data-testid="stage-${id}"]`);
+const button = (page: Page, id: 'pretrain' | 'sft', name: string) =>
+  stage(page, id).getByRole('button', { name, exact: true });
+const completions = (page: Page) => page.locator('[data-testid="samples-pretrain"] li');
+
+/** Number of train-loss points the pretrain chart has drawn. */
+async function chartPoints(page: Page): Promise<number> {
+  const raw = await page.locator('svg[data-testid="loss-chart-pretrain"]').getAttribute('data-points');
+  const n = Number(raw);
+  if (raw === null || !Number.isInteger(n)) throw new Error(`loss-chart-pretrain has data-points="${raw}"`);
+  return n;
+}
+
+/** Navigates to the app and waits for the first pretrain completion; returns waitForCompletions' ms. */
+async function loadUntilCompletions(t: TestPage): Promise<number> {
+  await t.page.goto(baseUrl, { waitUntil: 'domcontentloaded' });
+  return waitForCompletions(t);
+}
+
+/**
+ * Waits for the first pretrain completion. Returns the ms from navigation start to the first
+ * frame in which a completion is in the DOM, measured by the page's own clock.
+ */
+async function waitForCompletions(t: TestPage): Promise<number> {
+  const handle = await t.page.waitForFunction(
+    () => (document.querySelector('[data-testid="samples-pretrain"] li') ? performance.now() : 0),
+    undefined,
+    { polling: 'raf', timeout: STARTUP_MS },
+  );
+  const ms = Math.round((await handle.jsonValue()) as number);
+  expect(await completions(t.page).count()).toBeGreaterThan(0);
+  expect((await completions(t.page).first().innerText()).trim().length).toBeGreaterThan(0);
+  return ms;
+}
+
+function expectNoErrors(t: TestPage): void {
+  expect(t.pageErrors, 'uncaught page errors').toEqual([]);
+  expect(t.consoleErrors, 'console errors').toEqual([]);
+  expect(t.httpErrors, 'failed requests').toEqual([]);
+}
+
+describe('with WebGPU', () => {
+  const browser = sharedBrowser({ webgpu: true });
+  let t: TestPage | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+  afterAll(() => browser.close());
+
+  test('loads cleanly on WebGPU, shows the pipeline and sample completions', async () => {
+    t = await openPage(await browser.get());
+    const page = t.page;
+    await page.goto(baseUrl, { waitUntil: 'commit' });
+    // The first frame that has the badge shows it starting: the worker takes a while to choose.
+    const first = await page.waitForFunction(
+      () => document.querySelector('[data-testid="backend-badge"]')?.textContent?.trim(),
+      undefined,
+      { polling: 'raf', timeout: STARTUP_MS },
+    );
+    expect(await first.jsonValue()).toBe('starting…');
+    const ms = await waitForCompletions(t);
+    console.log(`[e2e] WebGPU: navigation to first completion: ${ms} ms`);
+
+    await expect.poll(async () => (await badge(page).innerText()).trim(), { timeout: STARTUP_MS }).toBe('WebGPU');
+
+    const nav = page.getByRole('navigation', { name: 'RLHF pipeline' });
+    for (const name of ['Pretrain', 'Supervised fine-tune']) {
+      expect(await nav.getByRole('button', { name, exact: true }).isEnabled(), name).toBe(true);
+    }
+    for (const name of ['Preferences', 'Reward model', 'RL fine-tune']) {
+      expect(await nav.getByRole('button', { name, exact: true }).isDisabled(), name).toBe(true);
+    }
+
+    for (const id of ['pretrain', 'sft'] as const) {
+      for (const name of ['Play', 'Step', 'Reset']) {
+        expect(await button(page, id, name).isEnabled(), `${id} ${name}`).toBe(true);
+      }
+    }
+    expect(await button(page, 'pretrain', 'Pretrain from scratch').isVisible()).toBe(true);
+    expect(await button(page, 'sft', 'Pretrain from scratch').count()).toBe(0);
+    expect(await chartPoints(page)).toBeGreaterThanOrEqual(0);
+    expectNoErrors(t);
+  });
+
+  test('Step adds a point to the pretrain loss chart', async () => {
+    t = await openPage(await browser.get());
+    await loadUntilCompletions(t);
+    const before = await chartPoints(t.page);
+    await button(t.page, 'pretrain', 'Step').click();
+    await expect.poll(() => chartPoints(t!.page), { timeout: FIRST_STEP_MS, interval: 200 }).toBeGreaterThan(before);
+    console.log(`[e2e] Step: chart points ${before} -> ${await chartPoints(t.page)}`);
+    expectNoErrors(t);
+  });
+
+  test('Play trains until Pause, with no main-thread task over 100 ms', async () => {
+    t = await openPage(await browser.get());
+    const page = t.page;
+    await loadUntilCompletions(t);
+    const before = await chartPoints(page);
+
+    await t.resetLongestTask();
+    await button(page, 'pretrain', 'Play').click();
+    await button(page, 'pretrain', 'Pause').waitFor({ state: 'visible', timeout: STEP_MS });
+    // Let it play until a few steps have landed (the first is slow: shaders compile), timing the
+    // later ones to know how long a step takes here.
+    await expect.poll(() => chartPoints(page), { timeout: FIRST_STEP_MS, interval: 200 }).toBeGreaterThan(before);
+    const firstAt = Date.now();
+    const firstN = await chartPoints(page);
+    await expect.poll(() => chartPoints(page), { timeout: PLAY_MS, interval: 200 }).toBeGreaterThanOrEqual(firstN + PLAY_STEPS);
+    const msPerStep = (Date.now() - firstAt) / ((await chartPoints(page)) - firstN);
+    await button(page, 'pretrain', 'Pause').click();
+    await button(page, 'pretrain', 'Play').waitFor({ state: 'visible', timeout: STEP_MS });
+    const longest = await t.longestTask();
+
+    const atPause = await chartPoints(page);
+    console.log(
+      `[e2e] Play: chart points ${before} -> ${atPause} (~${Math.round(msPerStep)} ms per step); ` +
+        `longest main-thread task while training: ${Math.round(longest)} ms`,
+    );
+    expect(atPause).toBeGreaterThanOrEqual(before + 1 + PLAY_STEPS);
+    expect(longest).toBeLessThan(MAX_TASK_MS);
+
+    // Paused means paused: over the time of a few steps, at most the step in flight still lands.
+    await page.waitForTimeout(Math.max(3_000, 2.5 * msPerStep));
+    expect(await chartPoints(page)).toBeLessThanOrEqual(atPause + 1);
+    expectNoErrors(t);
+  });
+});
+
+describe('without WebGPU', () => {
+  const browser = sharedBrowser({ webgpu: false });
+  let t: TestPage | undefined;
+  afterAll(async () => {
+    await t?.close();
+    await browser.close();
+  });
+
+  test('falls back to another backend, says why, and still writes completions', async () => {
+    t = await openPage(await browser.get());
+    const ms = await loadUntilCompletions(t);
+    const text = (await badge(t.page).innerText()).trim();
+    console.log(`[e2e] no WebGPU: badge "${text}"; navigation to first completion: ${ms} ms`);
+    // The backend's name, then a reason (the badge writes "WASM — no WebGPU adapter" or similar).
+    expect(text).toMatch(/^(WebGL|WASM|CPU)\b\W+\w.{3,}/);
+    expectNoErrors(t);
+  });
+});
