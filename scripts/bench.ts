@@ -3,13 +3,18 @@
 //   Dawn's null device (does no GPU work: its step time is pure dispatch overhead, the floor of
 //   the step time on any real GPU).
 // For the default config (2 layers, d=64, 4 heads, context 32, batch 16) it reports ms per
-// training step, kernels per step (tf.profile), WebGPU programs dispatched per step, GPU reads
-// per step, tensor and byte counts from step 10 to step 200 (must be flat), and sampling ms per
+// training step, kernels per step (tf.profile), WebGPU programs dispatched per step, reads from
+// the device per step (await data(), and synchronous reads: on cpu and wasm those are the
+// backend's own internal reads of CPU memory; on WebGPU they must be 0), tensor and byte counts from step 10 to step 200 (must be flat), and sampling ms per
 // token with and without the KV cache. Each backend runs in its own process. It prints a table
 // and writes bench-results/bench.json.
 //
-//   npm run bench                 all backends
+// Then it opens the built app in headless Chromium (scripts/benchBrowser.ts) for the time from page
+// load to the first completions and the longest main-thread task while training.
+//
+//   npm run bench                 all backends, then the browser
 //   npm run bench -- --quick      fewer steps (for a fast look)
+//   npm run bench -- --no-browser skip the browser part
 
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -44,6 +49,24 @@ function runChild(backend: BenchBackend, quick: boolean): BackendReport {
   return JSON.parse(line.slice('BENCH_JSON '.length)) as BackendReport;
 }
 
+interface BrowserReport {
+  ok: boolean;
+  error?: string;
+  backend?: string;
+  msToFirstCompletions?: number;
+  stepsTrained?: number;
+  msPerStepShown?: number;
+  longestTaskMs?: number;
+  errors?: string[];
+}
+
+function runBrowser(quick: boolean): BrowserReport {
+  const child = spawnSync('npx', ['tsx', 'scripts/benchBrowser.ts', quick ? '3' : '8'], { encoding: 'utf8', timeout: 15 * 60_000 });
+  const line = (child.stdout ?? '').split('\n').find((l) => l.startsWith('BENCH_BROWSER '));
+  if (!line) return { ok: false, error: (child.stderr || child.error?.message || 'no output').trim().split('\n').slice(-3).join(' | ') };
+  return JSON.parse(line.slice('BENCH_BROWSER '.length)) as BrowserReport;
+}
+
 function fmt(x: number | null | undefined, digits = 1): string {
   return x === undefined || x === null || !Number.isFinite(x) ? '-' : x.toFixed(digits);
 }
@@ -58,19 +81,29 @@ function main() {
     ? readdirSync('public/checkpoints').filter((f) => f.endsWith('.ckpt')).reduce((s, f) => s + statSync(`public/checkpoints/${f}`).size, 0)
     : 0;
 
-  const rows = [['backend', 'ms/step', 'kernels/step', 'GPU programs/step', 'GPU reads/step', 'tensors @10 -> @200', 'bytes @10 -> @200', 'sample ms/token cache', 'no cache', 'speedup']];
+  const rows = [['backend', 'ms/step', 'kernels/step', 'GPU programs/step', 'reads/step (await data; sync)', 'tensors @10 -> @200', 'bytes @10 -> @200', 'sample ms/token cache', 'no cache', 'speedup']];
   for (const r of reports) {
     if (!r.ok) { rows.push([r.backend, `failed: ${r.error}`]); continue; }
     const t = r.tensors!, s = r.samplingMsPerToken!;
     rows.push([
       r.backend, fmt(r.msPerStep), String(r.kernelsPerStep), r.programsPerStep == null ? '-' : String(r.programsPerStep),
-      `${r.readsPerStep} (sync ${r.syncReadsPerStep})`, `${t.step10} -> ${t.step200}`, `${t.bytesStep10} -> ${t.bytesStep200}`,
+      `${r.readsPerStep}; ${r.syncReadsPerStep}`, `${t.step10} -> ${t.step200}`, `${t.bytesStep10} -> ${t.bytesStep200}`,
       fmt(s.cached, 2), fmt(s.recomputed, 2), `${fmt(s.speedup, 1)}x`,
     ]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   for (const r of rows) console.log(r.map((c, i) => (c ?? '').padEnd(widths[i])).join('  '));
   console.log(`\nshipped checkpoints: ${(checkpoints / 1024 / 1024).toFixed(2)} MB in all`);
+  let browser: BrowserReport | null = null;
+  if (!process.argv.includes('--no-browser')) {
+    console.error('benchmarking the browser...');
+    browser = runBrowser(quick);
+    console.log(browser.ok
+      ? `browser (${browser.backend}): page load to first completions ${browser.msToFirstCompletions} ms; ` +
+        `${browser.stepsTrained} pretrain steps at ${browser.msPerStepShown} ms/step; longest main-thread task while training ${browser.longestTaskMs} ms` +
+        (browser.errors?.length ? `; errors: ${browser.errors.join(' | ')}` : '')
+      : `browser: failed: ${browser.error}`);
+  }
 
   const nul = reports.find((r) => r.backend === 'webgpu-null');
   const targets = nul?.ok
@@ -78,14 +111,18 @@ function main() {
       kernelsPerStepAtMost400: (nul.kernelsPerStep ?? Infinity) <= 400,
       nullDeviceMsPerStepAtMost20: (nul.msPerStep ?? Infinity) <= 20,
       gpuReadsPerStepAtMost2: reports.every((r) => !r.ok || (r.readsPerStep ?? 99) <= 2),
-      kvCacheAtLeast3xFaster: reports.filter((r) => r.ok).every((r) => (r.samplingMsPerToken?.speedup ?? 0) >= 3),
+      // On the null device nothing is computed, so only kernel counts matter there, and a cached
+      // decode step issues a few more kernels than a full recompute (the cache writes): it is
+      // reported, but the target is judged on the backends that do the arithmetic.
+      kvCacheAtLeast3xFaster: reports.filter((r) => r.ok && r.backend !== 'webgpu-null').every((r) => (r.samplingMsPerToken?.speedup ?? 0) >= 3),
       tensorsFlat: reports.every((r) => !r.ok || (r.tensors!.step10 === r.tensors!.step200 && r.tensors!.bytesStep10 === r.tensors!.bytesStep200)),
       checkpointsAtMost5MB: checkpoints <= 5 * 1024 * 1024,
+      longestMainThreadTaskUnder50ms: browser?.ok ? (browser.longestTaskMs ?? Infinity) < 50 : null,
     }
     : null;
-  if (targets) for (const [k, v] of Object.entries(targets)) console.log(`${v ? 'meets' : 'MISSES'} target: ${k}`);
+  if (targets) for (const [k, v] of Object.entries(targets)) console.log(`${v === null ? 'not measured' : v ? 'meets' : 'MISSES'} target: ${k}`);
   mkdirSync('bench-results', { recursive: true });
-  writeFileSync('bench-results/bench.json', JSON.stringify({ date: new Date().toISOString(), quick, reports, checkpointBytes: checkpoints, targets }, null, 2));
+  writeFileSync('bench-results/bench.json', JSON.stringify({ date: new Date().toISOString(), quick, reports, browser, checkpointBytes: checkpoints, targets }, null, 2));
   console.log('wrote bench-results/bench.json');
 }
 

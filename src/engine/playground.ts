@@ -55,7 +55,9 @@ export class Playground {
 
   /** Runs commands one at a time, in order; a failing command becomes an error notice. */
   handle(cmd: Command): Promise<unknown> {
-    if (cmd.type === 'pause' || cmd.type === 'step' || cmd.type === 'play') this.stopLoop();
+    // These stop a running loop first; the others (settings, samples, saving) run between its steps.
+    const stops: Command['type'][] = ['pause', 'step', 'play', 'init', 'useCustomCorpus', 'pretrainFromScratch', 'reset', 'importCheckpoint', 'loadFromBrowser'];
+    if (stops.includes(cmd.type)) this.stopLoop();
     const run = () => this.dispatch(cmd).catch((e: Error) => this.notice('error', e.message));
     return (this.queue = this.queue.then(run));
   }

@@ -27,6 +27,33 @@ export interface SampleSettings {
   topK: number; // 0 = no top-k filter
 }
 
+/** The range of a numeric setting; the UI's fields and the worker's checks both use these. */
+export interface Range { min: number; max: number; integer?: boolean; minExclusive?: boolean; label: string }
+
+export const TRAIN_LIMITS: Record<keyof TrainSettings, Range> = {
+  learningRate: { min: 0, max: 0.1, minExclusive: true, label: 'Learning rate' },
+  batchSize: { min: 1, max: 64, integer: true, label: 'Batch size' },
+  warmupSteps: { min: 0, max: 100_000, integer: true, label: 'Warmup steps' },
+  totalSteps: { min: 1, max: 1_000_000, integer: true, label: 'Schedule length' },
+  weightDecay: { min: 0, max: 1, label: 'Weight decay' },
+  gradClip: { min: 0, max: 100, label: 'Gradient clip' },
+};
+
+export const SAMPLE_LIMITS: Record<keyof SampleSettings, Range> = {
+  temperature: { min: 0.1, max: 2, label: 'Temperature' },
+  topK: { min: 0, max: 100, integer: true, label: 'Top-k' },
+};
+
+/** A message if `value` is outside `r`, else null. */
+export function checkRange(value: unknown, r: Range): string | null {
+  const low = r.minExclusive ? `above ${r.min}` : `from ${r.min}`;
+  const wanted = `${r.label} must be ${r.integer ? 'a whole number ' : 'a number '}${low} to ${r.max}`;
+  if (typeof value !== 'number' || !Number.isFinite(value)) return `${wanted} (got ${String(value)}).`;
+  if (r.integer && !Number.isInteger(value)) return `${wanted} (got ${value}).`;
+  if (value < r.min || (r.minExclusive && value === r.min) || value > r.max) return `${wanted} (got ${value}).`;
+  return null;
+}
+
 // ---------------------------------------------------------------- commands (UI -> worker)
 
 export type Command =

@@ -146,6 +146,50 @@ describe('with WebGPU', () => {
   });
 });
 
+describe('checkpoints in the browser', () => {
+  const browser = sharedBrowser({ webgpu: true });
+  let t: TestPage | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+  afterAll(() => browser.close());
+
+  const notices = (page: Page) => page.getByTestId('notices');
+
+  test('a model saved in IndexedDB survives a page reload and loads back', async () => {
+    t = await openPage(await browser.get());
+    const page = t.page;
+    await loadUntilCompletions(t);
+    await button(page, 'pretrain', 'Step').click();
+    await expect.poll(() => chartPoints(page), { timeout: FIRST_STEP_MS, interval: 200 }).toBe(1);
+    await button(page, 'pretrain', 'Save in browser').click();
+    await notices(page).getByText('Saved the pretrain model in this browser.').waitFor({ timeout: STEP_MS });
+
+    await page.reload({ waitUntil: 'domcontentloaded' });
+    await waitForCompletions(t);
+    await expect.poll(() => stage(page, 'pretrain').innerText(), { timeout: STEP_MS }).toContain('shipped pretrained checkpoint');
+    await button(page, 'pretrain', 'Load from browser').click();
+    await notices(page).getByText('Loaded the copy saved in this browser into Pretrain.').waitFor({ timeout: STEP_MS });
+    expect(await stage(page, 'pretrain').innerText()).toContain('file the copy saved in this browser');
+    expectNoErrors(t);
+  });
+
+  test('a corrupt checkpoint file is refused with a message, and the page carries on', async () => {
+    t = await openPage(await browser.get());
+    const page = t.page;
+    await loadUntilCompletions(t);
+    const before = await stage(page, 'sft').innerText();
+    await page.getByTestId('checkpoint-file-sft').setInputFiles({ name: 'broken.ckpt', mimeType: 'application/octet-stream', buffer: Buffer.from('<script>alert(1)</script> not weights') });
+    const alert = notices(page).getByRole('alert');
+    await alert.waitFor({ timeout: STEP_MS });
+    expect(await alert.innerText()).toContain('Not a usable checkpoint');
+    expect(await stage(page, 'sft').innerText()).toContain('shipped fine-tuned checkpoint');
+    expect((await stage(page, 'sft').innerText()).length).toBeGreaterThan(0.5 * before.length);
+    expectNoErrors(t);
+  });
+});
+
 describe('without WebGPU', () => {
   const browser = sharedBrowser({ webgpu: false });
   let t: TestPage | undefined;
