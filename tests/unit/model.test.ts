@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { GPT } from '../../src/model/model';
-import { forward, lmLogits } from '../../src/model/gpt';
+import { forward, lmLogits, scalarHead } from '../../src/model/gpt';
 import { crossEntropy } from '../../src/model/logprobs';
 import { lossAndFlatGrad, makeLayout } from '../../src/model/params';
 import { sample, teacherForcedLogProbs } from '../../src/model/sample';
@@ -57,6 +57,24 @@ describe('GPT forward pass', () => {
         expect(logits[t][v]).toBeCloseTo(dot, 4);
       }
     }
+    model.dispose();
+  });
+
+  it('has a scalar head: one number per position, hidden . w + b', async () => {
+    const model = GPT.random(config, 10);
+    const w = await model.read();
+    w[model.layout.byName.get('head.b')!.offset] = 0.25; // a non-zero bias, so the test sees it
+    model.assign(w);
+    const [scores, hidden, hw] = await Promise.all(tf.tidy(() => {
+      const weights = model.weights();
+      const h = forward(weights, config, tf.tensor2d([[1, 2, 3], [4, 5, 6]], undefined, 'int32'));
+      return [scalarHead(weights, h), h, weights['head.w']];
+    }).map((t) => t.array() as Promise<number[] | number[][]>));
+    expect(scores).toHaveLength(6);
+    (hidden as number[][]).forEach((row, i) => {
+      const expected = row.reduce((s, h, j) => s + h * (hw as number[][])[j][0], 0.25);
+      expect((scores as number[])[i]).toBeCloseTo(expected, 4);
+    });
     model.dispose();
   });
 
