@@ -31,6 +31,7 @@ interface Stage {
 
 const SAMPLE_PROMPTS = 4;
 const HELD_OUT_EVERY = 20;
+/** While training, fresh samples every few seconds, but never more than a quarter of the time. */
 const SAMPLES_EVERY_MS = 4000;
 
 /** The scenario seed that `npm run pretrain` uses, so shipped checkpoints match the scenario vocabularies. */
@@ -48,7 +49,7 @@ export class Playground {
   private sampling: SampleSettings = { temperature: 1, topK: 0 };
   private running: TrainableStage | null = null;
   private queue: Promise<unknown> = Promise.resolve();
-  private lastSamplesAt = 0;
+  private nextSamplesAt = 0;
   private sampleCounter = 0;
 
   constructor(private deps: PlaygroundDeps) {}
@@ -165,17 +166,20 @@ export class Playground {
   private play(stage: TrainableStage): void {
     this.running = stage;
     this.emitStage(stage);
-    this.lastSamplesAt = performance.now();
+    this.nextSamplesAt = performance.now() + SAMPLES_EVERY_MS;
     // The loop queues one step at a time, so commands sent meanwhile run between steps.
+    const enqueue = (work: () => Promise<unknown>) =>
+      (this.queue = this.queue.then(work).catch((e: Error) => {
+        this.stopLoop();
+        this.notice('error', `Training stopped: ${e.message}`);
+      }));
     const loop = async () => {
       while (this.running === stage) {
-        await (this.queue = this.queue.then(() => this.trainOnce(stage)).catch((e: Error) => {
-          this.stopLoop();
-          this.notice('error', `Training stopped: ${e.message}`);
-        }));
-        if (this.running === stage && performance.now() - this.lastSamplesAt > SAMPLES_EVERY_MS) {
-          this.lastSamplesAt = performance.now();
-          await (this.queue = this.queue.then(() => this.emitSamples(stage)));
+        await enqueue(() => this.trainOnce(stage));
+        if (this.running === stage && performance.now() > this.nextSamplesAt) {
+          const started = performance.now();
+          await enqueue(() => this.emitSamples(stage));
+          this.nextSamplesAt = performance.now() + Math.max(SAMPLES_EVERY_MS, 3 * (performance.now() - started));
         }
         await new Promise((r) => setTimeout(r, 0));
       }

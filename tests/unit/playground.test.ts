@@ -59,6 +59,21 @@ describe('Playground', () => {
     expect(of('samples').at(-1)!.step).toBe(1);
   });
 
+  it('plays until paused, one step at a time, with commands served between steps', async () => {
+    const { send, of } = start(false);
+    await send({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });
+    void send({ type: 'play', stage: 'pretrain' });
+    await expect.poll(() => of('metrics').length, { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+    await send({ type: 'setTrainSettings', stage: 'pretrain', settings: { learningRate: 0.002 } }); // served mid-run
+    expect(of('stage').at(-1)!.state).toMatchObject({ running: true, settings: { learningRate: 0.002 } });
+    await send({ type: 'pause' });
+    const steps = of('metrics').map((m) => m.points[0].step);
+    expect(steps).toEqual(steps.map((_, i) => i + 1)); // consecutive, none lost or repeated
+    expect(of('stage').at(-1)!.state.running).toBe(false);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(of('metrics').length).toBe(steps.length); // paused means paused
+  });
+
   it('refuses a corrupt or mismatched checkpoint with a message and keeps the weights', async () => {
     const { send, of, pg } = start(false);
     await send({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });
