@@ -13,7 +13,7 @@ import { configFor, type PresetName } from '../src/model/config';
 import { GPT } from '../src/model/model';
 import { encodeCheckpoint } from '../src/model/checkpoint';
 import { LMTrainer, TRAIN_DEFAULTS } from '../src/engine/lmTrainer';
-import { DATA_SEED, shippedName } from '../src/engine/playground';
+import { DATA_SEED, shippedName, spreadPrompts } from '../src/engine/playground';
 import { loadScenario } from '../src/data/scenarios';
 import type { BuiltInScenarioId } from '../src/data/scenarios/list';
 import { splitHeldOut, encodePrompt } from '../src/data/sequences';
@@ -47,7 +47,7 @@ async function trainStage(model: GPT, stage: 'pretrain' | 'sft', scenario: Built
     meta: { scenario, stage, step: steps, createdAt: 'npm run pretrain' },
   });
   // Show what the model now says, as a sanity check.
-  const prompts = data.prompts.slice(0, 4);
+  const prompts = spreadPrompts(data.prompts, 4);
   const encoded = prompts.map((p) => encodePrompt(data.tokenizer, p));
   const room = model.config.contextLength - Math.max(...encoded.map((e) => e.length));
   const out = await sample(model, encoded, { maxNewTokens: Math.min(16, room), temperature: 1, topK: 0, seed: 5 });

@@ -41,6 +41,13 @@ export function shippedName(scenario: ScenarioId, preset: PresetName, stage: Tra
   return `${scenario}-${preset}-${stage}.ckpt`;
 }
 
+/** `count` prompts spread over the list (scenarios list related prompts together), alternating phrasings. */
+export function spreadPrompts(prompts: string[], count: number): string[] {
+  if (prompts.length <= count) return prompts;
+  const picked = Array.from({ length: count }, (_, k) => prompts[Math.min(prompts.length - 1, Math.floor((k * prompts.length) / count) + (k % 2))]);
+  return [...new Set(picked)];
+}
+
 export class Playground {
   private data!: ScenarioData;
   private preset: PresetName = 'small';
@@ -336,7 +343,7 @@ export class Playground {
   async emitSamples(stage: TrainableStage): Promise<Completion[]> {
     const s = this.stage(stage);
     const tok = this.data.tokenizer;
-    const prompts = this.data.prompts.slice(0, SAMPLE_PROMPTS);
+    const prompts = spreadPrompts(this.data.prompts, SAMPLE_PROMPTS);
     const encoded = prompts.map((p) => encodePrompt(tok, p).slice(-(s.model.config.contextLength - 4)));
     const room = s.model.config.contextLength - Math.max(...encoded.map((e) => e.length));
     const result = await sample(s.model, encoded, {
