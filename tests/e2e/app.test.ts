@@ -57,17 +57,23 @@ function expectNoErrors(t: TestPage): void {
   expect(t.httpErrors, 'failed requests').toEqual([]);
 }
 
-describe('with WebGPU', () => {
-  const browser = sharedBrowser({ webgpu: true });
-  let t: TestPage | undefined;
+/** One browser per describe block (launched by its first test), a fresh page per test, closed after it. */
+function pagesOf(options: { webgpu: boolean }): () => Promise<TestPage> {
+  const browser = sharedBrowser(options);
+  let current: TestPage | undefined;
   afterEach(async () => {
-    await t?.close();
-    t = undefined;
+    await current?.close();
+    current = undefined;
   });
   afterAll(() => browser.close());
+  return async () => (current = await openPage(await browser.get()));
+}
+
+describe('with WebGPU', () => {
+  const open = pagesOf({ webgpu: true });
 
   test('loads cleanly on WebGPU, shows the pipeline and sample completions', async () => {
-    t = await openPage(await browser.get());
+    const t = await open();
     const page = t.page;
     await page.goto(baseUrl, { waitUntil: 'commit' });
     // The first frame that has the badge shows it starting: the worker takes a while to choose.
@@ -102,7 +108,7 @@ describe('with WebGPU', () => {
   });
 
   test('Step adds a point to the pretrain loss chart', async () => {
-    t = await openPage(await browser.get());
+    const t = await open();
     await loadUntilCompletions(t);
     const before = await chartPoints(t.page);
     await button(t.page, 'pretrain', 'Step').click();
@@ -112,7 +118,7 @@ describe('with WebGPU', () => {
   });
 
   test('Play trains until Pause, with no main-thread task over 100 ms', async () => {
-    t = await openPage(await browser.get());
+    const t = await open();
     const page = t.page;
     await loadUntilCompletions(t);
     const before = await chartPoints(page);
@@ -147,18 +153,12 @@ describe('with WebGPU', () => {
 });
 
 describe('checkpoints in the browser', () => {
-  const browser = sharedBrowser({ webgpu: true });
-  let t: TestPage | undefined;
-  afterEach(async () => {
-    await t?.close();
-    t = undefined;
-  });
-  afterAll(() => browser.close());
+  const open = pagesOf({ webgpu: true });
 
   const notices = (page: Page) => page.getByTestId('notices');
 
   test('a model saved in IndexedDB survives a page reload and loads back', async () => {
-    t = await openPage(await browser.get());
+    const t = await open();
     const page = t.page;
     await loadUntilCompletions(t);
     await button(page, 'pretrain', 'Step').click();
@@ -176,7 +176,7 @@ describe('checkpoints in the browser', () => {
   });
 
   test('a corrupt checkpoint file is refused with a message, and the page carries on', async () => {
-    t = await openPage(await browser.get());
+    const t = await open();
     const page = t.page;
     await loadUntilCompletions(t);
     const before = await stage(page, 'sft').innerText();
@@ -191,15 +191,10 @@ describe('checkpoints in the browser', () => {
 });
 
 describe('without WebGPU', () => {
-  const browser = sharedBrowser({ webgpu: false });
-  let t: TestPage | undefined;
-  afterAll(async () => {
-    await t?.close();
-    await browser.close();
-  });
+  const open = pagesOf({ webgpu: false });
 
   test('falls back to another backend, says why, and still writes completions', async () => {
-    t = await openPage(await browser.get());
+    const t = await open();
     const ms = await loadUntilCompletions(t);
     const text = (await badge(t.page).innerText()).trim();
     console.log(`[e2e] no WebGPU: badge "${text}"; navigation to first completion: ${ms} ms`);
