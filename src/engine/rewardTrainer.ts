@@ -1,0 +1,138 @@
+// Training the reward model on preference pairs. Each step scores a fixed-size minibatch of
+// pairs (chosen and rejected rows in one forward pass), applies the Bradley-Terry loss, takes one
+// AdamW step, and reads back loss and accuracy together (one GPU read).
+
+import * as tf from '@tensorflow/tfjs';
+import type { GPT } from '../model/model';
+import { decayMask, lossAndFlatGrad, type Weights } from '../model/params';
+import { AdamW } from './adamw';
+import { encodeCompletions, rewardScores, type ScoredRows } from '../rlhf/rewardModel';
+import { pairAccuracy, rewardModelLoss, type RewardLossOptions } from '../rlhf/rewardLoss';
+import { mulberry32 } from '../data/random';
+import type { Tokenizer } from '../data/types';
+
+/** One training pair: target 1 = chosen preferred, 0.5 = a tie; weight 1/C(K,2) for ranking pairs. */
+export interface RewardPair {
+  prompt: string;
+  chosen: string;
+  rejected: string;
+  target: number;
+  weight: number;
+}
+
+export interface RewardSettings extends RewardLossOptions {
+  learningRate: number;
+  batchSize: number; // pairs per step
+}
+
+export const REWARD_DEFAULTS: RewardSettings = { learningRate: 1e-3, batchSize: 8, margin: 0, centering: 0.01 };
+
+/** A fixed-shape batch of pairs: 2B rows (chosen rows first), targets and weights. */
+interface PairBatch {
+  rows: ScoredRows;
+  targets: Float32Array;
+  weights: Float32Array;
+}
+
+function makePairBatch(tok: Tokenizer, pairs: RewardPair[], T: number): PairBatch {
+  const items = [...pairs.map((p) => ({ prompt: p.prompt, response: p.chosen })), ...pairs.map((p) => ({ prompt: p.prompt, response: p.rejected }))];
+  return {
+    rows: encodeCompletions(tok, items, T),
+    targets: Float32Array.from(pairs, (p) => p.target),
+    weights: Float32Array.from(pairs, (p) => p.weight),
+  };
+}
+
+/** Loss and accuracy of a batch (scalars on the GPU). */
+function batchLossAndAccuracy(w: Weights, model: GPT, batch: PairBatch, opts: RewardLossOptions) {
+  const scores = rewardScores(w, model, batch.rows);
+  const B = batch.targets.length;
+  const [chosen, rejected] = [scores.slice(0, B), scores.slice(B, B)];
+  const targets = tf.tensor1d(batch.targets);
+  return {
+    loss: rewardModelLoss(chosen, rejected, targets, tf.tensor1d(batch.weights), opts),
+    accuracy: () => pairAccuracy(chosen, rejected, targets),
+  };
+}
+
+export class RewardTrainer {
+  step = 0;
+  private optimizer: AdamW;
+  private rand: () => number;
+
+  constructor(readonly model: GPT, private tokenizer: Tokenizer, public pairs: RewardPair[], public settings: RewardSettings, seed: number) {
+    this.optimizer = new AdamW(model.paramCount, decayMask(model.layout));
+    this.rand = mulberry32(seed);
+  }
+
+  /** One step on a random minibatch of the training pairs; returns its loss and accuracy. */
+  async trainStep(): Promise<{ loss: number; accuracy: number }> {
+    if (this.pairs.length === 0) throw new Error('there are no labelled pairs to train the reward model on yet');
+    const picked = Array.from({ length: this.settings.batchSize }, () => this.pairs[Math.floor(this.rand() * this.pairs.length)]);
+    const batch = makePairBatch(this.tokenizer, picked, this.model.config.contextLength);
+    const stats = tf.tidy(() => {
+      let accuracy: tf.Scalar | null = null;
+      const { value, grad } = lossAndFlatGrad(this.model.flat, this.model.layout, (w) => {
+        const r = batchLossAndAccuracy(w, this.model, batch, this.settings);
+        accuracy = tf.keep(r.accuracy());
+        return r.loss;
+      });
+      this.optimizer.update(this.model.flat, grad, this.settings.learningRate);
+      const both = tf.stack([value, accuracy!]);
+      tf.dispose(accuracy!);
+      return both;
+    });
+    const [loss, accuracy] = await stats.data();
+    stats.dispose();
+    this.step += 1;
+    return { loss, accuracy };
+  }
+
+  /** Loss and accuracy over a set of pairs, in fixed-size chunks (padding pairs get weight 0). */
+  async evaluate(pairs: RewardPair[]): Promise<{ loss: number; accuracy: number }> {
+    const B = this.settings.batchSize;
+    let lossSum = 0, weightSum = 0, right = 0, decided = 0;
+    for (let i = 0; i < pairs.length; i += B) {
+      const chunk = pairs.slice(i, i + B);
+      const padded = [...chunk, ...Array.from({ length: B - chunk.length }, () => ({ ...chunk[0], weight: 0, target: 0.5 }))];
+      const batch = makePairBatch(this.tokenizer, padded, this.model.config.contextLength);
+      const out = tf.tidy(() => {
+        const r = batchLossAndAccuracy(this.model.weights(), this.model, batch, { ...this.settings, centering: 0 });
+        return tf.stack([r.loss, r.accuracy()]);
+      });
+      const [loss, accuracy] = await out.data();
+      out.dispose();
+      const w = chunk.reduce((s, p) => s + p.weight, 0);
+      const d = chunk.filter((p) => p.target === 1).length;
+      lossSum += loss * w;
+      weightSum += w;
+      right += accuracy * d;
+      decided += d;
+    }
+    return { loss: weightSum > 0 ? lossSum / weightSum : NaN, accuracy: decided > 0 ? right / decided : NaN };
+  }
+
+  /** Raw rewards of completions, read back once (for normalisation, probes and tables). */
+  async score(items: { prompt: string; response: string }[]): Promise<number[]> {
+    const out = tf.tidy(() => rewardScores(this.model.weights(), this.model, encodeCompletions(this.tokenizer, items, this.model.config.contextLength)));
+    const values = Array.from(await out.data());
+    out.dispose();
+    return values;
+  }
+
+  dispose(): void {
+    this.optimizer.dispose();
+  }
+}
+
+/**
+ * The shift and scale that give a set of reference completions (the fine-tuned model's) mean 0 and
+ * standard deviation 1:  r' = (r - mean) / std.
+ */
+export function rewardNormalization(rawScores: number[]): { mean: number; std: number } {
+  const n = rawScores.length;
+  if (n === 0) return { mean: 0, std: 1 };
+  const mean = rawScores.reduce((a, b) => a + b, 0) / n;
+  const variance = rawScores.reduce((a, b) => a + (b - mean) ** 2, 0) / n;
+  return { mean, std: Math.sqrt(variance) || 1 };
+}
