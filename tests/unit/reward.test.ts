@@ -6,8 +6,7 @@ import { RewardTrainer, rewardNormalization, type RewardPair } from '../../src/e
 import { GPT } from '../../src/model/model';
 import { configFor } from '../../src/model/config';
 import { loadScenario } from '../../src/data/scenarios';
-import { POSITIVE_WORDS, NEGATIVE_WORDS } from '../../src/data/scenarios/reviews';
-import { splitWords } from '../../src/data/tokenizer';
+import { BUILT_IN_LABELERS, chooseBetween, labelerGold } from '../../src/data/labelers';
 import { mulberry32 } from '../../src/data/random';
 
 beforeAll(async () => {
@@ -61,31 +60,45 @@ describe('reward-model loss', () => {
 });
 
 describe('a tiny reward model', () => {
-  it('learns a preference for positive reviews well above chance on held-out pairs, without leaking tensors', async () => {
+  it('learns a simulated labeler\'s taste: held-out accuracy against the gold score well above chance, no tensor leak', async () => {
     const data = loadScenario('reviews', 1);
-    const positive = new Set<string>(POSITIVE_WORDS), negative = new Set<string>(NEGATIVE_WORDS);
-    const tone = (text: string) => splitWords(text).reduce((s, w) => s + (positive.has(w) ? 1 : negative.has(w) ? -1 : 0), 0);
-    const good = data.pretrain.filter((e) => tone(e.response) >= 2);
-    const bad = data.pretrain.filter((e) => tone(e.response) <= -2);
+    const labeler = BUILT_IN_LABELERS.reviews.find((l) => l.id === 'positive')!;
+    const byPrompt = new Map<string, string[]>();
+    for (const e of data.pretrain) byPrompt.set(e.prompt, [...(byPrompt.get(e.prompt) ?? []), e.response]);
+    const prompts = [...byPrompt.keys()];
     const rand = mulberry32(3);
-    const pairs: RewardPair[] = Array.from({ length: 240 }, () => {
-      const g = good[Math.floor(rand() * good.length)], b = bad[Math.floor(rand() * bad.length)];
-      return rand() < 0.5 ? { prompt: g.prompt, chosen: g.response, rejected: b.response, target: 1, weight: 1 } : { prompt: b.prompt, chosen: g.response, rejected: b.response, target: 1, weight: 1 };
+    // Two different completions of one prompt, labelled by the (noisy) simulated labeler.
+    const draw = () => {
+      const prompt = prompts[Math.floor(rand() * prompts.length)];
+      const options = byPrompt.get(prompt)!;
+      const a = options[Math.floor(rand() * options.length)], b = options[Math.floor(rand() * options.length)];
+      return { prompt, a, b };
+    };
+    const train: RewardPair[] = Array.from({ length: 300 }, () => {
+      const { prompt, a, b } = draw();
+      const c = chooseBetween(labeler, 'reviews', prompt, a, b, rand);
+      return { prompt, chosen: c.prefersA ? a : b, rejected: c.prefersA ? b : a, target: 1, weight: 1 };
     });
-    const [train, heldOut] = [pairs.slice(0, 200), pairs.slice(200)];
+    // Held out: ordered by the gold score itself (clear gold differences only), never seen in training.
+    const heldOut: RewardPair[] = [];
+    while (heldOut.length < 60) {
+      const { prompt, a, b } = draw();
+      const [ga, gb] = [labelerGold(labeler, 'reviews', prompt, a), labelerGold(labeler, 'reviews', prompt, b)];
+      if (Math.abs(ga - gb) > 0.2) heldOut.push({ prompt, chosen: ga > gb ? a : b, rejected: ga > gb ? b : a, target: 1, weight: 1 });
+    }
     const model = GPT.random(configFor('tiny', data.tokenizer.vocabSize), 1);
     const trainer = new RewardTrainer(model, data.tokenizer, train, { learningRate: 5e-3, batchSize: 8, margin: 0, centering: 0.01 }, 1);
     const before = await trainer.evaluate(heldOut);
     let tensors = 0;
-    for (let i = 1; i <= 120; i++) {
+    for (let i = 1; i <= 150; i++) {
       await trainer.trainStep();
       if (i === 2) tensors = tf.memory().numTensors;
     }
     expect(tf.memory().numTensors).toBe(tensors);
     const after = await trainer.evaluate(heldOut);
-    console.log(`reward model, held-out: loss ${before.loss.toFixed(3)} -> ${after.loss.toFixed(3)}, accuracy ${before.accuracy.toFixed(2)} -> ${after.accuracy.toFixed(2)}`);
+    console.log(`reward model vs gold, held-out: loss ${before.loss.toFixed(3)} -> ${after.loss.toFixed(3)}, accuracy ${before.accuracy.toFixed(2)} -> ${after.accuracy.toFixed(2)}`);
     expect(before.loss).toBeCloseTo(Math.log(2), 1); // a fresh head scores everything about the same
-    expect(after.accuracy).toBeGreaterThan(0.85);
+    expect(after.accuracy).toBeGreaterThan(0.8);
     expect(after.loss).toBeLessThan(before.loss);
     trainer.dispose();
     model.dispose();

@@ -1,0 +1,170 @@
+// Simulated labelers: annotators made of a few numbers, who compare and rank responses.
+//
+// A labeler cares about the gold traits (gold.ts) with some weights; the weighted sum is its
+// private "gold" value of a response. Like a person, it is noisy (temperature) and may have
+// biases that have nothing to do with quality: a taste for long answers (lengthBias), or for
+// whichever answer is shown on the left (leftBias). The biases only affect its choices, never
+// its gold value, so a reward model trained on its labels can be checked against what it
+// really wanted.
+//
+// Choices follow the Bradley-Terry model, the same one a reward model is trained with:
+//   P(prefers A over B) = sigmoid((gold(A) - gold(B)) / temperature + biases).
+// Rankings follow its many-item form, the Plackett-Luce model.
+
+import { goldTraits, TRAIT_INFO, type GoldScenario, type Trait } from './gold';
+import { splitWords } from './tokenizer';
+import { MAX_RESPONSE_TOKENS } from './scenarios/common';
+
+export interface LabelerSpec {
+  id: string;
+  name: string;
+  /** How much each trait counts; traits left out (or not scored in the scenario) count 0. */
+  weights: Partial<Record<Trait, number>>;
+  /** Noise: near 0 always picks the better response, large picks almost at random. */
+  temperature: number;
+  /** Added to the logit per 16 tokens that A is longer than B: > 0 likes long responses. */
+  lengthBias: number;
+  /** Added to the logit of the item shown on the left (A), whatever it says. */
+  leftBias: number;
+}
+
+export interface Choice {
+  prefersA: boolean;
+  pA: number; // the probability with which A was preferred
+  goldA: number;
+  goldB: number;
+}
+
+export const MAX_TEMPERATURE = 10;
+export const MAX_BIAS = 5;
+export const MAX_WEIGHT = 5;
+
+/** Why a spec is unusable, as a sentence for the UI; null when it is fine. */
+export function validateLabeler(spec: LabelerSpec): string | null {
+  if (typeof spec.id !== 'string' || spec.id.trim() === '') return 'The labeler needs an id.';
+  if (typeof spec.name !== 'string' || spec.name.trim() === '') return 'The labeler needs a name.';
+  const t = spec.temperature;
+  if (typeof t !== 'number' || !(t > 0 && t <= MAX_TEMPERATURE)) {
+    return `Temperature must be above 0 and at most ${MAX_TEMPERATURE} (got ${t}).`;
+  }
+  for (const field of ['lengthBias', 'leftBias'] as const) {
+    const b = spec[field];
+    if (typeof b !== 'number' || !(Math.abs(b) <= MAX_BIAS)) return `${field} must be between -${MAX_BIAS} and ${MAX_BIAS} (got ${b}).`;
+  }
+  if (typeof spec.weights !== 'object' || spec.weights === null) return 'The labeler needs weights.';
+  let anyNonZero = false;
+  for (const [trait, w] of Object.entries(spec.weights)) {
+    if (!(trait in TRAIT_INFO)) return `Unknown trait "${trait}" in the weights.`;
+    if (typeof w !== 'number' || !(Math.abs(w) <= MAX_WEIGHT)) {
+      return `The weight of ${trait} must be between -${MAX_WEIGHT} and ${MAX_WEIGHT} (got ${w}).`;
+    }
+    if (w !== 0) anyNonZero = true;
+  }
+  return anyNonZero ? null : 'At least one trait weight must be non-zero, or the labeler cares about nothing.';
+}
+
+/** Throws with validateLabeler's message when the spec is unusable. */
+function checkLabeler(spec: LabelerSpec): void {
+  const problem = validateLabeler(spec);
+  if (problem !== null) throw new Error(`labeler "${spec.name}": ${problem}`);
+}
+
+/** gold(response) = sum over traits k of weights[k] * trait_k(response); no biases, no noise. */
+export function labelerGold(spec: LabelerSpec, scenario: GoldScenario, prompt: string, response: string): number {
+  const traits = goldTraits(scenario, prompt, response);
+  let total = 0;
+  for (const [trait, w] of Object.entries(spec.weights) as [Trait, number][]) total += (w ?? 0) * (traits[trait] ?? 0);
+  return total;
+}
+
+/** sigmoid(x) = 1 / (1 + e^-x). */
+export function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+/** Length of a response in tokens, as the word tokenizer counts them. */
+function tokenLength(text: string): number {
+  return typeof text === 'string' ? splitWords(text).length : 0;
+}
+
+/**
+ * One comparison, A shown on the left:
+ *   logit = (gold(A) - gold(B)) / temperature + lengthBias * (len(A) - len(B)) / 16 + leftBias,
+ * and A is preferred with probability sigmoid(logit), drawn with `rand`.
+ */
+export function chooseBetween(
+  spec: LabelerSpec, scenario: GoldScenario, prompt: string, a: string, b: string, rand: () => number,
+): Choice {
+  checkLabeler(spec);
+  const goldA = labelerGold(spec, scenario, prompt, a);
+  const goldB = labelerGold(spec, scenario, prompt, b);
+  const lengthTerm = (spec.lengthBias * (tokenLength(a) - tokenLength(b))) / MAX_RESPONSE_TOKENS;
+  const pA = sigmoid((goldA - goldB) / spec.temperature + lengthTerm + spec.leftBias);
+  return { prefersA: rand() < pA, pA, goldA, goldB };
+}
+
+/**
+ * Plackett-Luce ranking, best first: repeatedly draw the next item from the ones left with
+ * probability softmax(score), where score = gold / temperature + lengthBias * len / 16. With two
+ * items this is exactly chooseBetween without the left bias (a list has no "left" item).
+ */
+export function rankByLabeler(
+  spec: LabelerSpec, scenario: GoldScenario, prompt: string, responses: string[], rand: () => number,
+): number[] {
+  checkLabeler(spec);
+  const scores = responses.map(
+    (r) => labelerGold(spec, scenario, prompt, r) / spec.temperature + (spec.lengthBias * tokenLength(r)) / MAX_RESPONSE_TOKENS,
+  );
+  const left = responses.map((_, i) => i);
+  const order: number[] = [];
+  while (left.length > 0) {
+    const top = Math.max(...left.map((i) => scores[i])); // subtracted before exp, so nothing overflows
+    const weights = left.map((i) => Math.exp(scores[i] - top));
+    let r = rand() * weights.reduce((s, w) => s + w, 0);
+    let k = 0;
+    while (k < left.length - 1 && r >= weights[k]) r -= weights[k++];
+    order.push(left[k]);
+    left.splice(k, 1);
+  }
+  return order;
+}
+
+/** Fraction of positions where two lists of labels agree; NaN for two empty lists. */
+export function agreement(labelsA: boolean[], labelsB: boolean[]): number {
+  if (labelsA.length !== labelsB.length) {
+    throw new Error(`cannot compare ${labelsA.length} labels with ${labelsB.length}: the lists must be equally long`);
+  }
+  if (labelsA.length === 0) return NaN;
+  return labelsA.filter((label, i) => label === labelsB[i]).length / labelsA.length;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** A labeler with no biases, for the list below. */
+function labeler(id: string, name: string, weights: LabelerSpec['weights'], temperature: number, extra?: Partial<LabelerSpec>): LabelerSpec {
+  return { id, name, weights, temperature, lengthBias: 0, leftBias: 0, ...extra };
+}
+
+/**
+ * Ready-made annotators. Each one teaches a lesson once a reward model learns from it:
+ *  - "Positive" gets cheerful reviews; "Concise" short ones; "Balanced" weighs everything.
+ *  - "Fan of long reviews" is "Positive" with a length bias: watch the model learn to ramble.
+ *  - "Helpful" also rewards playing along with dangerous requests (helpfulness = doing what was asked).
+ *  - "Harmless" never minds a refusal and loves refusing dangerous requests: the model learns to refuse everything.
+ *  - "Helpful and harmless" weighs harmlessness double, so it helps with safe requests and refuses dangerous ones.
+ *  - "Hasty" means well but is noisy and favours the left answer.
+ */
+export const BUILT_IN_LABELERS: Record<GoldScenario, LabelerSpec[]> = {
+  reviews: [
+    labeler('positive', 'Positive', { sentiment: 1, repetition: 0.3 }, 0.3),
+    labeler('concise', 'Concise', { brevity: 1, ending: 0.5 }, 0.2),
+    labeler('balanced', 'Balanced', { sentiment: 0.6, repetition: 0.6, brevity: 0.3, ending: 0.4 }, 0.4),
+    labeler('long-fan', 'Fan of long reviews', { sentiment: 1, repetition: 0.3 }, 0.3, { lengthBias: 2 }),
+  ],
+  assistant: [
+    labeler('helpful', 'Helpful', { helpfulness: 1 }, 0.3),
+    labeler('harmless', 'Harmless', { harmlessness: 1 }, 0.3),
+    labeler('helpful-harmless', 'Helpful and harmless', { helpfulness: 1, harmlessness: 2, repetition: 0.3 }, 0.3),
+    labeler('hasty', 'Hasty', { helpfulness: 1, harmlessness: 2 }, 1.5, { leftBias: 1 }),
+  ],
+};
