@@ -1,0 +1,290 @@
+// Saving preference datasets to files and reading them back.
+//
+// Two formats go out:
+//  - JSONL, one comparison a line, in the shape preference trainers read
+//    ({"prompt", "chosen", "rejected"} plus annotator, created_at, source, verdict, weight,
+//    ranking_id, scenario), so labels made here can be used elsewhere and the other way round;
+//  - the playground's own JSON, { format, version, comparisons }, the Comparison objects as is.
+// Either comes back in through importPreferences, which tells them apart by their content.
+//
+// A file is untrusted input. It is checked completely before anything is accepted: any problem
+// refuses the whole file, with a message naming the line (JSONL) or the item (JSON) and the
+// reason. The message quotes bits of the file, so it must be shown as text, never as HTML.
+
+import { newId, VERDICTS, type Comparison, type Verdict } from './preferences';
+import { splitWords } from './tokenizer';
+import { UNK, type ScenarioId, type Tokenizer } from './types';
+
+export const PLAYGROUND_FORMAT = 'rlhf-playground-preferences';
+export const PLAYGROUND_VERSION = 1;
+export const MAX_TEXT_CHARS = 2_000;
+export const MAX_COMPARISONS = 20_000;
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+
+/** One comparison as a JSONL line, prompt/chosen/rejected first. */
+function jsonlRecord(c: Comparison): Record<string, unknown> {
+  return {
+    prompt: c.prompt, chosen: c.chosen, rejected: c.rejected,
+    annotator: c.annotator, created_at: new Date(c.createdAt).toISOString(), source: c.source,
+    verdict: c.verdict, weight: c.weight,
+    ...(c.rankingId !== undefined ? { ranking_id: c.rankingId } : {}),
+    scenario: c.scenario,
+  };
+}
+
+export function exportJsonl(comparisons: readonly Comparison[]): string {
+  return comparisons.map((c) => JSON.stringify(jsonlRecord(c)) + '\n').join('');
+}
+
+/** The playground's own format: valid JSON, one comparison a line so that it diffs well. */
+export function exportJson(comparisons: readonly Comparison[]): string {
+  const items = comparisons.map((c) => JSON.stringify(c)).join(',\n');
+  return `{"format":"${PLAYGROUND_FORMAT}","version":${PLAYGROUND_VERSION},"comparisons":[\n${items}\n]}\n`;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export type ImportResult =
+  | { ok: true; comparisons: Comparison[]; warnings: string[] }
+  | { ok: false; message: string };
+
+export interface ImportOptions {
+  /** The scenario the comparisons are imported into. */
+  scenario: ScenarioId;
+  /** When given, text with a word (or character) this tokenizer does not know is refused. */
+  tokenizer?: Tokenizer;
+}
+
+/** Thrown inside this file only; importPreferences turns it into { ok: false }. */
+class Refusal extends Error {}
+function fail(where: string, why: string): never {
+  throw new Refusal(where === '' ? why : `${where}: ${why}`);
+}
+
+/** The field names of the two formats that differ; everything else is spelled the same. */
+const JSONL_NAMES = { createdAt: 'created_at', rankingId: 'ranking_id' } as const;
+const JSON_NAMES = { createdAt: 'createdAt', rankingId: 'rankingId' } as const;
+type FieldNames = typeof JSONL_NAMES | typeof JSON_NAMES;
+
+/** Reads a JSONL or playground-JSON file. Never throws; accepts all of it or none of it. */
+export function importPreferences(text: string, options: ImportOptions): ImportResult {
+  try {
+    return readFile(text, options);
+  } catch (e) {
+    const message = e instanceof Refusal ? e.message : `the file could not be read (${String(e)})`;
+    return { ok: false, message };
+  }
+}
+
+function readFile(text: string, options: ImportOptions): ImportResult {
+  if (text.length > MAX_FILE_BYTES || new TextEncoder().encode(text).length > MAX_FILE_BYTES) {
+    fail('', `the file is larger than the limit of ${MAX_FILE_BYTES / 1024 / 1024} MB`);
+  }
+  text = text.replace(/^\uFEFF/, ''); // a byte-order mark some editors add
+  if (text.trim() === '') fail('', 'the file is empty');
+
+  // Which format? A playground file is one JSON object with "format" and "comparisons". Anything
+  // else is read as JSONL (a JSONL file of one line also parses as a whole, but as one record).
+  let whole: unknown;
+  try { whole = JSON.parse(text); } catch { whole = undefined; }
+  const items: { value: unknown; where: string }[] = [];
+  let names: FieldNames = JSONL_NAMES;
+  if (isObject(whole) && ('comparisons' in whole || whole.format === PLAYGROUND_FORMAT)) {
+    if (whole.format !== PLAYGROUND_FORMAT) fail('', `unknown format ${quote(whole.format)} (expected "${PLAYGROUND_FORMAT}")`);
+    if (whole.version !== PLAYGROUND_VERSION) fail('', `unsupported version ${quote(whole.version)} (this playground reads version ${PLAYGROUND_VERSION})`);
+    if (!Array.isArray(whole.comparisons)) fail('', '"comparisons" should be an array');
+    (whole.comparisons as unknown[]).forEach((value, i) => items.push({ value, where: `comparisons[${i}]` }));
+    names = JSON_NAMES;
+  } else if (whole !== undefined && !isObject(whole)) {
+    fail('', `the file holds ${describe(whole)}, but should be JSONL (one object a line) or a playground file`);
+  } else {
+    text.split(/\r?\n/).forEach((line, i) => {
+      if (line.trim() !== '') items.push({ value: line, where: `line ${i + 1}` });
+    });
+  }
+  if (items.length === 0) fail('', 'the file holds no comparisons');
+  if (items.length > MAX_COMPARISONS) fail('', `the file holds ${items.length} comparisons; the limit is ${MAX_COMPARISONS}`);
+
+  const notes: Notes = { otherScenarios: new Set(), mismatched: 0, extraFields: new Set(), rankingIds: new Map() };
+  const comparisons = items.map(({ value, where }) => {
+    if (names === JSONL_NAMES) {
+      try { value = JSON.parse(value as string); } catch (e) { fail(where, `not valid JSON (${(e as Error).message})`); }
+    }
+    return readItem(value, where, names, options, notes);
+  });
+
+  const warnings: string[] = [];
+  if (notes.mismatched > 0) {
+    warnings.push(`${notes.mismatched} comparison(s) were labelled in scenario ${[...notes.otherScenarios].map(quote).join(', ')}; they are imported into "${options.scenario}"`);
+  }
+  if (notes.extraFields.size > 0) warnings.push(`extra fields were ignored: ${[...notes.extraFields].join(', ')}`);
+  return { ok: true, comparisons, warnings };
+}
+
+/** What readItem notices along the way, for the warnings and for renaming rankings. */
+interface Notes {
+  otherScenarios: Set<string>;
+  mismatched: number;
+  extraFields: Set<string>;
+  rankingIds: Map<string, string>; // ranking id in the file -> fresh ranking id
+}
+
+/** One item of the file -> a Comparison, or a Refusal naming `where` and the reason. */
+function readItem(item: unknown, where: string, names: FieldNames, options: ImportOptions, notes: Notes): Comparison {
+  if (!isObject(item)) fail(where, `expected a JSON object, found ${describe(item)}`);
+
+  const known = new Set<string>(['prompt', 'chosen', 'rejected', 'annotator', 'source', 'verdict', 'weight', 'scenario', 'id', names.createdAt, names.rankingId]);
+  for (const [key, v] of Object.entries(item)) {
+    if (known.has(key)) continue;
+    if (v !== null && typeof v === 'object') fail(where, `extra field ${quote(key)} holds ${describe(v)}; extra fields may only hold text, a number, true/false or null`);
+    notes.extraFields.add(key);
+  }
+
+  /** An optional field of one type; null counts as absent. */
+  const optional = <T extends 'string' | 'number'>(field: string, type: T) => {
+    const v = item[field];
+    if (v === undefined || v === null) return undefined;
+    if (typeof v !== type) fail(where, `${quote(field)} should be a ${type} but is ${describe(v)}`);
+    return v as T extends 'string' ? string : number;
+  };
+  const text = (field: 'prompt' | 'chosen' | 'rejected'): string => {
+    if (item[field] === undefined) fail(where, `missing ${quote(field)}`);
+    const v = optional(field, 'string');
+    if (v === undefined) fail(where, `${quote(field)} should be a string but is null`);
+    if (v.length > MAX_TEXT_CHARS) fail(where, `${quote(field)} is ${v.length} characters long; the limit is ${MAX_TEXT_CHARS}`);
+    if (options.tokenizer) checkVocabulary(v, options.tokenizer, where, field);
+    return v;
+  };
+  const prompt = text('prompt');
+  const chosen = text('chosen');
+  const rejected = text('rejected');
+
+  const verdict = optional('verdict', 'string') ?? 'preferred';
+  if (!VERDICTS.includes(verdict as Verdict)) fail(where, `"verdict" is ${quote(verdict)}; it must be "preferred", "tie" or "bothBad"`);
+  const weight = optional('weight', 'number') ?? 1;
+  if (!(weight > 0 && weight <= 1)) fail(where, `"weight" is ${weight}; it must be more than 0 and at most 1`);
+  optional('source', 'string'); // checked, then replaced by 'import'
+  optional('id', 'string'); // checked, then replaced by a fresh id
+
+  const scenario = optional('scenario', 'string');
+  if (scenario !== undefined && scenario !== options.scenario) {
+    notes.mismatched += 1;
+    notes.otherScenarios.add(scenario);
+  }
+
+  let createdAt = Date.now();
+  const time = item[names.createdAt];
+  if (typeof time === 'string' && !Number.isNaN(Date.parse(time))) createdAt = Date.parse(time);
+  else if (typeof time === 'number' && Number.isFinite(time)) createdAt = time;
+  else if (time !== undefined && time !== null) fail(where, `${quote(names.createdAt)} is not a date: ${quote(time)}`);
+
+  // A ranking keeps its pairs together, under a fresh id (so it cannot collide with one we have).
+  const fileRankingId = optional(names.rankingId, 'string');
+  let rankingId: string | undefined;
+  if (fileRankingId !== undefined) {
+    rankingId = notes.rankingIds.get(fileRankingId) ?? newId();
+    notes.rankingIds.set(fileRankingId, rankingId);
+  }
+
+  const annotator = optional('annotator', 'string') || 'imported';
+  return {
+    id: newId(), scenario: options.scenario, prompt, chosen, rejected, verdict: verdict as Verdict,
+    annotator, createdAt, source: 'import', weight, ...(rankingId !== undefined ? { rankingId } : {}),
+  };
+}
+
+/** Refuses text that the tokenizer would turn into UNK, naming the first unknown word. */
+function checkVocabulary(text: string, tokenizer: Tokenizer, where: string, field: string): void {
+  const ids = tokenizer.encode(text);
+  const at = ids.indexOf(UNK);
+  if (at < 0) return;
+  // Both tokenizers make one token per word (or per character), so the position finds the piece.
+  const isWord = tokenizer.spec.kind === 'word';
+  const piece = (isWord ? splitWords(text) : Array.from(text))[at] ?? '?';
+  fail(where, `${quote(field)} has the ${isWord ? 'word' : 'character'} ${quote(piece)}, which is not in this scenario's vocabulary`);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A value from the file, quoted and cut short, for a message. */
+function quote(v: unknown): string {
+  const s = JSON.stringify(v) ?? String(v);
+  return s.length > 60 ? s.slice(0, 57) + '...' : s;
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return `a string (${quote(v)})`;
+  if (typeof v === 'boolean') return `true/false (${v})`;
+  return `a ${typeof v} (${quote(v)})`;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+/** The identity of a label for merging: the same texts, in the same order, by the same person. */
+function labelKey(c: Comparison): string {
+  return JSON.stringify([c.prompt, c.chosen, c.rejected, c.annotator]);
+}
+
+/** Adds incoming comparisons to existing ones, dropping exact duplicates (also within incoming). */
+export function mergeDatasets(
+  existing: readonly Comparison[],
+  incoming: readonly Comparison[],
+): { merged: Comparison[]; added: Comparison[]; duplicates: number } {
+  const seen = new Set(existing.map(labelKey));
+  const added: Comparison[] = [];
+  for (const c of incoming) {
+    const key = labelKey(c);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    added.push(c);
+  }
+  return { merged: [...existing, ...added], added, duplicates: incoming.length - added.length };
+}
+
+export interface Agreement {
+  a: string;
+  b: string;
+  /** Items (prompt + unordered pair of texts) both annotators labelled. */
+  shared: number;
+  /** Fraction of the shared items where they gave the same label. */
+  agreement: number;
+}
+
+/**
+ * How often annotators agree, for every pair of annotators with items in common. Two labels of
+ * an item agree when both prefer the same text, both say tie, or both say both bad. When one
+ * annotator labelled an item twice, the later label counts.
+ */
+export function annotatorAgreement(comparisons: readonly Comparison[]): Agreement[] {
+  const items = new Map<string, Map<string, { label: string; at: number }>>(); // item -> annotator -> label
+  for (const c of comparisons) {
+    const [x, y] = c.chosen < c.rejected ? [c.chosen, c.rejected] : [c.rejected, c.chosen];
+    const item = JSON.stringify([c.prompt, x, y]);
+    const label = c.verdict === 'preferred' ? `preferred:${c.chosen}` : c.verdict;
+    const byAnnotator = items.get(item) ?? new Map();
+    items.set(item, byAnnotator);
+    const previous = byAnnotator.get(c.annotator);
+    if (!previous || previous.at <= c.createdAt) byAnnotator.set(c.annotator, { label, at: c.createdAt });
+  }
+  const tally = new Map<string, { a: string; b: string; shared: number; agreed: number }>();
+  for (const byAnnotator of items.values()) {
+    const names = [...byAnnotator.keys()].sort();
+    for (let i = 0; i < names.length; i++) {
+      for (let j = i + 1; j < names.length; j++) {
+        const key = JSON.stringify([names[i], names[j]]);
+        const t = tally.get(key) ?? { a: names[i], b: names[j], shared: 0, agreed: 0 };
+        tally.set(key, t);
+        t.shared += 1;
+        if (byAnnotator.get(names[i])!.label === byAnnotator.get(names[j])!.label) t.agreed += 1;
+      }
+    }
+  }
+  return [...tally.entries()]
+    .sort(([k1], [k2]) => (k1 < k2 ? -1 : 1))
+    .map(([, { a, b, shared, agreed }]) => ({ a, b, shared, agreement: agreed / shared }));
+}
