@@ -13,6 +13,7 @@ import { splitHeldOut, encodePrompt } from '../data/sequences';
 import { EOS, type ScenarioData, type ScenarioId } from '../data/types';
 import { parseCustomCorpus } from '../data/customCorpus';
 import { validateTrainSettings, validateSampleSettings } from './settings';
+import { PreferenceSession, type ComparisonStore } from './preferenceSession';
 
 /** Where shipped checkpoints and saved ones come from; the worker gives browser versions, tests give Node ones. */
 export interface PlaygroundDeps {
@@ -21,6 +22,8 @@ export interface PlaygroundDeps {
   fetchShipped: (name: string) => Promise<ArrayBuffer | null>;
   loadScenario: (id: Exclude<ScenarioId, 'custom'>) => ScenarioData;
   store?: { save(key: string, bytes: Uint8Array): Promise<void>; load(key: string): Promise<Uint8Array | null> };
+  /** Where preference labels are kept (IndexedDB in the browser). */
+  comparisons: ComparisonStore;
 }
 
 interface Stage {
@@ -53,6 +56,7 @@ export class Playground {
   private preset: PresetName = 'small';
   private seed = 1;
   private stages: Partial<Record<TrainableStage, Stage>> = {};
+  private preferences: PreferenceSession | null = null;
   private sampling: SampleSettings = { temperature: 1, topK: 0 };
   private running: TrainableStage | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -86,6 +90,13 @@ export class Playground {
       case 'importCheckpoint': return this.importCheckpoint(cmd.stage, new Uint8Array(cmd.bytes), cmd.name);
       case 'saveToBrowser': return this.saveToBrowser(cmd.stage);
       case 'loadFromBrowser': return this.loadFromBrowser(cmd.stage);
+      case 'nextPair': await this.prefs().nextPair(); return;
+      case 'label': await this.prefs().label(cmd.pairId, cmd.choice); return;
+      case 'undoLabel': return this.prefs().undo();
+      case 'autoLabel': return this.prefs().autoLabel(cmd.labelerId, cmd.count);
+      case 'trainReward':
+        if (!Number.isInteger(cmd.steps) || cmd.steps < 1 || cmd.steps > 5000) throw new Error(`Reward training takes 1 to 5000 steps (got ${cmd.steps}).`);
+        return this.prefs().trainReward(cmd.steps);
     }
   }
 
@@ -114,6 +125,8 @@ export class Playground {
       : this.makeStage('pretrain', GPT.random(config, this.seed), 'random initial weights');
     const sftModel = new GPT(config, loaded.sft?.weights ?? (await pretrain.model.read()));
     this.stages = { pretrain, sft: this.makeStage('sft', sftModel, loaded.sft ? 'shipped fine-tuned checkpoint' : 'copy of the pretrained model') };
+    // Pairs to judge come from the fine-tuned model; the reward model starts as a copy of it.
+    this.preferences = new PreferenceSession(sftModel, new GPT(config, await sftModel.read()), data, this.deps.comparisons, this.deps.emit, this.seed);
     this.deps.emit({
       type: 'model',
       info: {
@@ -127,6 +140,7 @@ export class Playground {
       this.emitStage(stage);
       await this.emitSamples(stage);
     }
+    await this.preferences.load();
     if (!loaded.pretrain && data.id !== 'custom') this.notice('info', `No shipped checkpoint for ${data.title} at size "${this.preset}": the model starts from random weights. Press Play on Pretrain to train it.`);
   }
 
@@ -160,6 +174,14 @@ export class Playground {
       s.model.dispose();
     }
     this.stages = {};
+    this.preferences?.dispose();
+    this.preferences?.rewardModel.dispose();
+    this.preferences = null;
+  }
+
+  private prefs(): PreferenceSession {
+    if (!this.preferences) throw new Error('the playground is still starting');
+    return this.preferences;
   }
 
   private stage(stage: TrainableStage): Stage {

@@ -3,6 +3,7 @@
 
 import type { PresetName, GPTConfig } from '../model/config';
 import type { ScenarioId } from '../data/types';
+import type { Comparison } from '../data/preferences';
 
 /** The stages of the RLHF pipeline, in order. Only the first two exist so far. */
 export type StageId = 'pretrain' | 'sft' | 'preferences' | 'reward' | 'rl';
@@ -54,6 +55,31 @@ export function checkRange(value: unknown, r: Range): string | null {
   return null;
 }
 
+/** Two completions of one prompt for the user to judge. */
+export interface PairToLabel {
+  id: string;
+  prompt: string;
+  left: string;
+  right: string;
+}
+
+/** The user's judgement of a pair. */
+export type PairChoice = 'left' | 'right' | 'tie' | 'bothBad';
+
+/** Sampling temperature of each side of a pair (different temperatures give more varied pairs). */
+export interface PairSettings {
+  temperatureLeft: number;
+  temperatureRight: number;
+}
+
+export interface RewardMetricPoint {
+  step: number;
+  labels: number; // comparisons collected when measured
+  trainLoss: number;
+  heldoutLoss: number | null;
+  heldoutAccuracy: number | null;
+}
+
 // ---------------------------------------------------------------- commands (UI -> worker)
 
 export type Command =
@@ -80,7 +106,17 @@ export type Command =
   | { type: 'importCheckpoint'; stage: TrainableStage; bytes: ArrayBuffer; name: string }
   /** Save / load the stage's weights in the browser's IndexedDB. */
   | { type: 'saveToBrowser'; stage: TrainableStage }
-  | { type: 'loadFromBrowser'; stage: TrainableStage };
+  | { type: 'loadFromBrowser'; stage: TrainableStage }
+  /** Preferences: the next pair to judge (answered by a 'pair' event). */
+  | { type: 'nextPair' }
+  /** Preferences: a judgement of a pair the worker sent; saved at once, then the reward model trains a little. */
+  | { type: 'label'; pairId: string; choice: PairChoice }
+  /** Preferences: take back the last label (or auto-label batch). */
+  | { type: 'undoLabel' }
+  /** Preferences: let a simulated annotator judge `count` fresh pairs. */
+  | { type: 'autoLabel'; labelerId: string; count: number }
+  /** Reward model: train on all labels for `steps` more steps. */
+  | { type: 'trainReward'; steps: number };
 
 // ---------------------------------------------------------------- events (worker -> UI)
 
@@ -131,5 +167,9 @@ export type WorkerEvent =
   | { type: 'checkpointFile'; stage: TrainableStage; bytes: ArrayBuffer; filename: string }
   /** Informational or error message for the user. Errors change nothing. */
   | { type: 'notice'; level: 'info' | 'error'; message: string }
+  | { type: 'pair'; pair: PairToLabel }
+  /** The whole preference dataset, with the reward model's P(chosen > rejected) for each comparison. */
+  | { type: 'preferences'; comparisons: Comparison[]; pChosen: number[] }
+  | { type: 'rewardMetrics'; points: RewardMetricPoint[] }
   /** Startup finished: ms from worker start to first completions. */
   | { type: 'ready'; msToFirstCompletions: number };

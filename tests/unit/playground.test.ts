@@ -8,6 +8,7 @@ import { loadScenario } from '../../src/data/scenarios';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/model/checkpoint';
 import { configFor } from '../../src/model/config';
 import { GPT } from '../../src/model/model';
+import type { Comparison } from '../../src/data/preferences';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -16,8 +17,18 @@ beforeAll(async () => {
 let playground: Playground | null = null;
 afterEach(() => playground?.dispose());
 
+/** Preference labels kept in memory (IndexedDB is a browser's). */
+function memoryComparisons(kept: Comparison[] = []) {
+  return {
+    kept,
+    add: async (list: readonly Comparison[]) => void kept.push(...list),
+    remove: async (id: string) => void kept.splice(kept.findIndex((c) => c.id === id), 1),
+    all: async (scenario: string) => kept.filter((c) => c.scenario === scenario),
+  };
+}
+
 /** A playground whose events are collected; `shipped` decides whether checkpoint files exist. */
-function start(shipped: boolean) {
+function start(shipped: boolean, comparisons = memoryComparisons()) {
   const events: WorkerEvent[] = [];
   const saved = new Map<string, Uint8Array>();
   playground = new Playground({
@@ -29,6 +40,7 @@ function start(shipped: boolean) {
     },
     loadScenario: (id) => loadScenario(id, DATA_SEED),
     store: { save: async (k, b) => void saved.set(k, b), load: async (k) => saved.get(k) ?? null },
+    comparisons,
   });
   const send = (cmd: Command) => playground!.handle(cmd);
   const of = <T extends WorkerEvent['type']>(type: T) => events.filter((e) => e.type === type) as Extract<WorkerEvent, { type: T }>[];
@@ -125,6 +137,58 @@ describe('Playground', () => {
     const corpus = Array.from({ length: 12 }, (_, i) => `q${i % 3}|a${i % 4}`).join('\n');
     await send({ type: 'useCustomCorpus', text: corpus, separator: '|', preset: 'tiny' });
     expect(of('model').at(-1)!.info).toMatchObject({ scenario: 'custom', tokenizerKind: 'char' });
+  });
+});
+
+describe('Preferences', () => {
+  it('labels pairs (saved at once), keeps them through a restart, and undo takes the last one back', async () => {
+    const store = memoryComparisons();
+    const { send, of } = start(false, store);
+    await send({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });
+    const judge = async (choice: 'left' | 'right' | 'tie') => {
+      await send({ type: 'nextPair' });
+      const pair = of('pair').at(-1)!.pair;
+      expect(pair.prompt.length).toBeGreaterThan(0);
+      await send({ type: 'label', pairId: pair.id, choice });
+      return pair;
+    };
+    const first = await judge('left');
+    expect(store.kept).toHaveLength(1);
+    expect(store.kept[0]).toMatchObject({ prompt: first.prompt, chosen: first.left, rejected: first.right, verdict: 'preferred', annotator: 'human' });
+    const second = await judge('right');
+    expect(store.kept[1]).toMatchObject({ chosen: second.right, rejected: second.left });
+    await judge('tie');
+    expect(store.kept[2].verdict).toBe('tie');
+    const latest = of('preferences').at(-1)!;
+    expect(latest.comparisons).toHaveLength(3);
+    latest.pChosen.forEach((p) => expect(p > 0 && p < 1).toBe(true));
+    expect(Number.isFinite(of('rewardMetrics').at(-1)!.points[0].trainLoss)).toBe(true);
+
+    await send({ type: 'undoLabel' });
+    expect(store.kept.map((c) => c.verdict)).toEqual(['preferred', 'preferred']);
+    await send({ type: 'label', pairId: first.id, choice: 'left' }); // already judged: refused
+    expect(of('notice').at(-1)).toMatchObject({ level: 'error', message: expect.stringMatching(/no longer on offer/) });
+    playground!.dispose();
+
+    // A new worker (after a reload or a crash) finds every label again.
+    const again = start(false, store);
+    await again.send({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });
+    expect(again.of('preferences').at(-1)!.comparisons.map((c) => c.chosen)).toEqual([first.left, second.right]);
+  });
+
+  it('auto-labels fresh pairs with a simulated labeler and trains the reward model on them', async () => {
+    const { send, of } = start(false);
+    await send({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });
+    await send({ type: 'autoLabel', labelerId: 'positive', count: 12 });
+    const latest = of('preferences').at(-1)!;
+    expect(latest.comparisons).toHaveLength(12);
+    expect(new Set(latest.comparisons.map((c) => c.annotator))).toEqual(new Set(['positive']));
+    expect(of('rewardMetrics').at(-1)!.points[0].labels).toBe(12);
+    await send({ type: 'autoLabel', labelerId: 'nobody', count: 5 });
+    expect(of('notice').at(-1)!.message).toMatch(/no simulated labeler "nobody"/);
+    await send({ type: 'trainReward', steps: 0 });
+    expect(of('notice').at(-1)!.message).toMatch(/1 to 5000 steps/);
+    expect(of('preferences').at(-1)!.comparisons).toHaveLength(12);
   });
 });
 

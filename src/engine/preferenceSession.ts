@@ -1,0 +1,159 @@
+// The human-feedback stage inside the worker: pairs of completions to judge (sampled ahead, so
+// the next pair is ready before the user has finished reading), the labels (each saved the
+// moment it is given), simulated annotators, and the reward model learning from it all.
+
+import type { GPT } from '../model/model';
+import { sample } from '../model/sample';
+import { encodePrompt } from '../data/sequences';
+import { EOS, type ScenarioData } from '../data/types';
+import { newId, splitHeldOut, trainingPairs, type Comparison, type Verdict } from '../data/preferences';
+import { BUILT_IN_LABELERS, chooseBetween } from '../data/labelers';
+import { mulberry32 } from '../data/random';
+import { RewardTrainer, REWARD_DEFAULTS } from './rewardTrainer';
+import type { PairChoice, PairSettings, PairToLabel, RewardMetricPoint, WorkerEvent } from './protocol';
+
+/** Where labels are kept: IndexedDB in the browser, a map in the tests. */
+export interface ComparisonStore {
+  add(list: readonly Comparison[]): Promise<void>;
+  remove(id: string): Promise<void>;
+  all(scenario: Comparison['scenario']): Promise<Comparison[]>;
+}
+
+const PAIRS_AHEAD = 4;
+const STEPS_PER_LABEL = 4;
+const HELD_OUT_FRACTION = 0.2;
+
+export class PreferenceSession {
+  comparisons: Comparison[] = [];
+  private ahead: PairToLabel[] = [];
+  private issued = new Map<string, PairToLabel>(); // pairs sent to the UI and not yet judged
+  private undoStack: string[][] = []; // ids added by each labelling action, newest last
+  private trainer: RewardTrainer;
+  private sampleSeed = 1;
+  settings: PairSettings = { temperatureLeft: 0.8, temperatureRight: 1.2 };
+
+  constructor(
+    private policy: GPT,
+    readonly rewardModel: GPT,
+    private data: ScenarioData,
+    private store: ComparisonStore,
+    private emit: (e: WorkerEvent) => void,
+    seed: number,
+  ) {
+    this.trainer = new RewardTrainer(rewardModel, data.tokenizer, [], { ...REWARD_DEFAULTS }, seed);
+    this.sampleSeed = seed * 7919;
+  }
+
+  /** Brings back every label saved for this scenario (after a reload or a worker restart). */
+  async load(): Promise<void> {
+    this.comparisons = await this.store.all(this.data.id);
+    this.undoStack = [];
+    await this.publish();
+  }
+
+  /** Samples `count` pairs: each prompt completed once at the left temperature and once at the right. */
+  private async samplePairs(count: number): Promise<PairToLabel[]> {
+    const rand = mulberry32(this.sampleSeed++);
+    const prompts = Array.from({ length: count }, () => this.data.prompts[Math.floor(rand() * this.data.prompts.length)]);
+    const encoded = prompts.map((p) => encodePrompt(this.data.tokenizer, p));
+    const room = this.policy.config.contextLength - Math.max(...encoded.map((e) => e.length));
+    const side = (temperature: number) =>
+      sample(this.policy, encoded, { maxNewTokens: Math.min(24, room), temperature, topK: 0, seed: this.sampleSeed++ });
+    const [left, right] = [await side(this.settings.temperatureLeft), await side(this.settings.temperatureRight)];
+    const text = (tokens: number[]) => this.data.tokenizer.decode(tokens.filter((t) => t !== EOS));
+    return prompts.map((prompt, i) => ({ id: newId(), prompt, left: text(left.tokens[i]), right: text(right.tokens[i]) }));
+  }
+
+  /** The next pair to judge; the queue is refilled so the one after is already waiting. */
+  async nextPair(): Promise<PairToLabel> {
+    if (this.ahead.length === 0) this.ahead = await this.samplePairs(PAIRS_AHEAD);
+    const pair = this.ahead.shift()!;
+    this.issued.set(pair.id, pair);
+    this.emit({ type: 'pair', pair });
+    if (this.ahead.length < 2) this.ahead.push(...(await this.samplePairs(PAIRS_AHEAD)));
+    return pair;
+  }
+
+  /** Records a judgement of a pair: saved first, then learned from. */
+  async label(pairId: string, choice: PairChoice, annotator = 'human'): Promise<Comparison> {
+    const pair = this.issued.get(pairId);
+    if (!pair) throw new Error('that pair is no longer on offer; ask for the next one');
+    this.issued.delete(pairId);
+    const verdict: Verdict = choice === 'tie' ? 'tie' : choice === 'bothBad' ? 'bothBad' : 'preferred';
+    const [chosen, rejected] = choice === 'right' ? [pair.right, pair.left] : [pair.left, pair.right];
+    const c: Comparison = {
+      id: newId(), scenario: this.data.id, prompt: pair.prompt, chosen, rejected, verdict, annotator,
+      createdAt: Date.now(), source: 'pair', weight: 1,
+    };
+    await this.add([c]);
+    return c;
+  }
+
+  /** Fills the dataset from a simulated annotator: `count` fresh pairs, judged by its Bradley-Terry choice. */
+  async autoLabel(labelerId: string, count: number): Promise<void> {
+    const scenario = this.data.id;
+    if (scenario === 'custom') throw new Error('simulated labelers score the built-in scenarios only');
+    const labeler = BUILT_IN_LABELERS[scenario].find((l) => l.id === labelerId);
+    if (!labeler) throw new Error(`there is no simulated labeler "${labelerId}" for this scenario`);
+    if (!Number.isInteger(count) || count < 1 || count > 1000) throw new Error(`Auto-label takes 1 to 1000 pairs (got ${count}).`);
+    const rand = mulberry32(this.sampleSeed++);
+    const made: Comparison[] = [];
+    while (made.length < count) {
+      for (const pair of await this.samplePairs(Math.min(16, count - made.length))) {
+        const pick = chooseBetween(labeler, scenario, pair.prompt, pair.left, pair.right, rand);
+        made.push({
+          id: newId(), scenario, prompt: pair.prompt, chosen: pick.prefersA ? pair.left : pair.right,
+          rejected: pick.prefersA ? pair.right : pair.left, verdict: 'preferred', annotator: labeler.id,
+          createdAt: Date.now(), source: 'pair', weight: 1,
+        });
+      }
+    }
+    await this.add(made, Math.max(STEPS_PER_LABEL, Math.min(200, Math.round(count / 2))));
+  }
+
+  /** Takes back the last labelling action (one label, or one auto-label batch). */
+  async undo(): Promise<void> {
+    const ids = this.undoStack.pop();
+    if (!ids) throw new Error('there is no label to undo');
+    for (const id of ids) await this.store.remove(id);
+    this.comparisons = this.comparisons.filter((c) => !ids.includes(c.id));
+    await this.publish();
+  }
+
+  /** Saves, then trains a few reward-model steps on everything labelled so far, then reports. */
+  private async add(list: Comparison[], steps = STEPS_PER_LABEL): Promise<void> {
+    await this.store.add(list); // a label written is a label kept, whatever happens next
+    this.comparisons = [...this.comparisons, ...list];
+    this.undoStack.push(list.map((c) => c.id));
+    await this.trainReward(steps);
+  }
+
+  /** Trains the reward model for `steps` steps on the training split, then measures the held-out split. */
+  async trainReward(steps: number): Promise<void> {
+    const { train, heldOut } = splitHeldOut(this.comparisons, HELD_OUT_FRACTION, 1);
+    this.trainer.pairs = trainingPairs(train, { ties: 'half' });
+    if (this.trainer.pairs.length === 0) return this.publish();
+    let last = { loss: NaN, accuracy: NaN };
+    for (let i = 0; i < steps; i++) last = await this.trainer.trainStep();
+    const held = trainingPairs(heldOut, { ties: 'half' });
+    const evaluated = held.length ? await this.trainer.evaluate(held) : { loss: null, accuracy: null };
+    const point: RewardMetricPoint = {
+      step: this.trainer.step, labels: this.comparisons.length, trainLoss: last.loss,
+      heldoutLoss: evaluated.loss, heldoutAccuracy: evaluated.accuracy,
+    };
+    this.emit({ type: 'rewardMetrics', points: [point] });
+    await this.publish();
+  }
+
+  /** Sends the dataset with the reward model's current P(chosen > rejected) for each comparison. */
+  private async publish(): Promise<void> {
+    const items = this.comparisons.flatMap((c) => [{ prompt: c.prompt, response: c.chosen }, { prompt: c.prompt, response: c.rejected }]);
+    const scores = items.length ? await this.trainer.score(items) : [];
+    const pChosen = this.comparisons.map((_, i) => 1 / (1 + Math.exp(-(scores[2 * i] - scores[2 * i + 1]))));
+    this.emit({ type: 'preferences', comparisons: this.comparisons, pChosen });
+  }
+
+  dispose(): void {
+    this.trainer.dispose();
+  }
+}
