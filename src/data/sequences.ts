@@ -4,7 +4,7 @@
 // target says whether it counts in the loss: pretraining counts every real token; supervised
 // fine-tuning counts only the response and its <eos>, so the model learns to answer, not to ask.
 
-import { BOS, EOS, PAD, SEP, type Example, type Tokenizer } from './types';
+import { BOS, EOS, PAD, SEP, SPECIAL_TOKENS, type Example, type Tokenizer } from './types';
 import { mulberry32, shuffle } from './random';
 
 export type LossOn = 'all' | 'response';
@@ -25,6 +25,15 @@ export function encodeExample(tok: Tokenizer, ex: Example, T: number, lossOn: Lo
 /** The prompt as the model sees it before answering: <bos> prompt <sep>. */
 export function encodePrompt(tok: Tokenizer, prompt: string): number[] {
   return [BOS, ...tok.encode(prompt), SEP];
+}
+
+/**
+ * The text of a sampled response: up to <eos>, without special tokens (a stray <sep> or <unk> that
+ * an undertrained model emits is dropped, so every completion is plain text in the vocabulary).
+ */
+export function completionText(tok: Tokenizer, tokens: number[]): string {
+  const end = tokens.indexOf(EOS);
+  return tok.decode((end < 0 ? tokens : tokens.slice(0, end)).filter((t) => t >= SPECIAL_TOKENS.length));
 }
 
 /** A batch as flat arrays: inputs [B*T], targets [B*T], weights [B*T] summing to 1 over counted targets. */

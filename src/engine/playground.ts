@@ -9,8 +9,8 @@ import { GPT } from '../model/model';
 import { sample } from '../model/sample';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../model/checkpoint';
 import { LMTrainer, TRAIN_DEFAULTS } from './lmTrainer';
-import { splitHeldOut, encodePrompt } from '../data/sequences';
-import { EOS, type ScenarioData, type ScenarioId } from '../data/types';
+import { completionText, encodePrompt, splitHeldOut } from '../data/sequences';
+import type { ScenarioData, ScenarioId } from '../data/types';
 import { parseCustomCorpus } from '../data/customCorpus';
 import { validateTrainSettings, validateSampleSettings } from './settings';
 import { PreferenceSession, type ComparisonStore } from './preferenceSession';
@@ -97,6 +97,11 @@ export class Playground {
       case 'trainReward':
         if (!Number.isInteger(cmd.steps) || cmd.steps < 1 || cmd.steps > 5000) throw new Error(`Reward training takes 1 to 5000 steps (got ${cmd.steps}).`);
         return this.prefs().trainReward(cmd.steps);
+      case 'setPairSettings': return this.prefs().setSettings(cmd.settings);
+      case 'deleteComparison': return this.prefs().remove(cmd.id);
+      case 'flipComparison': return this.prefs().flip(cmd.id);
+      case 'exportPreferences': return this.prefs().exportFile(cmd.format);
+      case 'importPreferences': return this.notice('info', await this.prefs().importFile(cmd.text, cmd.name));
     }
   }
 
@@ -373,9 +378,8 @@ export class Playground {
       seed: this.seed * 1000 + this.sampleCounter++,
     });
     const completions = prompts.map((prompt, i) => {
-      const tokens = result.tokens[i].filter((t) => t !== EOS);
       const lps = result.logProbs[i];
-      return { prompt, completion: tok.decode(tokens), meanLogProb: lps.reduce((a, b) => a + b, 0) / Math.max(1, lps.length) };
+      return { prompt, completion: completionText(tok, result.tokens[i]), meanLogProb: lps.reduce((a, b) => a + b, 0) / Math.max(1, lps.length) };
     });
     this.deps.emit({ type: 'samples', stage, step: s.trainer.step, completions });
     return completions;

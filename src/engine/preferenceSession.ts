@@ -4,17 +4,19 @@
 
 import type { GPT } from '../model/model';
 import { sample } from '../model/sample';
-import { encodePrompt } from '../data/sequences';
-import { EOS, type ScenarioData } from '../data/types';
+import { completionText, encodePrompt } from '../data/sequences';
+import type { ScenarioData } from '../data/types';
 import { newId, splitHeldOut, trainingPairs, type Comparison, type Verdict } from '../data/preferences';
 import { BUILT_IN_LABELERS, chooseBetween } from '../data/labelers';
 import { mulberry32 } from '../data/random';
 import { RewardTrainer, REWARD_DEFAULTS } from './rewardTrainer';
-import type { PairChoice, PairSettings, PairToLabel, RewardMetricPoint, WorkerEvent } from './protocol';
+import { checkRange, PAIR_LIMITS, type PairChoice, type PairSettings, type PairToLabel, type RewardMetricPoint, type WorkerEvent } from './protocol';
+import { annotatorAgreement, exportJson, exportJsonl, importPreferences, mergeDatasets } from '../data/preferenceIO';
 
 /** Where labels are kept: IndexedDB in the browser, a map in the tests. */
 export interface ComparisonStore {
   add(list: readonly Comparison[]): Promise<void>;
+  update(c: Comparison): Promise<void>;
   remove(id: string): Promise<void>;
   all(scenario: Comparison['scenario']): Promise<Comparison[]>;
 }
@@ -60,7 +62,7 @@ export class PreferenceSession {
     const side = (temperature: number) =>
       sample(this.policy, encoded, { maxNewTokens: Math.min(24, room), temperature, topK: 0, seed: this.sampleSeed++ });
     const [left, right] = [await side(this.settings.temperatureLeft), await side(this.settings.temperatureRight)];
-    const text = (tokens: number[]) => this.data.tokenizer.decode(tokens.filter((t) => t !== EOS));
+    const text = (tokens: number[]) => completionText(this.data.tokenizer, tokens);
     return prompts.map((prompt, i) => ({ id: newId(), prompt, left: text(left.tokens[i]), right: text(right.tokens[i]) }));
   }
 
@@ -68,6 +70,7 @@ export class PreferenceSession {
   async nextPair(): Promise<PairToLabel> {
     if (this.ahead.length === 0) this.ahead = await this.samplePairs(PAIRS_AHEAD);
     const pair = this.ahead.shift()!;
+    this.issued.clear(); // only the pair on screen can be judged (a skipped one is simply dropped)
     this.issued.set(pair.id, pair);
     this.emit({ type: 'pair', pair });
     if (this.ahead.length < 2) this.ahead.push(...(await this.samplePairs(PAIRS_AHEAD)));
@@ -118,6 +121,57 @@ export class PreferenceSession {
     for (const id of ids) await this.store.remove(id);
     this.comparisons = this.comparisons.filter((c) => !ids.includes(c.id));
     await this.publish();
+  }
+
+  setSettings(settings: Partial<PairSettings>): void {
+    const next = { ...this.settings, ...settings };
+    for (const key of Object.keys(PAIR_LIMITS) as (keyof PairSettings)[]) {
+      const problem = checkRange(next[key], PAIR_LIMITS[key]);
+      if (problem) throw new Error(problem);
+    }
+    this.settings = next;
+    this.ahead = []; // pairs sampled at the old temperatures are dropped
+    this.emit({ type: 'pairSettings', settings: next });
+  }
+
+  private find(id: string): Comparison {
+    const c = this.comparisons.find((x) => x.id === id);
+    if (!c) throw new Error('that comparison no longer exists');
+    return c;
+  }
+
+  async remove(id: string): Promise<void> {
+    this.find(id);
+    await this.store.remove(id);
+    this.comparisons = this.comparisons.filter((c) => c.id !== id);
+    await this.publish();
+  }
+
+  /** Swaps chosen and rejected (a mislabelled pair). */
+  async flip(id: string): Promise<void> {
+    const c = this.find(id);
+    const flipped: Comparison = { ...c, chosen: c.rejected, rejected: c.chosen };
+    await this.store.update(flipped);
+    this.comparisons = this.comparisons.map((x) => (x.id === id ? flipped : x));
+    await this.publish();
+  }
+
+  exportFile(format: 'jsonl' | 'json'): void {
+    const text = format === 'jsonl' ? exportJsonl(this.comparisons) : exportJson(this.comparisons);
+    const date = new Date().toISOString().slice(0, 10);
+    this.emit({ type: 'preferencesFile', text, filename: `preferences-${this.data.id}-${date}.${format}` });
+  }
+
+  /** Adds a file's comparisons (all or none), skipping ones already here; reports annotator agreement. */
+  async importFile(text: string, name: string): Promise<string> {
+    const result = importPreferences(text, { scenario: this.data.id, tokenizer: this.data.tokenizer });
+    if (!result.ok) throw new Error(`${name} was not imported: ${result.message}`);
+    const { added, duplicates } = mergeDatasets(this.comparisons, result.comparisons);
+    if (added.length) await this.add(added, Math.max(STEPS_PER_LABEL, Math.min(200, Math.round(added.length / 2))));
+    const agreements = annotatorAgreement(this.comparisons)
+      .filter((a) => a.shared > 0)
+      .map((a) => `${a.a} and ${a.b} agree on ${Math.round(a.agreement * 100)}% of ${a.shared} shared pairs`);
+    return [`Imported ${added.length} comparisons from ${name}${duplicates ? ` (${duplicates} already here, skipped)` : ''}.`, ...agreements, ...result.warnings].join(' ');
   }
 
   /** Saves, then trains a few reward-model steps on everything labelled so far, then reports. */

@@ -80,6 +80,11 @@ export interface RewardMetricPoint {
   heldoutAccuracy: number | null;
 }
 
+export const PAIR_LIMITS: Record<keyof PairSettings, Range> = {
+  temperatureLeft: { min: 0.1, max: 2, label: 'Left temperature' },
+  temperatureRight: { min: 0.1, max: 2, label: 'Right temperature' },
+};
+
 // ---------------------------------------------------------------- commands (UI -> worker)
 
 export type Command =
@@ -116,7 +121,15 @@ export type Command =
   /** Preferences: let a simulated annotator judge `count` fresh pairs. */
   | { type: 'autoLabel'; labelerId: string; count: number }
   /** Reward model: train on all labels for `steps` more steps. */
-  | { type: 'trainReward'; steps: number };
+  | { type: 'trainReward'; steps: number }
+  | { type: 'setPairSettings'; settings: Partial<PairSettings> }
+  /** Preferences table: remove a comparison, or swap its chosen and rejected texts. */
+  | { type: 'deleteComparison'; id: string }
+  | { type: 'flipComparison'; id: string }
+  /** Ask for the dataset as a file (answered by a 'preferencesFile' event). */
+  | { type: 'exportPreferences'; format: 'jsonl' | 'json' }
+  /** Add the comparisons of a JSONL or playground-JSON file; refused whole, with the line and reason, if bad. */
+  | { type: 'importPreferences'; text: string; name: string };
 
 // ---------------------------------------------------------------- events (worker -> UI)
 
@@ -171,5 +184,7 @@ export type WorkerEvent =
   /** The whole preference dataset, with the reward model's P(chosen > rejected) for each comparison. */
   | { type: 'preferences'; comparisons: Comparison[]; pChosen: number[] }
   | { type: 'rewardMetrics'; points: RewardMetricPoint[] }
+  | { type: 'pairSettings'; settings: PairSettings }
+  | { type: 'preferencesFile'; text: string; filename: string }
   /** Startup finished: ms from worker start to first completions. */
   | { type: 'ready'; msToFirstCompletions: number };

@@ -6,7 +6,7 @@ import { chooseBackend } from './backend';
 import { DATA_SEED, Playground } from './playground';
 import { loadScenario } from '../data/scenarios';
 import { loadCheckpointBytes, saveCheckpointBytes } from '../model/checkpointStore';
-import { addComparisons, allComparisons, deleteComparison } from '../data/preferenceStore';
+import { addComparisons, allComparisons, deleteComparison, updateComparison } from '../data/preferenceStore';
 
 const scope = self as unknown as { postMessage(e: WorkerEvent, transfer?: Transferable[]): void; location: Location };
 const emit = (event: WorkerEvent, transfer: ArrayBuffer[] = []) => scope.postMessage(event, transfer);
@@ -25,7 +25,7 @@ const playground = new Playground({
   fetchShipped,
   loadScenario: (id) => loadScenario(id, DATA_SEED),
   store: { save: saveCheckpointBytes, load: loadCheckpointBytes },
-  comparisons: { add: addComparisons, remove: deleteComparison, all: allComparisons },
+  comparisons: { add: addComparisons, update: updateComparison, remove: deleteComparison, all: allComparisons },
 });
 
 const backendReady = chooseBackend().then((choice) => emit({ type: 'backend', backend: choice.backend, reason: choice.reason }));

@@ -22,6 +22,7 @@ function memoryComparisons(kept: Comparison[] = []) {
   return {
     kept,
     add: async (list: readonly Comparison[]) => void kept.push(...list),
+    update: async (c: Comparison) => void kept.splice(kept.findIndex((x) => x.id === c.id), 1, c),
     remove: async (id: string) => void kept.splice(kept.findIndex((c) => c.id === id), 1),
     all: async (scenario: string) => kept.filter((c) => c.scenario === scenario),
   };
@@ -189,6 +190,47 @@ describe('Preferences', () => {
     await send({ type: 'trainReward', steps: 0 });
     expect(of('notice').at(-1)!.message).toMatch(/1 to 5000 steps/);
     expect(of('preferences').at(-1)!.comparisons).toHaveLength(12);
+  });
+});
+
+describe('Preferences: the table, files and settings', () => {
+  it('flips and deletes comparisons, exports them, and imports them into an empty profile', async () => {
+    const store = memoryComparisons();
+    const { send, of } = start(false, store);
+    await send({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });
+    await send({ type: 'autoLabel', labelerId: 'positive', count: 4 });
+    const [a, b] = store.kept;
+    await send({ type: 'flipComparison', id: a.id });
+    expect(store.kept[0]).toMatchObject({ chosen: a.rejected, rejected: a.chosen });
+    await send({ type: 'deleteComparison', id: b.id });
+    expect(store.kept.map((c) => c.id)).not.toContain(b.id);
+    expect(of('preferences').at(-1)!.comparisons).toHaveLength(3);
+    await send({ type: 'exportPreferences', format: 'jsonl' });
+    const file = of('preferencesFile')[0];
+    expect(file.filename).toMatch(/^preferences-reviews-\d{4}-\d\d-\d\d\.jsonl$/);
+    expect(file.text.trim().split('\n')).toHaveLength(3);
+    expect(JSON.parse(file.text.split('\n')[0])).toMatchObject({ prompt: a.prompt, chosen: a.rejected, rejected: a.chosen });
+    playground!.dispose();
+
+    const fresh = start(false);
+    await fresh.send({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });
+    await fresh.send({ type: 'importPreferences', text: 'not json', name: 'broken.jsonl' });
+    expect(fresh.of('notice').at(-1)!.message).toMatch(/broken\.jsonl was not imported: line 1/);
+    expect(fresh.of('preferences').at(-1)!.comparisons).toHaveLength(0);
+    await fresh.send({ type: 'importPreferences', text: file.text, name: file.filename });
+    expect(fresh.of('notice').at(-1)!.message).toMatch(/Imported 3 comparisons/);
+    expect(fresh.of('preferences').at(-1)!.comparisons.map((c) => c.chosen).sort()).toEqual(store.kept.map((c) => c.chosen).sort());
+    await fresh.send({ type: 'importPreferences', text: file.text, name: file.filename });
+    expect(fresh.of('notice').at(-1)!.message).toMatch(/Imported 0 comparisons .*3 already here/);
+  });
+
+  it('refuses pair temperatures out of range and applies good ones to the next pairs', async () => {
+    const { send, of } = start(false);
+    await send({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });
+    await send({ type: 'setPairSettings', settings: { temperatureLeft: 9 } });
+    expect(of('notice').at(-1)!.message).toMatch(/Left temperature must be/);
+    await send({ type: 'setPairSettings', settings: { temperatureLeft: 0.5, temperatureRight: 1.5 } });
+    expect(of('pairSettings').at(-1)!.settings).toEqual({ temperatureLeft: 0.5, temperatureRight: 1.5 });
   });
 });
 
