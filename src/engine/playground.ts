@@ -123,13 +123,14 @@ export class Playground {
     for (const stage of TRAINABLE_STAGES) {
       if (useShipped) loaded[stage] = (await this.shipped(data, config, stage)) ?? undefined;
     }
+    const keptSettings = { pretrain: this.stages.pretrain?.trainer.settings, sft: this.stages.sft?.trainer.settings };
     this.disposeStages();
     this.data = data;
     const pretrain = loaded.pretrain
-      ? this.makeStage('pretrain', new GPT(config, loaded.pretrain.weights), 'shipped pretrained checkpoint')
-      : this.makeStage('pretrain', GPT.random(config, this.seed), 'random initial weights');
+      ? this.makeStage('pretrain', new GPT(config, loaded.pretrain.weights), 'shipped pretrained checkpoint', keptSettings.pretrain)
+      : this.makeStage('pretrain', GPT.random(config, this.seed), 'random initial weights', keptSettings.pretrain);
     const sftModel = new GPT(config, loaded.sft?.weights ?? (await pretrain.model.read()));
-    this.stages = { pretrain, sft: this.makeStage('sft', sftModel, loaded.sft ? 'shipped fine-tuned checkpoint' : 'copy of the pretrained model') };
+    this.stages = { pretrain, sft: this.makeStage('sft', sftModel, loaded.sft ? 'shipped fine-tuned checkpoint' : 'copy of the pretrained model', keptSettings.sft) };
     // Pairs to judge come from the fine-tuned model; the reward model starts as a copy of it.
     this.preferences = new PreferenceSession(sftModel, new GPT(config, await sftModel.read()), data, this.deps.comparisons, this.deps.emit, this.seed);
     this.deps.emit({
@@ -165,10 +166,10 @@ export class Playground {
     }
   }
 
-  private makeStage(stage: TrainableStage, model: GPT, source: string): Stage {
+  /** A stage's trainer around `model`; the user's settings carry over from the model it replaces. */
+  private makeStage(stage: TrainableStage, model: GPT, source: string, settings = { ...TRAIN_DEFAULTS[stage] }): Stage {
     const examples = stage === 'pretrain' ? this.data.pretrain : this.data.demonstrations;
     const { train, heldOut } = splitHeldOut(examples, 0.1, 1234);
-    const settings = this.stages[stage]?.trainer.settings ?? { ...TRAIN_DEFAULTS[stage] };
     const trainer = new LMTrainer(model, this.data.tokenizer, train, heldOut, stage === 'pretrain' ? 'all' : 'response', settings, this.seed + (stage === 'sft' ? 7 : 0));
     return { model, trainer, source };
   }
