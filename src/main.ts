@@ -7,7 +7,7 @@ import './ui/styles.css';
 import type { Command } from './engine/protocol';
 import { createEngineClient } from './ui/engineClient';
 import { PlaygroundState } from './ui/state.svelte';
-import { saveBytes } from './ui/download';
+import { saveBytes, saveText } from './ui/download';
 
 const client = createEngineClient();
 const state = new PlaygroundState();
@@ -15,6 +15,7 @@ const state = new PlaygroundState();
 client.onEvent((e) => {
   state.handle(e);
   if (e.type === 'checkpointFile') saveBytes(e.bytes, e.filename);
+  if (e.type === 'preferencesFile') saveText(e.text, e.filename);
 });
 
 function send(cmd: Command): void {

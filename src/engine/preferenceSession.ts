@@ -10,7 +10,7 @@ import { newId, splitHeldOut, trainingPairs, type Comparison, type Verdict } fro
 import { BUILT_IN_LABELERS, chooseBetween } from '../data/labelers';
 import { mulberry32 } from '../data/random';
 import { RewardTrainer, REWARD_DEFAULTS } from './rewardTrainer';
-import { checkRange, PAIR_LIMITS, type PairChoice, type PairSettings, type PairToLabel, type RewardMetricPoint, type WorkerEvent } from './protocol';
+import { AUTO_LABEL_PAIRS, checkRange, PAIR_LIMITS, type PairChoice, type PairSettings, type PairToLabel, type RewardMetricPoint, type WorkerEvent } from './protocol';
 import { annotatorAgreement, exportJson, exportJsonl, importPreferences, mergeDatasets } from '../data/preferenceIO';
 
 /** Where labels are kept: IndexedDB in the browser, a map in the tests. */
@@ -50,6 +50,7 @@ export class PreferenceSession {
   async load(): Promise<void> {
     this.comparisons = await this.store.all(this.data.id);
     this.undoStack = [];
+    this.emit({ type: 'pairSettings', settings: this.settings });
     await this.publish();
   }
 
@@ -98,7 +99,8 @@ export class PreferenceSession {
     if (scenario === 'custom') throw new Error('simulated labelers score the built-in scenarios only');
     const labeler = BUILT_IN_LABELERS[scenario].find((l) => l.id === labelerId);
     if (!labeler) throw new Error(`there is no simulated labeler "${labelerId}" for this scenario`);
-    if (!Number.isInteger(count) || count < 1 || count > 1000) throw new Error(`Auto-label takes 1 to 1000 pairs (got ${count}).`);
+    const problem = checkRange(count, AUTO_LABEL_PAIRS);
+    if (problem) throw new Error(problem);
     const rand = mulberry32(this.sampleSeed++);
     const made: Comparison[] = [];
     while (made.length < count) {

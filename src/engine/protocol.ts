@@ -85,6 +85,9 @@ export const PAIR_LIMITS: Record<keyof PairSettings, Range> = {
   temperatureRight: { min: 0.1, max: 2, label: 'Right temperature' },
 };
 
+/** How many pairs one auto-label request may ask a simulated annotator for. */
+export const AUTO_LABEL_PAIRS: Range = { min: 1, max: 1000, integer: true, label: 'Pairs' };
+
 // ---------------------------------------------------------------- commands (UI -> worker)
 
 export type Command =

@@ -12,3 +12,8 @@ export function saveBytes(bytes: ArrayBuffer, filename: string): void {
   // Give the browser a moment to start the download before the URL is released.
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
+
+/** Hands text (JSON, JSONL) to the browser as a file download. */
+export function saveText(text: string, filename: string): void {
+  saveBytes(new TextEncoder().encode(text).buffer as ArrayBuffer, filename);
+}

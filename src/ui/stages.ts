@@ -8,6 +8,8 @@ export interface StageText {
   /** One or two sentences a newcomer can read before pressing Play. */
   blurb: string;
   trainable: boolean;
+  /** Built and shown on the page (the pipeline bar links to it); the rest say "soon". */
+  available: boolean;
 }
 
 export const PIPELINE: StageText[] = [
@@ -19,6 +21,7 @@ export const PIPELINE: StageText[] = [
       'Nobody says which answers are good yet; it just picks up how the text tends to go. ' +
       'The loss is its average surprise at the real next token, so lower means better guesses.',
     trainable: true,
+    available: true,
   },
   {
     id: 'sft',
@@ -28,28 +31,39 @@ export const PIPELINE: StageText[] = [
       'The loss is the same next-token guess, but it is only counted on the response tokens, ' +
       'so the model learns to answer prompts instead of learning to write them.',
     trainable: true,
+    available: true,
   },
   {
     id: 'preferences',
     title: 'Preferences',
-    blurb: 'People compare two completions and pick the better one.',
+    blurb:
+      'Now you are the judge. The fine-tuned model writes two answers to the same prompt, and you say which is better ' +
+      '(or that they are about the same, or both bad). Every judgement is saved as a comparison: a prompt with a chosen ' +
+      'and a rejected answer. Those comparisons are all the reward model gets to learn from.',
     trainable: false,
+    available: true,
   },
   {
     id: 'reward',
     title: 'Reward model',
-    blurb: 'A model learns to score completions the way the people did.',
+    blurb:
+      'The reward model is a copy of the fine-tuned transformer with one extra number on top: a scalar head read at the ' +
+      'end-of-text token, the score r of a whole answer. For each comparison it learns to score the chosen answer above ' +
+      'the rejected one, by lowering -log sigmoid(r_chosen - r_rejected). It trains a few steps after every label; ' +
+      'the held-out comparisons show whether it learned your taste or just memorised your labels.',
     trainable: false,
+    available: true,
   },
   {
     id: 'rl',
     title: 'RL fine-tune',
     blurb: 'The policy is tuned to earn more reward without drifting far from the SFT model.',
     trainable: false,
+    available: false,
   },
 ];
 
-export function stageText(id: TrainableStage): StageText {
+export function stageText(id: StageId): StageText {
   const s = PIPELINE.find((p) => p.id === id);
   if (!s) throw new Error(`unknown stage ${id}`);
   return s;

@@ -7,11 +7,16 @@ import type {
   Completion,
   MetricPoint,
   ModelInfo,
+  PairSettings,
+  PairToLabel,
+  RewardMetricPoint,
   SampleSettings,
+  StageId,
   StageState,
   TrainableStage,
   WorkerEvent,
 } from '../engine/protocol';
+import type { Comparison } from '../data/preferences';
 import type { PresetName } from '../model/config';
 import type { ScenarioId } from '../data/types';
 
@@ -82,7 +87,18 @@ export class PlaygroundState {
   customCorpus: CustomCorpus | null = null;
   private pendingCorpus: CustomCorpus | null = null;
   /** The stage the user last picked in the pipeline bar. */
-  selected = $state<TrainableStage>('pretrain');
+  selected = $state<StageId>('pretrain');
+
+  // Preferences and the reward model (replaced whole, like the stage views).
+  /** The pair on screen to judge; null while the next one is on its way. */
+  pair = $state.raw<PairToLabel | null>(null);
+  /** True between a 'nextPair' command and the worker's 'pair' answer. */
+  pairPending = $state(false);
+  comparisons = $state.raw<Comparison[]>([]);
+  /** The reward model's P(chosen > rejected), one per comparison, same order. */
+  pChosen = $state.raw<number[]>([]);
+  rewardMetrics = $state.raw<RewardMetricPoint[]>([]);
+  pairSettings = $state.raw<PairSettings | null>(null);
 
   readonly stages: Record<TrainableStage, StageView> = {
     pretrain: new StageView('pretrain'),
@@ -105,6 +121,9 @@ export class PlaygroundState {
       this.readyMs = null;
       this.loading = true;
     }
+    if (cmd.type === 'nextPair') this.pairPending = true;
+    // A judged (or skipped) pair leaves the screen at once, so a second key press cannot judge it twice.
+    if (cmd.type === 'label') this.pair = null;
     if (cmd.type === 'init') {
       this.scenario = cmd.scenario;
       this.preset = cmd.preset;
@@ -126,6 +145,10 @@ export class PlaygroundState {
         if (e.info.scenario === 'custom' && this.pendingCorpus) this.customCorpus = this.pendingCorpus;
         this.pendingCorpus = null;
         this.loading = false;
+        // A new model comes with a new reward model and its own pairs.
+        this.pair = null;
+        this.pairPending = false;
+        this.rewardMetrics = [];
         break;
       case 'stage':
         this.stages[e.state.stage].state = e.state;
@@ -145,13 +168,31 @@ export class PlaygroundState {
       case 'notice':
         this.pushNotice(e.level, e.message);
         // An error answering a load (bad corpus, say) means no new model is coming.
-        if (e.level === 'error') this.loading = false;
+        if (e.level === 'error') {
+          this.loading = false;
+          this.pairPending = false; // a refused nextPair sends no pair
+        }
         break;
       case 'ready':
         this.readyMs = e.msToFirstCompletions;
         this.loading = false;
         break;
+      case 'pair':
+        this.pair = e.pair;
+        this.pairPending = false;
+        break;
+      case 'preferences':
+        this.comparisons = e.comparisons;
+        this.pChosen = e.pChosen;
+        break;
+      case 'rewardMetrics':
+        if (e.points.length) this.rewardMetrics = this.rewardMetrics.concat(e.points);
+        break;
+      case 'pairSettings':
+        this.pairSettings = e.settings;
+        break;
       case 'checkpointFile':
+      case 'preferencesFile':
         // The download itself is a side effect; main.ts does it.
         break;
     }

@@ -3,7 +3,13 @@
 // Called at most once per animation frame by LossChart.svelte; it never reads from the worker.
 
 import { axisBottom, axisLeft, format, line, scaleLinear, select } from 'd3';
-import type { MetricPoint } from '../../engine/protocol';
+
+/** What a loss curve needs of a point: MetricPoint (LM stages) and RewardMetricPoint both fit. */
+export interface LossPoint {
+  step: number;
+  trainLoss: number;
+  heldoutLoss: number | null;
+}
 
 // Okabe-Ito blue and orange: distinguishable with the common kinds of colour blindness.
 export const TRAIN_COLOR = '#0072B2';
@@ -18,6 +24,8 @@ const MAX_DOTS = 80;
 export interface ChartSize {
   width: number;
   height: number;
+  /** Shown in the middle while there are no points. */
+  emptyNote?: string;
 }
 
 function thin<T>(pts: T[], max: number): T[] {
@@ -75,7 +83,7 @@ function skeleton(svgEl: SVGSVGElement) {
   });
 }
 
-export function drawLossChart(svgEl: SVGSVGElement, points: MetricPoint[], size: ChartSize): void {
+export function drawLossChart(svgEl: SVGSVGElement, points: LossPoint[], size: ChartSize): void {
   skeleton(svgEl);
   const { width, height } = size;
   const innerW = Math.max(10, width - MARGIN.left - MARGIN.right);
@@ -83,7 +91,7 @@ export function drawLossChart(svgEl: SVGSVGElement, points: MetricPoint[], size:
   const svg = select(svgEl).attr('viewBox', `0 0 ${width} ${height}`).attr('width', width).attr('height', height);
 
   const train = thin(points.filter((p) => Number.isFinite(p.trainLoss)), MAX_DRAWN);
-  const held = points.filter((p): p is MetricPoint & { heldoutLoss: number } =>
+  const held = points.filter((p): p is LossPoint & { heldoutLoss: number } =>
     p.heldoutLoss != null && Number.isFinite(p.heldoutLoss),
   );
   svg.attr('data-points', train.length);
@@ -136,10 +144,10 @@ export function drawLossChart(svgEl: SVGSVGElement, points: MetricPoint[], size:
   plot.select('text.x-label').attr('x', innerW / 2).attr('y', innerH + 36);
   plot.select('text.y-label').attr('x', -innerH / 2).attr('y', -40);
 
-  const trainLine = line<MetricPoint>()
+  const trainLine = line<LossPoint>()
     .x((p) => x(p.step))
     .y((p) => y(p.trainLoss));
-  const heldLine = line<MetricPoint & { heldoutLoss: number }>()
+  const heldLine = line<LossPoint & { heldoutLoss: number }>()
     .x((p) => x(p.step))
     .y((p) => y(p.heldoutLoss));
   plot.select('path.line-train').attr('d', train.length > 1 ? trainLine(train) : null);
@@ -170,5 +178,5 @@ export function drawLossChart(svgEl: SVGSVGElement, points: MetricPoint[], size:
     .select('text.empty-note')
     .attr('x', innerW / 2)
     .attr('y', innerH / 2)
-    .text(points.length ? '' : 'No steps yet: press Play or Step');
+    .text(points.length ? '' : (size.emptyNote ?? 'No steps yet: press Play or Step'));
 }
