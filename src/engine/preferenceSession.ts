@@ -24,6 +24,7 @@ export interface ComparisonStore {
 const PAIRS_AHEAD = 4;
 const STEPS_PER_LABEL = 4;
 const HELD_OUT_FRACTION = 0.2;
+const REPORT_EVERY = 10;
 
 export class PreferenceSession {
   comparisons: Comparison[] = [];
@@ -190,7 +191,13 @@ export class PreferenceSession {
     this.trainer.pairs = trainingPairs(train, { ties: 'half' });
     if (this.trainer.pairs.length === 0) return this.publish();
     let last = { loss: NaN, accuracy: NaN };
-    for (let i = 0; i < steps; i++) last = await this.trainer.trainStep();
+    for (let i = 1; i <= steps; i++) {
+      last = await this.trainer.trainStep();
+      // Long runs report their training loss as they go; the held-out split is measured at the end.
+      if (i % REPORT_EVERY === 0 && i < steps) {
+        this.emit({ type: 'rewardMetrics', points: [{ step: this.trainer.step, labels: this.comparisons.length, trainLoss: last.loss, heldoutLoss: null, heldoutAccuracy: null }] });
+      }
+    }
     const held = trainingPairs(heldOut, { ties: 'half' });
     const evaluated = held.length ? await this.trainer.evaluate(held) : { loss: null, accuracy: null };
     const point: RewardMetricPoint = {

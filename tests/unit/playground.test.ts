@@ -187,6 +187,12 @@ describe('Preferences', () => {
     expect(of('rewardMetrics').at(-1)!.points[0].labels).toBe(12);
     await send({ type: 'autoLabel', labelerId: 'nobody', count: 5 });
     expect(of('notice').at(-1)!.message).toMatch(/no simulated labeler "nobody"/);
+    const before = of('rewardMetrics').length;
+    await send({ type: 'trainReward', steps: 25 });
+    const points = of('rewardMetrics').slice(before).map((e) => e.points[0]);
+    const first = points[0].step - 10;
+    expect(points.map((p) => p.step - first)).toEqual([10, 20, 25]); // progress every 10 steps, then the held-out measure
+    expect(points.map((p) => p.heldoutLoss === null)).toEqual([true, true, false]);
     await send({ type: 'trainReward', steps: 0 });
     expect(of('notice').at(-1)!.message).toMatch(/1 to 5000 steps/);
     expect(of('preferences').at(-1)!.comparisons).toHaveLength(12);
