@@ -5,9 +5,9 @@ import * as tf from '@tensorflow/tfjs';
 import { GPT } from '../src/model/model';
 import { configFor } from '../src/model/config';
 import { sample } from '../src/model/sample';
-import { LMTrainer, TRAIN_DEFAULTS } from '../src/engine/lmTrainer';
+import { stageTrainer, TRAIN_DEFAULTS } from '../src/engine/lmTrainer';
 import { loadScenario } from '../src/data/scenarios';
-import { encodePrompt, splitHeldOut } from '../src/data/sequences';
+import { encodePrompt } from '../src/data/sequences';
 import { DATA_SEED } from '../src/engine/playground';
 import type { BackendReport } from './bench';
 
@@ -48,8 +48,7 @@ async function main() {
   const data = loadScenario('reviews', DATA_SEED);
   const config = configFor('small', data.tokenizer.vocabSize);
   const model = GPT.random(config, 1);
-  const { train, heldOut } = splitHeldOut(data.pretrain, 0.1, 1234);
-  const trainer = new LMTrainer(model, data.tokenizer, train, heldOut, 'all', { ...TRAIN_DEFAULTS.pretrain, batchSize: 16 }, 1);
+  const trainer = stageTrainer(model, data, 'pretrain', { ...TRAIN_DEFAULTS.pretrain, batchSize: 16 }, 1);
   const counts = instrument();
 
   // Warm up (shader compilation, buffer pools), then count one step's kernels and reads.

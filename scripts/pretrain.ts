@@ -12,11 +12,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { configFor, type PresetName } from '../src/model/config';
 import { GPT } from '../src/model/model';
 import { encodeCheckpoint } from '../src/model/checkpoint';
-import { LMTrainer, TRAIN_DEFAULTS } from '../src/engine/lmTrainer';
+import { stageTrainer, TRAIN_DEFAULTS } from '../src/engine/lmTrainer';
 import { DATA_SEED, shippedName, spreadPrompts } from '../src/engine/playground';
 import { loadScenario } from '../src/data/scenarios';
 import type { BuiltInScenarioId } from '../src/data/scenarios/list';
-import { splitHeldOut, encodePrompt } from '../src/data/sequences';
+import { encodePrompt } from '../src/data/sequences';
 import { sample } from '../src/model/sample';
 import { EOS } from '../src/data/types';
 
@@ -29,10 +29,7 @@ const STEPS: Record<PresetName, { pretrain: number; sft: number }> = {
 
 async function trainStage(model: GPT, stage: 'pretrain' | 'sft', scenario: BuiltInScenarioId, steps: number) {
   const data = loadScenario(scenario, DATA_SEED);
-  const examples = stage === 'pretrain' ? data.pretrain : data.demonstrations;
-  const { train, heldOut } = splitHeldOut(examples, 0.1, 1234);
-  const settings = { ...TRAIN_DEFAULTS[stage], totalSteps: steps };
-  const trainer = new LMTrainer(model, data.tokenizer, train, heldOut, stage === 'pretrain' ? 'all' : 'response', settings, MODEL_SEED);
+  const trainer = stageTrainer(model, data, stage, { ...TRAIN_DEFAULTS[stage], totalSteps: steps }, MODEL_SEED);
   const started = performance.now();
   for (let i = 1; i <= steps; i++) {
     const r = await trainer.trainStep();

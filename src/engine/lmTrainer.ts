@@ -10,9 +10,9 @@ import { crossEntropy } from '../model/logprobs';
 import { decayMask, lossAndFlatGrad, type Weights } from '../model/params';
 import { AdamW } from './adamw';
 import { learningRate } from './schedule';
-import { encodeExample, makeBatch, type Batch, type EncodedExample, type LossOn } from '../data/sequences';
+import { encodeExample, makeBatch, splitHeldOut, type Batch, type EncodedExample, type LossOn } from '../data/sequences';
 import { mulberry32 } from '../data/random';
-import type { Example, Tokenizer } from '../data/types';
+import type { Example, ScenarioData, Tokenizer } from '../data/types';
 import type { TrainSettings } from './protocol';
 
 export const TRAIN_DEFAULTS: Record<'pretrain' | 'sft', TrainSettings> = {
@@ -34,6 +34,16 @@ export function batchLoss(model: GPT, batch: Batch, w: Weights = model.weights()
   const ids = tf.tensor2d(batch.inputs, [batch.B, batch.T], 'int32');
   const logits = lmLogits(w, forward(w, model.config, ids));
   return crossEntropy(logits, tf.tensor1d(batch.targets, 'int32'), tf.tensor1d(batch.weights));
+}
+
+/**
+ * The trainer of a stage on a scenario: pretraining counts every token of the corpus, fine-tuning
+ * only the responses of the demonstrations; a fixed tenth of the examples is held out.
+ */
+export function stageTrainer(model: GPT, data: ScenarioData, stage: 'pretrain' | 'sft', settings: TrainSettings, seed: number): LMTrainer {
+  const examples = stage === 'pretrain' ? data.pretrain : data.demonstrations;
+  const { train, heldOut } = splitHeldOut(examples, 0.1, 1234);
+  return new LMTrainer(model, data.tokenizer, train, heldOut, stage === 'pretrain' ? 'all' : 'response', settings, seed);
 }
 
 export class LMTrainer {

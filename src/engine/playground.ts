@@ -8,8 +8,8 @@ import { configFor, type GPTConfig, type PresetName } from '../model/config';
 import { GPT } from '../model/model';
 import { sample } from '../model/sample';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../model/checkpoint';
-import { LMTrainer, TRAIN_DEFAULTS } from './lmTrainer';
-import { completionText, encodePrompt, splitHeldOut } from '../data/sequences';
+import { stageTrainer, TRAIN_DEFAULTS, type LMTrainer } from './lmTrainer';
+import { completionText, encodePrompt } from '../data/sequences';
 import type { ScenarioData, ScenarioId } from '../data/types';
 import { parseCustomCorpus } from '../data/customCorpus';
 import { validateTrainSettings, validateSampleSettings } from './settings';
@@ -51,6 +51,9 @@ export function spreadPrompts(prompts: string[], count: number): string[] {
   return [...new Set(picked)];
 }
 
+/** Commands that stop a running loop first; the others (settings, samples, saving) run between its steps. */
+const STOPS_TRAINING: Command['type'][] = ['pause', 'step', 'play', 'init', 'useCustomCorpus', 'pretrainFromScratch', 'reset', 'importCheckpoint', 'loadFromBrowser'];
+
 export class Playground {
   private data!: ScenarioData;
   private preset: PresetName = 'small';
@@ -67,9 +70,7 @@ export class Playground {
 
   /** Runs commands one at a time, in order; a failing command becomes an error notice. */
   handle(cmd: Command): Promise<unknown> {
-    // These stop a running loop first; the others (settings, samples, saving) run between its steps.
-    const stops: Command['type'][] = ['pause', 'step', 'play', 'init', 'useCustomCorpus', 'pretrainFromScratch', 'reset', 'importCheckpoint', 'loadFromBrowser'];
-    if (stops.includes(cmd.type)) this.stopLoop();
+    if (STOPS_TRAINING.includes(cmd.type)) this.stopLoop();
     const run = () => this.dispatch(cmd).catch((e: Error) => this.notice('error', e.message));
     return (this.queue = this.queue.then(run));
   }
@@ -94,9 +95,7 @@ export class Playground {
       case 'label': await this.prefs().label(cmd.pairId, cmd.choice); return;
       case 'undoLabel': return this.prefs().undo();
       case 'autoLabel': return this.prefs().autoLabel(cmd.labelerId, cmd.count);
-      case 'trainReward':
-        if (!Number.isInteger(cmd.steps) || cmd.steps < 1 || cmd.steps > 5000) throw new Error(`Reward training takes 1 to 5000 steps (got ${cmd.steps}).`);
-        return this.prefs().trainReward(cmd.steps);
+      case 'trainReward': return this.prefs().trainReward(cmd.steps);
       case 'setPairSettings': return this.prefs().setSettings(cmd.settings);
       case 'deleteComparison': return this.prefs().remove(cmd.id);
       case 'flipComparison': return this.prefs().flip(cmd.id);
@@ -168,10 +167,7 @@ export class Playground {
 
   /** A stage's trainer around `model`; the user's settings carry over from the model it replaces. */
   private makeStage(stage: TrainableStage, model: GPT, source: string, settings = { ...TRAIN_DEFAULTS[stage] }): Stage {
-    const examples = stage === 'pretrain' ? this.data.pretrain : this.data.demonstrations;
-    const { train, heldOut } = splitHeldOut(examples, 0.1, 1234);
-    const trainer = new LMTrainer(model, this.data.tokenizer, train, heldOut, stage === 'pretrain' ? 'all' : 'response', settings, this.seed + (stage === 'sft' ? 7 : 0));
-    return { model, trainer, source };
+    return { model, trainer: stageTrainer(model, this.data, stage, settings, this.seed + (stage === 'sft' ? 7 : 0)), source };
   }
 
   private disposeStages(): void {

@@ -10,7 +10,7 @@ import { newId, splitHeldOut, trainingPairs, type Comparison, type Verdict } fro
 import { BUILT_IN_LABELERS, chooseBetween } from '../data/labelers';
 import { mulberry32 } from '../data/random';
 import { RewardTrainer, REWARD_DEFAULTS } from './rewardTrainer';
-import { AUTO_LABEL_PAIRS, checkRange, PAIR_LIMITS, type PairChoice, type PairSettings, type PairToLabel, type RewardMetricPoint, type WorkerEvent } from './protocol';
+import { AUTO_LABEL_PAIRS, checkRange, PAIR_LIMITS, REWARD_STEPS, type PairChoice, type PairSettings, type PairToLabel, type RewardMetricPoint, type WorkerEvent } from './protocol';
 import { annotatorAgreement, exportJson, exportJsonl, importPreferences, mergeDatasets } from '../data/preferenceIO';
 
 /** Where labels are kept: IndexedDB in the browser, a map in the tests. */
@@ -25,6 +25,11 @@ const PAIRS_AHEAD = 4;
 const STEPS_PER_LABEL = 4;
 const HELD_OUT_FRACTION = 0.2;
 const REPORT_EVERY = 10;
+
+/** Reward-model steps after `n` new labels: a few for one click, more for a batch (capped). */
+function stepsAfterLabels(n: number): number {
+  return Math.max(STEPS_PER_LABEL, Math.min(200, Math.round(n / 2)));
+}
 
 export class PreferenceSession {
   comparisons: Comparison[] = [];
@@ -114,7 +119,7 @@ export class PreferenceSession {
         });
       }
     }
-    await this.add(made, Math.max(STEPS_PER_LABEL, Math.min(200, Math.round(count / 2))));
+    await this.add(made);
   }
 
   /** Takes back the last labelling action (one label, or one auto-label batch). */
@@ -170,7 +175,7 @@ export class PreferenceSession {
     const result = importPreferences(text, { scenario: this.data.id, tokenizer: this.data.tokenizer });
     if (!result.ok) throw new Error(`${name} was not imported: ${result.message}`);
     const { added, duplicates } = mergeDatasets(this.comparisons, result.comparisons);
-    if (added.length) await this.add(added, Math.max(STEPS_PER_LABEL, Math.min(200, Math.round(added.length / 2))));
+    if (added.length) await this.add(added);
     const agreements = annotatorAgreement(this.comparisons)
       .filter((a) => a.shared > 0)
       .map((a) => `${a.a} and ${a.b} agree on ${Math.round(a.agreement * 100)}% of ${a.shared} shared pairs`);
@@ -178,15 +183,16 @@ export class PreferenceSession {
   }
 
   /** Saves, then trains a few reward-model steps on everything labelled so far, then reports. */
-  private async add(list: Comparison[], steps = STEPS_PER_LABEL): Promise<void> {
+  private async add(list: Comparison[]): Promise<void> {
     await this.store.add(list); // a label written is a label kept, whatever happens next
     this.comparisons = [...this.comparisons, ...list];
     this.undoStack.push(list.map((c) => c.id));
-    await this.trainReward(steps);
+    await this.trainReward(stepsAfterLabels(list.length));
   }
 
   /** Trains the reward model for `steps` steps on the training split, then measures the held-out split. */
   async trainReward(steps: number): Promise<void> {
+    if (checkRange(steps, REWARD_STEPS)) throw new Error(`Reward training takes ${REWARD_STEPS.min} to ${REWARD_STEPS.max} steps (got ${steps}).`);
     const { train, heldOut } = splitHeldOut(this.comparisons, HELD_OUT_FRACTION, 1);
     this.trainer.pairs = trainingPairs(train, { ties: 'half' });
     if (this.trainer.pairs.length === 0) return this.publish();

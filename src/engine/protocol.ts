@@ -85,6 +85,9 @@ export const PAIR_LIMITS: Record<keyof PairSettings, Range> = {
   temperatureRight: { min: 0.1, max: 2, label: 'Right temperature' },
 };
 
+/** How many steps one "train the reward model" request may ask for. */
+export const REWARD_STEPS: Range = { min: 1, max: 5000, integer: true, label: 'Reward training steps' };
+
 /** How many pairs one auto-label request may ask a simulated annotator for. */
 export const AUTO_LABEL_PAIRS: Range = { min: 1, max: 1000, integer: true, label: 'Pairs' };
 

@@ -55,6 +55,17 @@ function batchLossAndAccuracy(w: Weights, model: GPT, batch: PairBatch, opts: Re
   };
 }
 
+/** Splits items into chunks of exactly `size`, padding the last one with `pad(first item)`. */
+function fixedChunks<T>(items: T[], size: number, pad: (first: T) => T): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) {
+    const chunk = items.slice(i, i + size);
+    while (chunk.length < size) chunk.push(pad(chunk[0]));
+    chunks.push(chunk);
+  }
+  return chunks;
+}
+
 export class RewardTrainer {
   step = 0;
   private optimizer: AdamW;
@@ -88,34 +99,44 @@ export class RewardTrainer {
     return { loss, accuracy };
   }
 
-  /** Loss and accuracy over a set of pairs, in fixed-size chunks (padding pairs get weight 0). */
+  /**
+   * Loss and accuracy over a set of pairs, in batches of the training shape (the last one padded
+   * with weight-0 pairs, so GPU buffers keep their sizes), read back with one await data().
+   */
   async evaluate(pairs: RewardPair[]): Promise<{ loss: number; accuracy: number }> {
-    const B = this.settings.batchSize;
-    let lossSum = 0, weightSum = 0, right = 0, decided = 0;
-    for (let i = 0; i < pairs.length; i += B) {
-      const chunk = pairs.slice(i, i + B);
-      const padded = [...chunk, ...Array.from({ length: B - chunk.length }, () => ({ ...chunk[0], weight: 0, target: 0.5 }))];
-      const batch = makePairBatch(this.tokenizer, padded, this.model.config.contextLength);
-      const out = tf.tidy(() => {
-        const r = batchLossAndAccuracy(this.model.weights(), this.model, batch, { ...this.settings, centering: 0 });
+    if (pairs.length === 0) return { loss: NaN, accuracy: NaN };
+    const chunks = fixedChunks(pairs, this.settings.batchSize, (p) => ({ ...p, weight: 0, target: 0.5 }));
+    const out = tf.tidy(() => {
+      const w = this.model.weights();
+      return tf.stack(chunks.map((chunk) => {
+        const r = batchLossAndAccuracy(w, this.model, makePairBatch(this.tokenizer, chunk, this.model.config.contextLength), { ...this.settings, centering: 0 });
         return tf.stack([r.loss, r.accuracy()]);
-      });
-      const [loss, accuracy] = await out.data();
-      out.dispose();
+      }));
+    });
+    const values = await out.data();
+    out.dispose();
+    let lossSum = 0, weightSum = 0, right = 0, decided = 0;
+    chunks.forEach((chunk, i) => {
       const w = chunk.reduce((s, p) => s + p.weight, 0);
       const d = chunk.filter((p) => p.target === 1).length;
-      lossSum += loss * w;
+      lossSum += values[2 * i] * w;
       weightSum += w;
-      right += accuracy * d;
+      right += values[2 * i + 1] * d;
       decided += d;
-    }
+    });
     return { loss: weightSum > 0 ? lossSum / weightSum : NaN, accuracy: decided > 0 ? right / decided : NaN };
   }
 
-  /** Raw rewards of completions, read back once (for normalisation, probes and tables). */
+  /** Raw rewards of completions, in batches of the training shape, read back once. */
   async score(items: { prompt: string; response: string }[]): Promise<number[]> {
-    const out = tf.tidy(() => rewardScores(this.model.weights(), this.model, encodeCompletions(this.tokenizer, items, this.model.config.contextLength)));
-    const values = Array.from(await out.data());
+    if (items.length === 0) return [];
+    const rows = 2 * this.settings.batchSize; // a training batch scores chosen and rejected rows together
+    const chunks = fixedChunks(items, rows, (item) => item);
+    const out = tf.tidy(() => {
+      const w = this.model.weights();
+      return tf.concat(chunks.map((chunk) => rewardScores(w, this.model, encodeCompletions(this.tokenizer, chunk, this.model.config.contextLength))));
+    });
+    const values = Array.from(await out.data()).slice(0, items.length);
     out.dispose();
     return values;
   }
