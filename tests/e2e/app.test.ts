@@ -2,9 +2,10 @@
 // start-up can take tens of seconds and a training step a second or more: waits are generous,
 // and every wait is on a condition, not a fixed sleep, except checking that Pause really stops.
 
-import { afterAll, afterEach, describe, expect, inject, test } from 'vitest';
+import { describe, expect, inject, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openPage, sharedBrowser, type TestPage } from './browser';
+import type { TestPage } from './browser';
+import { pagesOf } from './pages';
 
 const STARTUP_MS = 120_000; // navigation to first completions, cold, on SwiftShader
 const FIRST_STEP_MS = 120_000; // the first training step of a page compiles its shaders: ~20 s here
@@ -55,18 +56,6 @@ function expectNoErrors(t: TestPage): void {
   expect(t.pageErrors, 'uncaught page errors').toEqual([]);
   expect(t.consoleErrors, 'console errors').toEqual([]);
   expect(t.httpErrors, 'failed requests').toEqual([]);
-}
-
-/** One browser per describe block (launched by its first test), a fresh page per test, closed after it. */
-function pagesOf(options: { webgpu: boolean }): () => Promise<TestPage> {
-  const browser = sharedBrowser(options);
-  let current: TestPage | undefined;
-  afterEach(async () => {
-    await current?.close();
-    current = undefined;
-  });
-  afterAll(() => browser.close());
-  return async () => (current = await openPage(await browser.get()));
 }
 
 describe('with WebGPU', () => {

@@ -2,9 +2,10 @@
 // so every wait is generous and on a condition). Each test gets a fresh browser profile, so the
 // IndexedDB of labels starts empty.
 
-import { afterAll, afterEach, describe, expect, inject, test } from 'vitest';
+import { describe, expect, inject, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openPage, sharedBrowser, type TestPage } from './browser';
+import type { TestPage } from './browser';
+import { pagesOf } from './pages';
 
 const STARTUP_MS = 120_000; // navigation to the first pair, cold, on SwiftShader
 const LABEL_MS = 120_000; // a label: saved, a few reward steps (the first compiles shaders), re-scored
@@ -43,14 +44,7 @@ function expectNoErrors(t: TestPage): void {
 }
 
 describe('preferences', () => {
-  const browser = sharedBrowser({ webgpu: true });
-  let current: TestPage | undefined;
-  afterEach(async () => {
-    await current?.close();
-    current = undefined;
-  });
-  afterAll(() => browser.close());
-  const open = async () => (current = await openPage(await browser.get()));
+  const open = pagesOf({ webgpu: true });
 
   test('keys label pairs, z undoes, and the labels survive a reload', async () => {
     const t = await open();

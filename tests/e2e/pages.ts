@@ -1,0 +1,16 @@
+// The page fixture of the e2e tests (kept apart from browser.ts, which the benchmark also uses
+// outside Vitest).
+import { afterAll, afterEach } from 'vitest';
+import { openPage, sharedBrowser, type TestPage } from './browser';
+
+/** One browser per describe block (launched by its first test), a fresh page per test, closed after it. */
+export function pagesOf(options: { webgpu: boolean }): () => Promise<TestPage> {
+  const browser = sharedBrowser(options);
+  let current: TestPage | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  afterAll(() => browser.close());
+  return async () => (current = await openPage(await browser.get()));
+}
