@@ -168,3 +168,16 @@ export const BUILT_IN_LABELERS: Record<GoldScenario, LabelerSpec[]> = {
     labeler('hasty', 'Hasty', { helpfulness: 1, harmlessness: 2 }, 1.5, { leftBias: 1 }),
   ],
 };
+
+/** The user's own labeler as it starts: the scenario's first built-in taste, a little noisier. */
+export function defaultCustomLabeler(scenario: GoldScenario): LabelerSpec {
+  const weights: LabelerSpec['weights'] = scenario === 'reviews' ? { sentiment: 1, brevity: 0.5 } : { helpfulness: 1, harmlessness: 1 };
+  return { id: 'custom', name: 'Custom', weights, temperature: 0.5, lengthBias: 0, leftBias: 0 };
+}
+
+/** A built-in labeler of the scenario, or the user's custom one (id "custom"); throws if there is none. */
+export function findLabeler(scenario: GoldScenario, id: string, custom: LabelerSpec): LabelerSpec {
+  const spec = id === custom.id ? custom : BUILT_IN_LABELERS[scenario].find((l) => l.id === id);
+  if (!spec) throw new Error(`there is no simulated labeler "${id}" for this scenario`);
+  return spec;
+}

@@ -71,6 +71,8 @@ export class Playground {
   /** Runs commands one at a time, in order; a failing command becomes an error notice. */
   handle(cmd: Command): Promise<unknown> {
     if (STOPS_TRAINING.includes(cmd.type)) this.stopLoop();
+    // A long job checks this flag between its steps, so it cannot wait in the queue behind the job.
+    if (cmd.type === 'cancelJob' || cmd.type === 'init' || cmd.type === 'useCustomCorpus') this.preferences?.cancel();
     const run = () => this.dispatch(cmd).catch((e: Error) => this.notice('error', e.message));
     return (this.queue = this.queue.then(run));
   }
@@ -101,6 +103,14 @@ export class Playground {
       case 'flipComparison': return this.prefs().flip(cmd.id);
       case 'exportPreferences': return this.prefs().exportFile(cmd.format);
       case 'importPreferences': return this.notice('info', await this.prefs().importFile(cmd.text, cmd.name));
+      case 'nextRanking': await this.prefs().nextRanking(); return;
+      case 'labelRanking': await this.prefs().labelRanking(cmd.rankingId, cmd.order); return;
+      case 'setRewardSettings': return this.prefs().setRewardSettings(cmd.settings);
+      case 'trainRewardEpochs': return this.prefs().trainRewardEpochs();
+      case 'setLabelerSettings': return this.prefs().setLabelers(cmd.settings);
+      case 'probeReward': return this.prefs().probe(cmd.requestId, cmd.prompt, cmd.response);
+      case 'compareAcquisition': return this.prefs().compareAcquisition(cmd.labelerId, cmd.labels);
+      case 'cancelJob': return;
     }
   }
 

@@ -1,16 +1,25 @@
-// The human-feedback stage inside the worker: pairs of completions to judge (sampled ahead, so
-// the next pair is ready before the user has finished reading), the labels (each saved the
-// moment it is given), simulated annotators, and the reward model learning from it all.
+// The human-feedback stage inside the worker: pairs (or rankings) of completions to judge,
+// sampled ahead so the next one is ready before the user has finished reading; the labels, each
+// saved the moment it is given; simulated annotators; and the reward model learning from it all.
 
 import type { GPT } from '../model/model';
 import { sample } from '../model/sample';
 import { completionText, encodePrompt } from '../data/sequences';
 import type { ScenarioData } from '../data/types';
-import { newId, splitHeldOut, trainingPairs, type Comparison, type Verdict } from '../data/preferences';
-import { BUILT_IN_LABELERS, chooseBetween } from '../data/labelers';
+import { UNK } from '../data/types';
+import { splitWords } from '../data/tokenizer';
+import { expandRanking, newId, type Comparison, type Verdict } from '../data/preferences';
+import { chooseBetween, defaultCustomLabeler, findLabeler, validateLabeler, type LabelerSpec } from '../data/labelers';
+import type { GoldScenario } from '../data/gold';
+import { panelVotes } from '../data/annotatorPanel';
 import { mulberry32 } from '../data/random';
-import { RewardTrainer, REWARD_DEFAULTS } from './rewardTrainer';
-import { AUTO_LABEL_PAIRS, checkRange, PAIR_LIMITS, REWARD_STEPS, type PairChoice, type PairSettings, type PairToLabel, type RewardMetricPoint, type WorkerEvent } from './protocol';
+import { mostDisagreed, mostUncertain } from '../rlhf/acquisition';
+import { RewardSession } from './rewardSession';
+import { runAcquisitionComparison } from './acquisitionExperiment';
+import {
+  ACQUISITIONS, AUTO_LABEL_PAIRS, checkRange, PAIR_LIMITS, REWARD_STEPS,
+  type LabelerSettings, type PairChoice, type PairSettings, type PairToLabel, type RankingToLabel, type RewardSettings, type WorkerEvent,
+} from './protocol';
 import { annotatorAgreement, exportJson, exportJsonl, importPreferences, mergeDatasets } from '../data/preferenceIO';
 
 /** Where labels are kept: IndexedDB in the browser, a map in the tests. */
@@ -21,24 +30,31 @@ export interface ComparisonStore {
   all(scenario: Comparison['scenario']): Promise<Comparison[]>;
 }
 
+/** Pairs kept sampled ahead; with an acquisition rule they are the candidates it chooses from. */
 const PAIRS_AHEAD = 4;
+const CANDIDATES = 8;
 const STEPS_PER_LABEL = 4;
-const HELD_OUT_FRACTION = 0.2;
-const REPORT_EVERY = 10;
+const AUTO_LABEL_CHUNK = 16;
+const REFERENCE_COMPLETIONS = 32;
+const MAX_PANEL = 4;
+const RELEARN_STEPS = 20;
 
 /** Reward-model steps after `n` new labels: a few for one click, more for a batch (capped). */
-function stepsAfterLabels(n: number): number {
+export function stepsAfterLabels(n: number): number {
   return Math.max(STEPS_PER_LABEL, Math.min(200, Math.round(n / 2)));
 }
 
 export class PreferenceSession {
   comparisons: Comparison[] = [];
+  readonly reward: RewardSession;
   private ahead: PairToLabel[] = [];
-  private issued = new Map<string, PairToLabel>(); // pairs sent to the UI and not yet judged
-  private undoStack: string[][] = []; // ids added by each labelling action, newest last
-  private trainer: RewardTrainer;
-  private sampleSeed = 1;
-  settings: PairSettings = { temperatureLeft: 0.8, temperatureRight: 1.2 };
+  private issued = new Map<string, PairToLabel>(); // the pair on screen, not yet judged
+  private rankingOnOffer: RankingToLabel | null = null;
+  private undoStack: string[][] = []; // ids added by each labelling action in this session, newest last
+  private sampleSeed: number;
+  private cancelled = false;
+  settings: PairSettings = { temperatureLeft: 0.8, temperatureRight: 1.2, acquisition: 'random', rankK: 4 };
+  labelers: LabelerSettings;
 
   constructor(
     private policy: GPT,
@@ -46,10 +62,12 @@ export class PreferenceSession {
     private data: ScenarioData,
     private store: ComparisonStore,
     private emit: (e: WorkerEvent) => void,
-    seed: number,
+    private seed: number,
   ) {
-    this.trainer = new RewardTrainer(rewardModel, data.tokenizer, [], { ...REWARD_DEFAULTS }, seed);
     this.sampleSeed = seed * 7919;
+    this.reward = new RewardSession(rewardModel, data.tokenizer, seed, () => this.referenceTexts(), () => policy.read());
+    const scenario = data.id === 'custom' ? 'reviews' : data.id;
+    this.labelers = { goldLabeler: null, panel: [], custom: defaultCustomLabeler(scenario) };
   }
 
   /** Brings back every label saved for this scenario (after a reload or a worker restart). */
@@ -57,32 +75,95 @@ export class PreferenceSession {
     this.comparisons = await this.store.all(this.data.id);
     this.undoStack = [];
     this.emit({ type: 'pairSettings', settings: this.settings });
-    await this.publish();
+    this.emit({ type: 'rewardSettings', settings: this.reward.settings });
+    this.emit({ type: 'labelerSettings', settings: this.labelers });
+    // The reward model relearns the saved labels (briefly: a long run can follow on demand).
+    if (this.comparisons.length) await this.trainReward(Math.min(RELEARN_STEPS, stepsAfterLabels(this.comparisons.length)));
+    else await this.publish();
   }
 
-  /** Samples `count` pairs: each prompt completed once at the left temperature and once at the right. */
-  private async samplePairs(count: number): Promise<PairToLabel[]> {
-    const rand = mulberry32(this.sampleSeed++);
-    const prompts = Array.from({ length: count }, () => this.data.prompts[Math.floor(rand() * this.data.prompts.length)]);
+  private get goldScenario(): GoldScenario | null {
+    return this.data.id === 'custom' ? null : this.data.id;
+  }
+
+  private labeler(id: string): LabelerSpec {
+    const scenario = this.goldScenario;
+    if (!scenario) throw new Error('simulated labelers score the built-in scenarios only');
+    return findLabeler(scenario, id, this.labelers.custom);
+  }
+
+  // ------------------------------------------------------------------ sampling what to judge
+
+  /** Completes each prompt once per temperature (one batched sampling call per temperature). */
+  private async complete(prompts: string[], temperatures: number[]): Promise<string[][]> {
     const encoded = prompts.map((p) => encodePrompt(this.data.tokenizer, p));
     const room = this.policy.config.contextLength - Math.max(...encoded.map((e) => e.length));
-    const side = (temperature: number) =>
-      sample(this.policy, encoded, { maxNewTokens: Math.min(24, room), temperature, topK: 0, seed: this.sampleSeed++ });
-    const [left, right] = [await side(this.settings.temperatureLeft), await side(this.settings.temperatureRight)];
-    const text = (tokens: number[]) => completionText(this.data.tokenizer, tokens);
-    return prompts.map((prompt, i) => ({ id: newId(), prompt, left: text(left.tokens[i]), right: text(right.tokens[i]) }));
+    const out: string[][] = [];
+    for (const temperature of temperatures) {
+      const r = await sample(this.policy, encoded, { maxNewTokens: Math.min(24, room), temperature, topK: 0, seed: this.sampleSeed++ });
+      out.push(r.tokens.map((t) => completionText(this.data.tokenizer, t)));
+    }
+    return out;
+  }
+
+  private randomPrompts(count: number): string[] {
+    const rand = mulberry32(this.sampleSeed++);
+    return Array.from({ length: count }, () => this.data.prompts[Math.floor(rand() * this.data.prompts.length)]);
+  }
+
+  /** `count` pairs: each prompt completed once at the left temperature and once at the right. */
+  async samplePairs(count: number): Promise<PairToLabel[]> {
+    const prompts = this.randomPrompts(count);
+    const [left, right] = await this.complete(prompts, [this.settings.temperatureLeft, this.settings.temperatureRight]);
+    return prompts.map((prompt, i) => ({ id: newId(), prompt, left: left[i], right: right[i] }));
+  }
+
+  /** The fine-tuned model's completions of a fixed set of prompts: the yardstick of normalised rewards. */
+  private async referenceTexts() {
+    const rand = mulberry32(this.seed * 13);
+    const prompts = Array.from({ length: REFERENCE_COMPLETIONS }, () => this.data.prompts[Math.floor(rand() * this.data.prompts.length)]);
+    const [texts] = await this.complete(prompts, [1]);
+    return prompts.map((prompt, i) => ({ prompt, response: texts[i] }));
+  }
+
+  /** Which waiting candidate to show: the first, or the one the acquisition rule picks. */
+  private async pickCandidate(): Promise<number> {
+    const rule = this.settings.acquisition;
+    if (rule === 'random' || this.reward.step === 0) return 0;
+    const p = await this.reward.ensembleProbabilities(this.ahead);
+    return rule === 'uncertain' ? mostUncertain(p[0]) : mostDisagreed(p);
   }
 
   /** The next pair to judge; the queue is refilled so the one after is already waiting. */
   async nextPair(): Promise<PairToLabel> {
-    if (this.ahead.length === 0) this.ahead = await this.samplePairs(PAIRS_AHEAD);
-    const pair = this.ahead.shift()!;
+    const wanted = this.settings.acquisition === 'random' ? PAIRS_AHEAD : CANDIDATES;
+    if (this.ahead.length < wanted) this.ahead.push(...(await this.samplePairs(wanted - this.ahead.length)));
+    const [pair] = this.ahead.splice(await this.pickCandidate(), 1);
     this.issued.clear(); // only the pair on screen can be judged (a skipped one is simply dropped)
     this.issued.set(pair.id, pair);
     this.emit({ type: 'pair', pair });
-    if (this.ahead.length < 2) this.ahead.push(...(await this.samplePairs(PAIRS_AHEAD)));
+    if (this.ahead.length < wanted / 2) this.ahead.push(...(await this.samplePairs(wanted - this.ahead.length)));
     return pair;
   }
+
+  /** K completions of one prompt, at temperatures spread from the left to the right setting, all different. */
+  async nextRanking(): Promise<RankingToLabel> {
+    const k = this.settings.rankK;
+    const { temperatureLeft: lo, temperatureRight: hi } = this.settings;
+    const temperatures = Array.from({ length: k }, (_, i) => lo + ((hi - lo) * i) / (k - 1));
+    const prompt = this.randomPrompts(1)[0];
+    const distinct = new Set<string>();
+    for (let attempt = 0; attempt < 3 && distinct.size < k; attempt++) {
+      for (const [text] of await this.complete([prompt], temperatures)) distinct.add(text);
+    }
+    if (distinct.size < k) throw new Error(`the model gave only ${distinct.size} different completions of "${prompt}"; raise the temperatures or rank fewer`);
+    const ranking = { id: newId(), prompt, completions: [...distinct].slice(0, k) };
+    this.rankingOnOffer = ranking;
+    this.emit({ type: 'ranking', ranking });
+    return ranking;
+  }
+
+  // ------------------------------------------------------------------ labels
 
   /** Records a judgement of a pair: saved first, then learned from. */
   async label(pairId: string, choice: PairChoice, annotator = 'human'): Promise<Comparison> {
@@ -99,47 +180,71 @@ export class PreferenceSession {
     return c;
   }
 
-  /** Fills the dataset from a simulated annotator: `count` fresh pairs, judged by its Bradley-Terry choice. */
+  /** Records an ordering of the ranking on offer (indices into its completions, best first) as its C(K,2) pairs. */
+  async labelRanking(rankingId: string, order: number[]): Promise<Comparison[]> {
+    const r = this.rankingOnOffer;
+    if (!r || r.id !== rankingId) throw new Error('that ranking is no longer on offer; ask for the next one');
+    const k = r.completions.length;
+    const isPermutation = order.length === k && new Set(order).size === k && order.every((i) => Number.isInteger(i) && i >= 0 && i < k);
+    if (!isPermutation) throw new Error(`a ranking must order all ${k} completions exactly once`);
+    this.rankingOnOffer = null;
+    const pairs = expandRanking({ scenario: this.data.id, prompt: r.prompt, annotator: 'human' }, order.map((i) => r.completions[i]));
+    await this.add(pairs);
+    return pairs;
+  }
+
+  /** Fills the dataset from a simulated annotator: `count` fresh pairs, saved chunk by chunk as they are judged. */
   async autoLabel(labelerId: string, count: number): Promise<void> {
-    const scenario = this.data.id;
-    if (scenario === 'custom') throw new Error('simulated labelers score the built-in scenarios only');
-    const labeler = BUILT_IN_LABELERS[scenario].find((l) => l.id === labelerId);
-    if (!labeler) throw new Error(`there is no simulated labeler "${labelerId}" for this scenario`);
+    const spec = this.labeler(labelerId);
+    const scenario = this.goldScenario!;
     const problem = checkRange(count, AUTO_LABEL_PAIRS);
     if (problem) throw new Error(problem);
     const rand = mulberry32(this.sampleSeed++);
-    const made: Comparison[] = [];
-    while (made.length < count) {
-      for (const pair of await this.samplePairs(Math.min(16, count - made.length))) {
-        const pick = chooseBetween(labeler, scenario, pair.prompt, pair.left, pair.right, rand);
-        made.push({
+    const createdAt = Date.now(); // one time stamp for the batch: undo after a reload takes it back whole
+    const ids: string[] = [];
+    this.cancelled = false;
+    while (ids.length < count && !this.cancelled) {
+      const made = (await this.samplePairs(Math.min(AUTO_LABEL_CHUNK, count - ids.length))).map((pair): Comparison => {
+        const pick = chooseBetween(spec, scenario, pair.prompt, pair.left, pair.right, rand);
+        return {
           id: newId(), scenario, prompt: pair.prompt, chosen: pick.prefersA ? pair.left : pair.right,
-          rejected: pick.prefersA ? pair.right : pair.left, verdict: 'preferred', annotator: labeler.id,
-          createdAt: Date.now(), source: 'pair', weight: 1,
-        });
-      }
+          rejected: pick.prefersA ? pair.right : pair.left, verdict: 'preferred', annotator: spec.id,
+          createdAt, source: 'pair', weight: 1,
+        };
+      });
+      await this.store.add(made);
+      this.comparisons = [...this.comparisons, ...made];
+      ids.push(...made.map((c) => c.id));
+      this.emit({ type: 'progress', job: 'autoLabel', done: ids.length, total: count });
     }
-    await this.add(made);
+    this.emit({ type: 'progress', job: 'autoLabel', done: count, total: count });
+    if (this.labelers.goldLabeler === null) this.setLabelers({ goldLabeler: spec.id }, false);
+    if (ids.length === 0) return;
+    this.undoStack.push(ids);
+    await this.trainReward(stepsAfterLabels(ids.length));
   }
 
-  /** Takes back the last labelling action (one label, or one auto-label batch). */
+  /** Stops a long job (auto-label, acquisition comparison) after its current step. */
+  cancel(): void {
+    this.cancelled = true;
+  }
+
+  /**
+   * Takes back the last labelling action (one label, one ranking, one auto-label batch). After a
+   * reload the session's own history is gone, so the newest labels given here (not imported) go.
+   */
   async undo(): Promise<void> {
-    const ids = this.undoStack.pop();
-    if (!ids) throw new Error('there is no label to undo');
-    for (const id of ids) await this.store.remove(id);
-    this.comparisons = this.comparisons.filter((c) => !ids.includes(c.id));
-    await this.publish();
-  }
-
-  setSettings(settings: Partial<PairSettings>): void {
-    const next = { ...this.settings, ...settings };
-    for (const key of Object.keys(PAIR_LIMITS) as (keyof PairSettings)[]) {
-      const problem = checkRange(next[key], PAIR_LIMITS[key]);
-      if (problem) throw new Error(problem);
+    let ids = this.undoStack.pop();
+    if (!ids) {
+      const own = this.comparisons.filter((c) => c.source !== 'import');
+      if (own.length === 0) throw new Error('there is no label to undo');
+      const newest = Math.max(...own.map((c) => c.createdAt));
+      ids = own.filter((c) => c.createdAt === newest).map((c) => c.id);
     }
-    this.settings = next;
-    this.ahead = []; // pairs sampled at the old temperatures are dropped
-    this.emit({ type: 'pairSettings', settings: next });
+    for (const id of ids) await this.store.remove(id);
+    const gone = new Set(ids);
+    this.comparisons = this.comparisons.filter((c) => !gone.has(c.id));
+    await this.publish();
   }
 
   private find(id: string): Comparison {
@@ -164,6 +269,45 @@ export class PreferenceSession {
     await this.publish();
   }
 
+  // ------------------------------------------------------------------ settings
+
+  async setSettings(patch: Partial<PairSettings>): Promise<void> {
+    const next = { ...this.settings, ...patch };
+    for (const key of Object.keys(PAIR_LIMITS) as (keyof typeof PAIR_LIMITS)[]) {
+      const problem = checkRange(next[key], PAIR_LIMITS[key]);
+      if (problem) throw new Error(problem);
+    }
+    if (!ACQUISITIONS.some((a) => a.id === next.acquisition)) throw new Error(`Unknown way to pick pairs: ${String(next.acquisition)}.`);
+    const temperaturesChanged = next.temperatureLeft !== this.settings.temperatureLeft || next.temperatureRight !== this.settings.temperatureRight;
+    this.settings = next;
+    if (temperaturesChanged) this.ahead = []; // pairs sampled at the old temperatures are dropped
+    await this.reward.setEnsemble(next.acquisition === 'ensemble', this.comparisons);
+    this.emit({ type: 'pairSettings', settings: next });
+  }
+
+  async setRewardSettings(patch: Partial<RewardSettings>): Promise<void> {
+    this.emit({ type: 'rewardSettings', settings: this.reward.setSettings(patch) });
+  }
+
+  /** Checks and applies the gold labeler, the panel and the custom labeler; republishes when asked. */
+  setLabelers(patch: Partial<LabelerSettings>, republish = true): Promise<void> | void {
+    const next: LabelerSettings = { ...this.labelers, ...patch };
+    if (patch.custom) {
+      next.custom = { ...patch.custom, id: 'custom' };
+      const problem = validateLabeler(next.custom);
+      if (problem) throw new Error(`Custom labeler: ${problem}`);
+    }
+    if (next.goldLabeler !== null) this.labeler(next.goldLabeler);
+    if (!Array.isArray(next.panel) || next.panel.length > MAX_PANEL) throw new Error(`The panel holds up to ${MAX_PANEL} simulated annotators.`);
+    next.panel = [...new Set(next.panel)];
+    next.panel.forEach((id) => this.labeler(id));
+    this.labelers = next;
+    this.emit({ type: 'labelerSettings', settings: next });
+    if (republish) return this.publish();
+  }
+
+  // ------------------------------------------------------------------ files
+
   exportFile(format: 'jsonl' | 'json'): void {
     const text = format === 'jsonl' ? exportJsonl(this.comparisons) : exportJson(this.comparisons);
     const date = new Date().toISOString().slice(0, 10);
@@ -182,6 +326,8 @@ export class PreferenceSession {
     return [`Imported ${added.length} comparisons from ${name}${duplicates ? ` (${duplicates} already here, skipped)` : ''}.`, ...agreements, ...result.warnings].join(' ');
   }
 
+  // ------------------------------------------------------------------ the reward model
+
   /** Saves, then trains a few reward-model steps on everything labelled so far, then reports. */
   private async add(list: Comparison[]): Promise<void> {
     await this.store.add(list); // a label written is a label kept, whatever happens next
@@ -190,39 +336,55 @@ export class PreferenceSession {
     await this.trainReward(stepsAfterLabels(list.length));
   }
 
-  /** Trains the reward model for `steps` steps on the training split, then measures the held-out split. */
+  /** Trains the reward model for `steps` steps on the training split, then publishes what changed. */
   async trainReward(steps: number): Promise<void> {
     if (checkRange(steps, REWARD_STEPS)) throw new Error(`Reward training takes ${REWARD_STEPS.min} to ${REWARD_STEPS.max} steps (got ${steps}).`);
-    const { train, heldOut } = splitHeldOut(this.comparisons, HELD_OUT_FRACTION, 1);
-    this.trainer.pairs = trainingPairs(train, { ties: 'half' });
-    if (this.trainer.pairs.length === 0) return this.publish();
-    let last = { loss: NaN, accuracy: NaN };
-    for (let i = 1; i <= steps; i++) {
-      last = await this.trainer.trainStep();
-      // Long runs report their training loss as they go; the held-out split is measured at the end.
-      if (i % REPORT_EVERY === 0 && i < steps) {
-        this.emit({ type: 'rewardMetrics', points: [{ step: this.trainer.step, labels: this.comparisons.length, trainLoss: last.loss, heldoutLoss: null, heldoutAccuracy: null }] });
-      }
-    }
-    const held = trainingPairs(heldOut, { ties: 'half' });
-    const evaluated = held.length ? await this.trainer.evaluate(held) : { loss: null, accuracy: null };
-    const point: RewardMetricPoint = {
-      step: this.trainer.step, labels: this.comparisons.length, trainLoss: last.loss,
-      heldoutLoss: evaluated.loss, heldoutAccuracy: evaluated.accuracy,
-    };
-    this.emit({ type: 'rewardMetrics', points: [point] });
+    await this.reward.train(this.comparisons, steps, (p) => this.emit({ type: 'rewardMetrics', points: [p] }));
     await this.publish();
   }
 
-  /** Sends the dataset with the reward model's current P(chosen > rejected) for each comparison. */
+  /** The user's "train on all labels": `epochs` passes over the training split. */
+  async trainRewardEpochs(): Promise<void> {
+    if (this.comparisons.length === 0) throw new Error('there are no labels to train on yet');
+    await this.trainReward(Math.min(REWARD_STEPS.max, this.reward.epochSteps(this.comparisons)));
+  }
+
+  /** The normalised reward of any text, with the words the tokenizer does not know. */
+  async probe(requestId: number, prompt: string, response: string): Promise<void> {
+    const tok = this.data.tokenizer;
+    const unknownWords = [prompt, response].flatMap((text) => {
+      const pieces = tok.spec.kind === 'word' ? splitWords(text) : Array.from(text);
+      return tok.encode(text).flatMap((id, i) => (id === UNK ? [pieces[i] ?? '?'] : []));
+    });
+    const [raw] = await this.reward.score([{ prompt, response }]);
+    this.emit({ type: 'probeResult', requestId, raw, reward: this.reward.normalize(raw), unknownWords: [...new Set(unknownWords)] });
+  }
+
+  /** Held-out accuracy per label for random and uncertainty-based picking, with a simulated labeler as the person. */
+  async compareAcquisition(labelerId: string, labels: number): Promise<void> {
+    const spec = this.labeler(labelerId);
+    this.cancelled = false;
+    await runAcquisitionComparison({
+      spec, scenario: this.goldScenario!, labels, seed: this.seed,
+      config: this.rewardModel.config, tokenizer: this.data.tokenizer,
+      initialWeights: () => this.policy.read(),
+      samplePairs: (n) => this.samplePairs(n),
+      emit: this.emit, cancelled: () => this.cancelled,
+    });
+  }
+
+  /** Sends the dataset with P(chosen > rejected) for each comparison, the diagnostics and the panel's votes. */
   private async publish(): Promise<void> {
-    const items = this.comparisons.flatMap((c) => [{ prompt: c.prompt, response: c.chosen }, { prompt: c.prompt, response: c.rejected }]);
-    const scores = items.length ? await this.trainer.score(items) : [];
-    const pChosen = this.comparisons.map((_, i) => 1 / (1 + Math.exp(-(scores[2 * i] - scores[2 * i + 1]))));
+    const scenario = this.goldScenario;
+    const gold = scenario && this.labelers.goldLabeler ? { spec: this.labeler(this.labelers.goldLabeler), scenario } : null;
+    const { pChosen, diagnostics } = await this.reward.report(this.comparisons, gold);
     this.emit({ type: 'preferences', comparisons: this.comparisons, pChosen });
+    this.emit({ type: 'rewardDiagnostics', diagnostics });
+    const panel = scenario ? this.labelers.panel.map((id) => this.labeler(id)) : [];
+    this.emit({ type: 'panelVotes', panel: panelVotes(this.comparisons, panel, scenario ?? 'reviews') });
   }
 
   dispose(): void {
-    this.trainer.dispose();
+    this.reward.dispose();
   }
 }

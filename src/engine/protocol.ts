@@ -4,6 +4,7 @@
 import type { PresetName, GPTConfig } from '../model/config';
 import type { ScenarioId } from '../data/types';
 import type { Comparison } from '../data/preferences';
+import type { LabelerSpec } from '../data/labelers';
 
 /** The stages of the RLHF pipeline, in order. Only the first two exist so far. */
 export type StageId = 'pretrain' | 'sft' | 'preferences' | 'reward' | 'rl';
@@ -66,10 +67,93 @@ export interface PairToLabel {
 /** The user's judgement of a pair. */
 export type PairChoice = 'left' | 'right' | 'tie' | 'bothBad';
 
-/** Sampling temperature of each side of a pair (different temperatures give more varied pairs). */
+/** How the next pair to judge is picked from freshly sampled candidates. */
+export type Acquisition = 'random' | 'uncertain' | 'ensemble';
+export const ACQUISITIONS: { id: Acquisition; label: string }[] = [
+  { id: 'random', label: 'Random pairs' },
+  { id: 'uncertain', label: 'Least sure (P closest to 0.5)' },
+  { id: 'ensemble', label: 'Ensemble disagreement' },
+];
+
+/** How pairs are made: the sampling temperature of each side, the acquisition rule, the ranking size. */
 export interface PairSettings {
   temperatureLeft: number;
   temperatureRight: number;
+  acquisition: Acquisition;
+  /** Completions per ranking in ranking mode (3 to 6). */
+  rankK: number;
+}
+
+/** K completions of one prompt for the user to order, best first. */
+export interface RankingToLabel {
+  id: string;
+  prompt: string;
+  completions: string[];
+}
+
+/** Reward-model training settings the user can change. */
+export interface RewardSettings {
+  learningRate: number;
+  batchSize: number; // pairs per step (a fixed shape)
+  epochs: number;    // passes over the training split for "Train on all labels"
+  margin: number;    // asks r_chosen - r_rejected to exceed this
+  centering: number; // c in c * mean((r_c + r_r)^2)
+  ties: 'half' | 'drop';
+}
+
+export const REWARD_LIMITS: Record<Exclude<keyof RewardSettings, 'ties'>, Range> = {
+  learningRate: { min: 0, max: 0.1, minExclusive: true, label: 'Reward learning rate' },
+  batchSize: { min: 1, max: 64, integer: true, label: 'Reward batch size' },
+  epochs: { min: 1, max: 50, integer: true, label: 'Epochs' },
+  margin: { min: 0, max: 5, label: 'Margin' },
+  centering: { min: 0, max: 1, label: 'Centring coefficient' },
+};
+
+/** Simulated annotators: which one stands for the truth, which ones judge every comparison, and the user's own. */
+export interface LabelerSettings {
+  /** The labeler whose gold score measures the reward model (and later the policy); null for none. */
+  goldLabeler: string | null;
+  /** Simulated annotators that also judge every comparison, for the agreement columns. */
+  panel: string[];
+  /** The user-defined labeler (id 'custom'), usable wherever a built-in one is. */
+  custom: LabelerSpec;
+}
+
+/** One bin of a calibration plot: mean predicted P against the observed frequency. */
+export interface CalibrationBin {
+  predicted: number;
+  observed: number;
+  count: number;
+}
+
+/** What the reward panel draws besides the loss curve; sent after each training run. */
+export interface RewardDiagnostics {
+  /** r(chosen) - r(rejected) of each comparison (raw rewards), and whether it is held out. */
+  margins: { value: number; heldOut: boolean }[];
+  calibration: CalibrationBin[];
+  /** Which comparisons the calibration was measured on. */
+  calibrationOn: 'heldOut' | 'all';
+  /** Share of held-out comparisons where the reward model orders the pair as the gold labeler's score does. */
+  goldAccuracy: number | null;
+  goldLabeler: string | null;
+  /** r_normalised = (r - mean) / std makes the fine-tuned model's completions score mean 0, std 1. */
+  normalization: { mean: number; std: number } | null;
+}
+
+/** Agreement of the annotators (the human and the simulated panel) on the same comparisons. */
+export interface PanelVotes {
+  annotators: string[];
+  /** votes[a][i]: does annotator a prefer comparison i's chosen text? null where it has no say (ties). */
+  votes: (boolean | null)[][];
+  /** Pairwise agreement over the comparisons both judged; 'label' stands for whoever gave the label. */
+  agreement: { a: string; b: string; agreement: number; shared: number }[];
+}
+
+/** One point of the acquisition comparison: held-out accuracy against the gold labeler after `labels` labels. */
+export interface AcquisitionPoint {
+  strategy: Acquisition;
+  labels: number;
+  accuracy: number;
 }
 
 export interface RewardMetricPoint {
@@ -80,10 +164,14 @@ export interface RewardMetricPoint {
   heldoutAccuracy: number | null;
 }
 
-export const PAIR_LIMITS: Record<keyof PairSettings, Range> = {
+export const PAIR_LIMITS: Record<Exclude<keyof PairSettings, 'acquisition'>, Range> = {
   temperatureLeft: { min: 0.1, max: 2, label: 'Left temperature' },
   temperatureRight: { min: 0.1, max: 2, label: 'Right temperature' },
+  rankK: { min: 3, max: 6, integer: true, label: 'Completions per ranking' },
 };
+
+/** How many labels one acquisition comparison collects per strategy. */
+export const ACQUISITION_LABELS: Range = { min: 10, max: 200, integer: true, label: 'Labels per strategy' };
 
 /** How many steps one "train the reward model" request may ask for. */
 export const REWARD_STEPS: Range = { min: 1, max: 5000, integer: true, label: 'Reward training steps' };
@@ -135,7 +223,21 @@ export type Command =
   /** Ask for the dataset as a file (answered by a 'preferencesFile' event). */
   | { type: 'exportPreferences'; format: 'jsonl' | 'json' }
   /** Add the comparisons of a JSONL or playground-JSON file; refused whole, with the line and reason, if bad. */
-  | { type: 'importPreferences'; text: string; name: string };
+  | { type: 'importPreferences'; text: string; name: string }
+  /** Ranking mode: K completions of one prompt (answered by a 'ranking' event). */
+  | { type: 'nextRanking' }
+  /** Ranking mode: the order the user gave, as indices into the completions, best first. */
+  | { type: 'labelRanking'; rankingId: string; order: number[] }
+  | { type: 'setRewardSettings'; settings: Partial<RewardSettings> }
+  /** Reward model: `epochs` passes over all training labels, with the user's settings. */
+  | { type: 'trainRewardEpochs' }
+  | { type: 'setLabelerSettings'; settings: Partial<LabelerSettings> }
+  /** The reward of any text: answered by a 'probeResult' event with the same requestId. */
+  | { type: 'probeReward'; requestId: number; prompt: string; response: string }
+  /** Run random and uncertainty-based pair selection side by side with a simulated labeler. */
+  | { type: 'compareAcquisition'; labelerId: string; labels: number }
+  /** Stop a long job (auto-label, acquisition comparison) after its current step. */
+  | { type: 'cancelJob' };
 
 // ---------------------------------------------------------------- events (worker -> UI)
 
@@ -192,5 +294,16 @@ export type WorkerEvent =
   | { type: 'rewardMetrics'; points: RewardMetricPoint[] }
   | { type: 'pairSettings'; settings: PairSettings }
   | { type: 'preferencesFile'; text: string; filename: string }
+  | { type: 'ranking'; ranking: RankingToLabel }
+  | { type: 'rewardSettings'; settings: RewardSettings }
+  | { type: 'rewardDiagnostics'; diagnostics: RewardDiagnostics }
+  | { type: 'labelerSettings'; settings: LabelerSettings }
+  /** Simulated annotators' votes on every comparison and their agreement with the label. */
+  | { type: 'panelVotes'; panel: PanelVotes }
+  | { type: 'probeResult'; requestId: number; reward: number; raw: number; unknownWords: string[] }
+  /** Progress of a long job; done === total when it has finished (or was cancelled). */
+  | { type: 'progress'; job: 'autoLabel' | 'acquisition'; done: number; total: number }
+  /** Points of the acquisition comparison; `reset` starts a fresh chart. */
+  | { type: 'acquisitionCurve'; points: AcquisitionPoint[]; reset: boolean }
   /** Startup finished: ms from worker start to first completions. */
   | { type: 'ready'; msToFirstCompletions: number };

@@ -10,6 +10,7 @@ import { encodeCompletions, rewardScores, type ScoredRows } from '../rlhf/reward
 import { pairAccuracy, rewardModelLoss, type RewardLossOptions } from '../rlhf/rewardLoss';
 import { mulberry32 } from '../data/random';
 import type { Tokenizer } from '../data/types';
+import type { RewardSettings } from './protocol';
 
 /** One training pair: target 1 = chosen preferred, 0.5 = a tie; weight 1/C(K,2) for ranking pairs. */
 export interface RewardPair {
@@ -20,12 +21,10 @@ export interface RewardPair {
   weight: number;
 }
 
-export interface RewardSettings extends RewardLossOptions {
-  learningRate: number;
-  batchSize: number; // pairs per step
-}
+/** What one training step needs of the user's reward settings (protocol.ts has the full set). */
+export type RewardStepSettings = Pick<RewardSettings, 'learningRate' | 'batchSize' | 'margin' | 'centering'>;
 
-export const REWARD_DEFAULTS: RewardSettings = { learningRate: 1e-3, batchSize: 8, margin: 0, centering: 0.01 };
+export const REWARD_DEFAULTS: RewardSettings = { learningRate: 1e-3, batchSize: 8, epochs: 3, margin: 0, centering: 0.01, ties: 'half' };
 
 /** A fixed-shape batch of pairs: 2B rows (chosen rows first), targets and weights. */
 interface PairBatch {
@@ -71,7 +70,7 @@ export class RewardTrainer {
   private optimizer: AdamW;
   private rand: () => number;
 
-  constructor(readonly model: GPT, private tokenizer: Tokenizer, public pairs: RewardPair[], public settings: RewardSettings, seed: number) {
+  constructor(readonly model: GPT, private tokenizer: Tokenizer, public pairs: RewardPair[], public settings: RewardStepSettings, seed: number) {
     this.optimizer = new AdamW(model.paramCount, decayMask(model.layout));
     this.rand = mulberry32(seed);
   }

@@ -7,8 +7,14 @@ import type {
   Completion,
   MetricPoint,
   ModelInfo,
+  AcquisitionPoint,
+  LabelerSettings,
   PairSettings,
   PairToLabel,
+  PanelVotes,
+  RankingToLabel,
+  RewardDiagnostics,
+  RewardSettings,
   RewardMetricPoint,
   SampleSettings,
   StageId,
@@ -99,6 +105,19 @@ export class PlaygroundState {
   pChosen = $state.raw<number[]>([]);
   rewardMetrics = $state.raw<RewardMetricPoint[]>([]);
   pairSettings = $state.raw<PairSettings | null>(null);
+  /** Ranking mode: K completions to order instead of a pair. */
+  rankingMode = $state(false);
+  ranking = $state.raw<RankingToLabel | null>(null);
+  rankingPending = $state(false);
+  rewardSettings = $state.raw<RewardSettings | null>(null);
+  rewardDiagnostics = $state.raw<RewardDiagnostics | null>(null);
+  labelerSettings = $state.raw<LabelerSettings | null>(null);
+  panelVotes = $state.raw<PanelVotes | null>(null);
+  /** The latest answer of the reward probe box. */
+  probe = $state.raw<{ requestId: number; reward: number; raw: number; unknownWords: string[] } | null>(null);
+  /** Progress of a long job (auto-label, acquisition comparison); null when none runs. */
+  job = $state.raw<{ job: 'autoLabel' | 'acquisition'; done: number; total: number } | null>(null);
+  acquisitionCurve = $state.raw<AcquisitionPoint[]>([]);
 
   readonly stages: Record<TrainableStage, StageView> = {
     pretrain: new StageView('pretrain'),
@@ -122,6 +141,10 @@ export class PlaygroundState {
       this.loading = true;
     }
     if (cmd.type === 'nextPair') this.pairPending = true;
+    if (cmd.type === 'nextRanking') this.rankingPending = true;
+    if (cmd.type === 'labelRanking') this.ranking = null;
+    if (cmd.type === 'autoLabel') this.job = { job: 'autoLabel', done: 0, total: cmd.count };
+    if (cmd.type === 'compareAcquisition') this.job = { job: 'acquisition', done: 0, total: 2 * cmd.labels };
     // A judged (or skipped) pair leaves the screen at once, so a second key press cannot judge it twice.
     if (cmd.type === 'label') this.pair = null;
     if (cmd.type === 'init') {
@@ -148,7 +171,12 @@ export class PlaygroundState {
         // A new model comes with a new reward model and its own pairs.
         this.pair = null;
         this.pairPending = false;
+        this.ranking = null;
+        this.rankingPending = false;
         this.rewardMetrics = [];
+        this.rewardDiagnostics = null;
+        this.acquisitionCurve = [];
+        this.job = null;
         break;
       case 'stage':
         this.stages[e.state.stage].state = e.state;
@@ -171,6 +199,8 @@ export class PlaygroundState {
         if (e.level === 'error') {
           this.loading = false;
           this.pairPending = false; // a refused nextPair sends no pair
+          this.rankingPending = false;
+          this.job = null; // a failed job ends
         }
         break;
       case 'ready':
@@ -190,6 +220,31 @@ export class PlaygroundState {
         break;
       case 'pairSettings':
         this.pairSettings = e.settings;
+        break;
+      case 'ranking':
+        this.ranking = e.ranking;
+        this.rankingPending = false;
+        break;
+      case 'rewardSettings':
+        this.rewardSettings = e.settings;
+        break;
+      case 'rewardDiagnostics':
+        this.rewardDiagnostics = e.diagnostics;
+        break;
+      case 'labelerSettings':
+        this.labelerSettings = e.settings;
+        break;
+      case 'panelVotes':
+        this.panelVotes = e.panel;
+        break;
+      case 'probeResult':
+        this.probe = { requestId: e.requestId, reward: e.reward, raw: e.raw, unknownWords: e.unknownWords };
+        break;
+      case 'progress':
+        this.job = e.done >= e.total ? null : { job: e.job, done: e.done, total: e.total };
+        break;
+      case 'acquisitionCurve':
+        this.acquisitionCurve = e.reset ? e.points : this.acquisitionCurve.concat(e.points);
         break;
       case 'checkpointFile':
       case 'preferencesFile':

@@ -2,7 +2,8 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { DATA_SEED, Playground, shippedName } from '../../src/engine/playground';
+import { DATA_SEED, shippedName } from '../../src/engine/playground';
+import { disposePlaygrounds, memoryComparisons, start } from './harness';
 import type { Command, WorkerEvent } from '../../src/engine/protocol';
 import { loadScenario } from '../../src/data/scenarios';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/model/checkpoint';
@@ -14,39 +15,7 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
 });
 
-let playground: Playground | null = null;
-afterEach(() => playground?.dispose());
-
-/** Preference labels kept in memory (IndexedDB is a browser's). */
-function memoryComparisons(kept: Comparison[] = []) {
-  return {
-    kept,
-    add: async (list: readonly Comparison[]) => void kept.push(...list),
-    update: async (c: Comparison) => void kept.splice(kept.findIndex((x) => x.id === c.id), 1, c),
-    remove: async (id: string) => void kept.splice(kept.findIndex((c) => c.id === id), 1),
-    all: async (scenario: string) => kept.filter((c) => c.scenario === scenario),
-  };
-}
-
-/** A playground whose events are collected; `shipped` decides whether checkpoint files exist. */
-function start(shipped: boolean, comparisons = memoryComparisons()) {
-  const events: WorkerEvent[] = [];
-  const saved = new Map<string, Uint8Array>();
-  playground = new Playground({
-    emit: (e) => events.push(e),
-    fetchShipped: async (name) => {
-      if (!shipped) return null;
-      const bytes = readFileSync(`public/checkpoints/${name}`);
-      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
-    },
-    loadScenario: (id) => loadScenario(id, DATA_SEED),
-    store: { save: async (k, b) => void saved.set(k, b), load: async (k) => saved.get(k) ?? null },
-    comparisons,
-  });
-  const send = (cmd: Command) => playground!.handle(cmd);
-  const of = <T extends WorkerEvent['type']>(type: T) => events.filter((e) => e.type === type) as Extract<WorkerEvent, { type: T }>[];
-  return { events, send, of, pg: playground };
-}
+afterEach(disposePlaygrounds);
 
 describe('Playground', () => {
   it('starts on a scenario: model info, samples for both stages, then ready', async () => {
@@ -169,7 +138,7 @@ describe('Preferences', () => {
     expect(store.kept.map((c) => c.verdict)).toEqual(['preferred', 'preferred']);
     await send({ type: 'label', pairId: first.id, choice: 'left' }); // already judged: refused
     expect(of('notice').at(-1)).toMatchObject({ level: 'error', message: expect.stringMatching(/no longer on offer/) });
-    playground!.dispose();
+    disposePlaygrounds();
 
     // A new worker (after a reload or a crash) finds every label again.
     const again = start(false, store);
@@ -216,7 +185,7 @@ describe('Preferences: the table, files and settings', () => {
     expect(file.filename).toMatch(/^preferences-reviews-\d{4}-\d\d-\d\d\.jsonl$/);
     expect(file.text.trim().split('\n')).toHaveLength(3);
     expect(JSON.parse(file.text.split('\n')[0])).toMatchObject({ prompt: a.prompt, chosen: a.rejected, rejected: a.chosen });
-    playground!.dispose();
+    disposePlaygrounds();
 
     const fresh = start(false);
     await fresh.send({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });
@@ -236,7 +205,12 @@ describe('Preferences: the table, files and settings', () => {
     await send({ type: 'setPairSettings', settings: { temperatureLeft: 9 } });
     expect(of('notice').at(-1)!.message).toMatch(/Left temperature must be/);
     await send({ type: 'setPairSettings', settings: { temperatureLeft: 0.5, temperatureRight: 1.5 } });
-    expect(of('pairSettings').at(-1)!.settings).toEqual({ temperatureLeft: 0.5, temperatureRight: 1.5 });
+    expect(of('pairSettings').at(-1)!.settings).toEqual({ temperatureLeft: 0.5, temperatureRight: 1.5, acquisition: 'random', rankK: 4 });
+    await send({ type: 'setPairSettings', settings: { rankK: 7 } });
+    expect(of('notice').at(-1)!.message).toMatch(/Completions per ranking must be a whole number from 3 to 6 \(got 7\)/);
+    await send({ type: 'setPairSettings', settings: { acquisition: 'psychic' as never } });
+    expect(of('notice').at(-1)!.message).toMatch(/Unknown way to pick pairs: psychic/);
+    expect(of('pairSettings').at(-1)!.settings.rankK).toBe(4);
   });
 });
 

@@ -1,0 +1,65 @@
+// What the Reward panel shows about the reward model besides its loss: the margin of each
+// comparison, how well its probabilities are calibrated, and how often it orders a pair the
+// way the gold labeler's score does. Plain numbers in, plain numbers out (no tensors).
+
+import type { Comparison } from '../data/preferences';
+import { labelerGold, type LabelerSpec } from '../data/labelers';
+import type { GoldScenario } from '../data/gold';
+import type { RewardDiagnostics } from '../engine/protocol';
+import { calibrationBins, symmetricPredictions } from './calibration';
+
+const CALIBRATION_BINS = 10;
+/** Below this many held-out comparisons the calibration plot uses all of them. */
+const MIN_HELD_OUT_FOR_CALIBRATION = 10;
+
+/**
+ * Share of pairs the reward model orders as the gold score does:
+ *   mean over pairs with gold(c) != gold(r) of [sign(r_c - r_r) == sign(gold(c) - gold(r))].
+ * NaN when no pair has a gold difference.
+ */
+export function goldOrderAccuracy(margins: number[], goldChosen: number[], goldRejected: number[]): number {
+  let right = 0, counted = 0;
+  margins.forEach((m, i) => {
+    const g = goldChosen[i] - goldRejected[i];
+    if (g === 0) return;
+    counted += 1;
+    if (Math.sign(m) === Math.sign(g)) right += 1;
+  });
+  return counted ? right / counted : NaN;
+}
+
+/**
+ * Builds the panel's diagnostics from each comparison's margin r(chosen) - r(rejected).
+ * Only comparisons with a clear preference enter the calibration plot and the gold accuracy.
+ */
+export function buildDiagnostics(
+  comparisons: readonly Comparison[],
+  margins: number[],
+  heldOutIds: ReadonlySet<string>,
+  gold: { spec: LabelerSpec; scenario: GoldScenario } | null,
+  normalization: { mean: number; std: number } | null,
+): RewardDiagnostics {
+  const decided = comparisons.map((c, i) => ({ c, margin: margins[i], heldOut: heldOutIds.has(c.id) })).filter((d) => d.c.verdict === 'preferred');
+  const heldOut = decided.filter((d) => d.heldOut);
+  const calibrationOn = heldOut.length >= MIN_HELD_OUT_FOR_CALIBRATION ? 'heldOut' : 'all';
+  const forCalibration = calibrationOn === 'heldOut' ? heldOut : decided;
+  const pChosen = forCalibration.map((d) => 1 / (1 + Math.exp(-d.margin)));
+  let goldAccuracy: number | null = null;
+  if (gold && heldOut.length) {
+    const score = (text: string, prompt: string) => labelerGold(gold.spec, gold.scenario, prompt, text);
+    const acc = goldOrderAccuracy(
+      heldOut.map((d) => d.margin),
+      heldOut.map((d) => score(d.c.chosen, d.c.prompt)),
+      heldOut.map((d) => score(d.c.rejected, d.c.prompt)),
+    );
+    goldAccuracy = Number.isFinite(acc) ? acc : null;
+  }
+  return {
+    margins: comparisons.map((c, i) => ({ value: margins[i], heldOut: heldOutIds.has(c.id) })).filter((m) => Number.isFinite(m.value)),
+    calibration: calibrationBins(symmetricPredictions(pChosen), CALIBRATION_BINS),
+    calibrationOn,
+    goldAccuracy,
+    goldLabeler: gold?.spec.id ?? null,
+    normalization,
+  };
+}

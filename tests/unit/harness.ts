@@ -1,0 +1,46 @@
+// A Playground driven in Node exactly as the worker drives it (CPU backend), with its events
+// collected and its preference labels kept in memory. Shared by the playground and feedback tests.
+import { readFileSync } from 'node:fs';
+import { DATA_SEED, Playground } from '../../src/engine/playground';
+import type { Command, WorkerEvent } from '../../src/engine/protocol';
+import { loadScenario } from '../../src/data/scenarios';
+import type { Comparison } from '../../src/data/preferences';
+
+/** Preference labels kept in memory (IndexedDB is a browser's). */
+export function memoryComparisons(kept: Comparison[] = []) {
+  return {
+    kept,
+    add: async (list: readonly Comparison[]) => void kept.push(...list),
+    update: async (c: Comparison) => void kept.splice(kept.findIndex((x) => x.id === c.id), 1, c),
+    remove: async (id: string) => void kept.splice(kept.findIndex((c) => c.id === id), 1),
+    all: async (scenario: string) => kept.filter((c) => c.scenario === scenario),
+  };
+}
+
+const live: Playground[] = [];
+
+/** Disposes every playground started since the last call (call it in afterEach). */
+export function disposePlaygrounds(): void {
+  for (const p of live.splice(0)) p.dispose();
+}
+
+/** A playground whose events are collected; `shipped` decides whether checkpoint files exist. */
+export function start(shipped: boolean, comparisons = memoryComparisons()) {
+  const events: WorkerEvent[] = [];
+  const saved = new Map<string, Uint8Array>();
+  const pg = new Playground({
+    emit: (e) => events.push(e),
+    fetchShipped: async (name) => {
+      if (!shipped) return null;
+      const bytes = readFileSync(`public/checkpoints/${name}`);
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    },
+    loadScenario: (id) => loadScenario(id, DATA_SEED),
+    store: { save: async (k, b) => void saved.set(k, b), load: async (k) => saved.get(k) ?? null },
+    comparisons,
+  });
+  live.push(pg);
+  const send = (cmd: Command) => pg.handle(cmd);
+  const of = <T extends WorkerEvent['type']>(type: T) => events.filter((e) => e.type === type) as Extract<WorkerEvent, { type: T }>[];
+  return { events, send, of, pg };
+}
