@@ -14,6 +14,7 @@ import type { ScenarioData, ScenarioId } from '../data/types';
 import { parseCustomCorpus } from '../data/customCorpus';
 import { validateTrainSettings, validateSampleSettings } from './settings';
 import { PreferenceSession, type ComparisonStore } from './preferenceSession';
+import { RlTrainer } from './rlTrainer';
 
 /** Where shipped checkpoints and saved ones come from; the worker gives browser versions, tests give Node ones. */
 export interface PlaygroundDeps {
@@ -52,7 +53,7 @@ export function spreadPrompts(prompts: string[], count: number): string[] {
 }
 
 /** Commands that stop a running loop first; the others (settings, samples, saving) run between its steps. */
-const STOPS_TRAINING: Command['type'][] = ['pause', 'step', 'play', 'init', 'useCustomCorpus', 'pretrainFromScratch', 'reset', 'importCheckpoint', 'loadFromBrowser'];
+const STOPS_TRAINING: Command['type'][] = ['pause', 'step', 'play', 'rlPlay', 'rlStep', 'rlReset', 'rlRollback', 'init', 'useCustomCorpus', 'pretrainFromScratch', 'reset', 'importCheckpoint', 'loadFromBrowser'];
 
 export class Playground {
   private data!: ScenarioData;
@@ -60,6 +61,9 @@ export class Playground {
   private seed = 1;
   private stages: Partial<Record<TrainableStage, Stage>> = {};
   private preferences: PreferenceSession | null = null;
+  private rl: RlTrainer | null = null;
+  private rlRunning = false;
+  private rlGeneration = 0;
   private sampling: SampleSettings = { temperature: 1, topK: 0 };
   private running: TrainableStage | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -111,6 +115,12 @@ export class Playground {
       case 'probeReward': return this.prefs().probe(cmd.requestId, cmd.prompt, cmd.response);
       case 'compareAcquisition': return this.prefs().compareAcquisition(cmd.labelerId, cmd.labels);
       case 'cancelJob': return;
+      case 'rlPlay': return this.rlPlay();
+      case 'rlStep': return this.rlStep();
+      case 'rlReset': this.rlTrainer().reset(); this.deps.emit({ type: 'rlClear' }); return this.emitRl();
+      case 'setRlSettings': this.rlTrainer().setSettings(cmd.settings); return this.emitRl();
+      case 'rlRollback': this.rlTrainer().rollback(); this.notice('info', 'Rolled back to the last good iteration.'); return this.emitRl();
+      case 'rlCompare': this.deps.emit({ type: 'beforeAfter', comparison: await this.rlTrainer().compare() }); return;
     }
   }
 
@@ -155,6 +165,11 @@ export class Playground {
       this.emitStage(stage);
       await this.emitSamples(stage);
     }
+    const prefs = this.preferences;
+    this.rl = new RlTrainer(sftModel, prefs.reward, data, this.seed, () => prefs.gold());
+    prefs.pairSource = () => this.rl?.policy ?? sftModel; // live mode: pairs come from the current policy
+    this.deps.emit({ type: 'rlClear' });
+    this.emitRl();
     await this.preferences.load();
     if (!loaded.pretrain && data.id !== 'custom') this.notice('info', `No shipped checkpoint for ${data.title} at size "${this.preset}": the model starts from random weights. Press Play on Pretrain to train it.`);
   }
@@ -186,6 +201,8 @@ export class Playground {
       s.model.dispose();
     }
     this.stages = {};
+    this.rl?.dispose();
+    this.rl = null;
     this.preferences?.dispose();
     this.preferences?.rewardModel.dispose();
     this.preferences = null;
@@ -194,6 +211,50 @@ export class Playground {
   private prefs(): PreferenceSession {
     if (!this.preferences) throw new Error('the playground is still starting');
     return this.preferences;
+  }
+
+  private rlTrainer(): RlTrainer {
+    if (!this.rl) throw new Error('the playground is still starting');
+    return this.rl;
+  }
+
+  private emitRl(): void {
+    if (this.rl) this.deps.emit({ type: 'rlState', state: this.rl.state(this.rlRunning) });
+  }
+
+  // ------------------------------------------------------------------ RL fine-tuning
+
+  /** One PPO iteration and its events; a broken metric stops the loop (the trainer keeps the last good weights). */
+  private async rlStep(): Promise<void> {
+    const rl = this.rlTrainer();
+    try {
+      const { point, detail } = await rl.step();
+      this.deps.emit({ type: 'rlMetrics', points: [point] });
+      this.deps.emit({ type: 'rlDetail', detail });
+    } catch (e) {
+      this.rlRunning = false;
+      throw e;
+    } finally {
+      this.emitRl();
+    }
+  }
+
+  /** Runs PPO iterations until paused; other commands (labels, settings) are served between iterations. */
+  private rlPlay(): void {
+    this.rlRunning = true;
+    this.emitRl();
+    const generation = ++this.rlGeneration; // a second Play replaces this loop rather than running beside it
+    const loop = async () => {
+      while (this.rlRunning && generation === this.rlGeneration) {
+        await (this.queue = this.queue.then(() => (this.rlRunning ? this.rlStep() : undefined)).catch((e: Error) => {
+          this.rlRunning = false;
+          this.emitRl();
+          this.notice('error', `RL stopped: ${e.message}`);
+        }));
+        await new Promise((r) => setTimeout(r, 0));
+      }
+    };
+    void loop();
   }
 
   private stage(stage: TrainableStage): Stage {
@@ -229,6 +290,10 @@ export class Playground {
   }
 
   private stopLoop(): void {
+    if (this.rlRunning) {
+      this.rlRunning = false;
+      this.emitRl();
+    }
     const was = this.running;
     this.running = null;
     if (was && this.stages[was]) this.emitStage(was);

@@ -56,8 +56,11 @@ export class PreferenceSession {
   settings: PairSettings = { temperatureLeft: 0.8, temperatureRight: 1.2, acquisition: 'random', rankK: 4 };
   labelers: LabelerSettings;
 
+  /** Where pairs come from: the fine-tuned model, then the RL policy once RL has started (live mode). */
+  pairSource: () => GPT;
+
   constructor(
-    private policy: GPT,
+    private sft: GPT,
     readonly rewardModel: GPT,
     private data: ScenarioData,
     private store: ComparisonStore,
@@ -65,7 +68,8 @@ export class PreferenceSession {
     private seed: number,
   ) {
     this.sampleSeed = seed * 7919;
-    this.reward = new RewardSession(rewardModel, data.tokenizer, seed, () => this.referenceTexts(), () => policy.read());
+    this.pairSource = () => sft;
+    this.reward = new RewardSession(rewardModel, data.tokenizer, seed, () => this.referenceTexts(), () => sft.read());
     const scenario = data.id === 'custom' ? 'reviews' : data.id;
     this.labelers = { goldLabeler: null, panel: [], custom: defaultCustomLabeler(scenario) };
   }
@@ -82,6 +86,12 @@ export class PreferenceSession {
     else await this.publish();
   }
 
+  /** The gold labeler the reward model (and the policy) are measured against, if one is chosen. */
+  gold(): { spec: LabelerSpec; scenario: GoldScenario } | null {
+    const scenario = this.goldScenario;
+    return scenario && this.labelers.goldLabeler ? { spec: this.labeler(this.labelers.goldLabeler), scenario } : null;
+  }
+
   private get goldScenario(): GoldScenario | null {
     return this.data.id === 'custom' ? null : this.data.id;
   }
@@ -95,12 +105,12 @@ export class PreferenceSession {
   // ------------------------------------------------------------------ sampling what to judge
 
   /** Completes each prompt once per temperature (one batched sampling call per temperature). */
-  private async complete(prompts: string[], temperatures: number[]): Promise<string[][]> {
+  private async complete(prompts: string[], temperatures: number[], model = this.pairSource()): Promise<string[][]> {
     const encoded = prompts.map((p) => encodePrompt(this.data.tokenizer, p));
-    const room = this.policy.config.contextLength - Math.max(...encoded.map((e) => e.length));
+    const room = model.config.contextLength - Math.max(...encoded.map((e) => e.length));
     const out: string[][] = [];
     for (const temperature of temperatures) {
-      const r = await sample(this.policy, encoded, { maxNewTokens: Math.min(24, room), temperature, topK: 0, seed: this.sampleSeed++ });
+      const r = await sample(model, encoded, { maxNewTokens: Math.min(24, room), temperature, topK: 0, seed: this.sampleSeed++ });
       out.push(r.tokens.map((t) => completionText(this.data.tokenizer, t)));
     }
     return out;
@@ -122,7 +132,7 @@ export class PreferenceSession {
   private async referenceTexts() {
     const rand = mulberry32(this.seed * 13);
     const prompts = Array.from({ length: REFERENCE_COMPLETIONS }, () => this.data.prompts[Math.floor(rand() * this.data.prompts.length)]);
-    const [texts] = await this.complete(prompts, [1]);
+    const [texts] = await this.complete(prompts, [1], this.sft);
     return prompts.map((prompt, i) => ({ prompt, response: texts[i] }));
   }
 
@@ -367,7 +377,7 @@ export class PreferenceSession {
     await runAcquisitionComparison({
       spec, scenario: this.goldScenario!, labels, seed: this.seed,
       config: this.rewardModel.config, tokenizer: this.data.tokenizer,
-      initialWeights: () => this.policy.read(),
+      initialWeights: () => this.sft.read(),
       samplePairs: (n) => this.samplePairs(n),
       emit: this.emit, cancelled: () => this.cancelled,
     });
@@ -376,8 +386,7 @@ export class PreferenceSession {
   /** Sends the dataset with P(chosen > rejected) for each comparison, the diagnostics and the panel's votes. */
   private async publish(): Promise<void> {
     const scenario = this.goldScenario;
-    const gold = scenario && this.labelers.goldLabeler ? { spec: this.labeler(this.labelers.goldLabeler), scenario } : null;
-    const { pChosen, diagnostics } = await this.reward.report(this.comparisons, gold);
+    const { pChosen, diagnostics } = await this.reward.report(this.comparisons, this.gold());
     this.emit({ type: 'preferences', comparisons: this.comparisons, pChosen });
     this.emit({ type: 'rewardDiagnostics', diagnostics });
     const panel = scenario ? this.labelers.panel.map((id) => this.labeler(id)) : [];

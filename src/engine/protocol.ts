@@ -6,7 +6,7 @@ import type { ScenarioId } from '../data/types';
 import type { Comparison } from '../data/preferences';
 import type { LabelerSpec } from '../data/labelers';
 
-/** The stages of the RLHF pipeline, in order. Only the first two exist so far. */
+/** The stages of the RLHF pipeline, in order. */
 export type StageId = 'pretrain' | 'sft' | 'preferences' | 'reward' | 'rl';
 export type TrainableStage = 'pretrain' | 'sft';
 export const TRAINABLE_STAGES: TrainableStage[] = ['pretrain', 'sft'];
@@ -179,6 +179,120 @@ export const REWARD_STEPS: Range = { min: 1, max: 5000, integer: true, label: 'R
 /** How many pairs one auto-label request may ask a simulated annotator for. */
 export const AUTO_LABEL_PAIRS: Range = { min: 1, max: 1000, integer: true, label: 'Pairs' };
 
+/** RL fine-tuning (PPO) settings; defaults near TRL's, tuned so effects show in minutes on the default model. */
+export interface RlSettings {
+  learningRate: number;
+  /** KL coefficient beta (the starting value when adaptive). */
+  beta: number;
+  klEstimator: 'k1' | 'k3';
+  adaptiveKl: boolean;
+  /** Target KL per response (nats) and horizon of the adaptive controller. */
+  targetKl: number;
+  klHorizon: number;
+  clipRange: number;
+  clipRangeValue: number;
+  vfCoef: number;
+  gamma: number;
+  lambda: number;
+  /** PPO epochs over each batch of rollouts, and minibatches per epoch. */
+  epochs: number;
+  minibatches: number;
+  /** Rollouts per iteration (a fixed shape; a multiple of minibatches). */
+  batchSize: number;
+  responseLength: number;
+  temperature: number;
+  entropyCoef: number;
+  /** Subtracted from the score of a response that never emitted EOS (0 = no penalty). */
+  missingEosPenalty: number;
+  whitenRewards: boolean;
+  /** The value head: a copy of the reward model, or a zero-initialised head on the policy. */
+  valueInit: 'reward' | 'policy';
+}
+
+export const RL_LIMITS: Record<Exclude<keyof RlSettings, 'klEstimator' | 'adaptiveKl' | 'whitenRewards' | 'valueInit'>, Range> = {
+  learningRate: { min: 0, max: 0.01, minExclusive: true, label: 'RL learning rate' },
+  beta: { min: 0, max: 10, label: 'KL coefficient β' },
+  targetKl: { min: 0.01, max: 100, label: 'Target KL' },
+  klHorizon: { min: 1, max: 1_000_000, integer: true, label: 'KL horizon' },
+  clipRange: { min: 0.01, max: 1, label: 'Clip range ε' },
+  clipRangeValue: { min: 0.01, max: 10, label: 'Value clip range' },
+  vfCoef: { min: 0, max: 10, label: 'Value coefficient' },
+  gamma: { min: 0, max: 1, label: 'γ (discount)' },
+  lambda: { min: 0, max: 1, label: 'λ (GAE)' },
+  epochs: { min: 1, max: 16, integer: true, label: 'PPO epochs' },
+  minibatches: { min: 1, max: 16, integer: true, label: 'Minibatches' },
+  batchSize: { min: 2, max: 64, integer: true, label: 'Rollouts per iteration' },
+  responseLength: { min: 2, max: 48, integer: true, label: 'Response length' },
+  temperature: { min: 0.1, max: 2, label: 'Rollout temperature' },
+  entropyCoef: { min: 0, max: 1, label: 'Entropy bonus' },
+  missingEosPenalty: { min: 0, max: 10, label: 'Missing-EOS penalty' },
+};
+
+/** One PPO iteration's metrics, named as TRL names them. */
+export interface RlMetricPoint {
+  iteration: number;
+  'objective/kl': number;
+  'objective/entropy': number;
+  'objective/non_score_reward': number;
+  'objective/rlhf_reward': number;
+  'objective/scores': number;
+  'policy/approxkl_avg': number;
+  'policy/clipfrac_avg': number;
+  'loss/policy_avg': number;
+  'loss/value_avg': number;
+  'val/clipfrac_avg': number;
+  'val/ratio': number;
+  'val/ratio_var': number;
+  'val/explained_variance': number;
+  beta: number;
+  'response_length': number;
+  /** Mean gold score of the rollouts under the gold labeler, when one is chosen. */
+  gold: number | null;
+  msPerIteration: number;
+}
+
+/** One sampled response token by token, for the KL-drift and policy-gradient panels. */
+export interface TokenDetail {
+  token: string;
+  /** Per-token KL estimate log pi - log pi_ref (or k3) at this token. */
+  kl: number;
+  advantage: number;
+  /** pi_new / pi_old after this iteration's update. */
+  ratio: number;
+  clipped: boolean;
+  /** Top next-token probabilities at this position: policy before and after the update, and the reference. */
+  top: { before: TopToken[]; after: TopToken[]; reference: TopToken[] };
+}
+
+export interface TopToken {
+  token: string;
+  p: number;
+}
+
+/** What the RL panels draw of the latest iteration besides the metric curves. */
+export interface RlDetail {
+  iteration: number;
+  /** A few responses of this iteration, each token with its KL, advantage, ratio and clip state. */
+  responses: { prompt: string; score: number; tokens: TokenDetail[] }[];
+  /** (advantage, ratio, clipped) for the tokens of the last minibatch. */
+  scatter: { advantage: number; ratio: number; clipped: boolean }[];
+  clipRange: number;
+}
+
+/** The same prompts completed by the reference (fine-tuned) model and the current policy. */
+export interface BeforeAfter {
+  iteration: number;
+  rows: { prompt: string; reference: string; referenceReward: number; policy: string; policyReward: number }[];
+}
+
+export interface RlState {
+  running: boolean;
+  iteration: number;
+  settings: RlSettings;
+  /** Set when training stopped on a non-finite or exploding metric: which one, and whether a rollback is possible. */
+  diverged: { metric: string; value: number; canRollBack: boolean } | null;
+}
+
 // ---------------------------------------------------------------- commands (UI -> worker)
 
 export type Command =
@@ -237,7 +351,16 @@ export type Command =
   /** Run random and uncertainty-based pair selection side by side with a simulated labeler. */
   | { type: 'compareAcquisition'; labelerId: string; labels: number }
   /** Stop a long job (auto-label, acquisition comparison) after its current step. */
-  | { type: 'cancelJob' };
+  | { type: 'cancelJob' }
+  /** RL: run PPO iterations until paused ('pause' stops it), one iteration, or back to the fine-tuned model. */
+  | { type: 'rlPlay' }
+  | { type: 'rlStep' }
+  | { type: 'rlReset' }
+  | { type: 'setRlSettings'; settings: Partial<RlSettings> }
+  /** RL: restore the policy of the last good iteration after a divergence. */
+  | { type: 'rlRollback' }
+  /** RL: complete a few prompts with the reference and the policy (answered by 'beforeAfter'). */
+  | { type: 'rlCompare' };
 
 // ---------------------------------------------------------------- events (worker -> UI)
 
@@ -305,5 +428,11 @@ export type WorkerEvent =
   | { type: 'progress'; job: 'autoLabel' | 'acquisition'; done: number; total: number }
   /** Points of the acquisition comparison; `reset` starts a fresh chart. */
   | { type: 'acquisitionCurve'; points: AcquisitionPoint[]; reset: boolean }
+  | { type: 'rlState'; state: RlState }
+  | { type: 'rlMetrics'; points: RlMetricPoint[] }
+  /** Clears the RL charts (after a reset or a new model). */
+  | { type: 'rlClear' }
+  | { type: 'rlDetail'; detail: RlDetail }
+  | { type: 'beforeAfter'; comparison: BeforeAfter }
   /** Startup finished: ms from worker start to first completions. */
   | { type: 'ready'; msToFirstCompletions: number };

@@ -8,6 +8,10 @@ import type {
   MetricPoint,
   ModelInfo,
   AcquisitionPoint,
+  BeforeAfter,
+  RlDetail,
+  RlMetricPoint,
+  RlState,
   LabelerSettings,
   PairSettings,
   PairToLabel,
@@ -119,6 +123,12 @@ export class PlaygroundState {
   job = $state.raw<{ job: 'autoLabel' | 'acquisition'; done: number; total: number } | null>(null);
   acquisitionCurve = $state.raw<AcquisitionPoint[]>([]);
 
+  // RL fine-tuning (PPO).
+  rlState = $state.raw<RlState | null>(null);
+  rlMetrics = $state.raw<RlMetricPoint[]>([]);
+  rlDetail = $state.raw<RlDetail | null>(null);
+  beforeAfter = $state.raw<BeforeAfter | null>(null);
+
   readonly stages: Record<TrainableStage, StageView> = {
     pretrain: new StageView('pretrain'),
     sft: new StageView('sft'),
@@ -177,6 +187,9 @@ export class PlaygroundState {
         this.rewardDiagnostics = null;
         this.acquisitionCurve = [];
         this.job = null;
+        this.rlMetrics = [];
+        this.rlDetail = null;
+        this.beforeAfter = null;
         break;
       case 'stage':
         this.stages[e.state.stage].state = e.state;
@@ -242,6 +255,23 @@ export class PlaygroundState {
         break;
       case 'progress':
         this.job = e.done >= e.total ? null : { job: e.job, done: e.done, total: e.total };
+        break;
+      case 'rlState':
+        this.rlState = e.state;
+        break;
+      case 'rlMetrics':
+        if (e.points.length) this.rlMetrics = this.rlMetrics.concat(e.points);
+        break;
+      case 'rlClear':
+        this.rlMetrics = [];
+        this.rlDetail = null;
+        this.beforeAfter = null;
+        break;
+      case 'rlDetail':
+        this.rlDetail = e.detail;
+        break;
+      case 'beforeAfter':
+        this.beforeAfter = e.comparison;
         break;
       case 'acquisitionCurve':
         this.acquisitionCurve = e.reset ? e.points : this.acquisitionCurve.concat(e.points);
