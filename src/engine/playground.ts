@@ -166,7 +166,8 @@ export class Playground {
       await this.emitSamples(stage);
     }
     const prefs = this.preferences;
-    this.rl = new RlTrainer(sftModel, prefs.reward, data, this.seed, () => prefs.gold());
+    const preferred = () => prefs.comparisons.filter((c) => c.verdict === 'preferred').map(({ prompt, chosen, rejected }) => ({ prompt, chosen, rejected }));
+    this.rl = new RlTrainer(sftModel, prefs.reward, data, this.seed, () => prefs.gold(), preferred);
     prefs.pairSource = () => this.rl?.policy ?? sftModel; // live mode: pairs come from the current policy
     this.deps.emit({ type: 'rlClear' });
     this.emitRl();
@@ -230,7 +231,7 @@ export class Playground {
     try {
       const { point, detail } = await rl.step();
       this.deps.emit({ type: 'rlMetrics', points: [point] });
-      this.deps.emit({ type: 'rlDetail', detail });
+      if (detail) this.deps.emit({ type: 'rlDetail', detail });
     } catch (e) {
       this.rlRunning = false;
       throw e;

@@ -179,8 +179,23 @@ export const REWARD_STEPS: Range = { min: 1, max: 5000, integer: true, label: 'R
 /** How many pairs one auto-label request may ask a simulated annotator for. */
 export const AUTO_LABEL_PAIRS: Range = { min: 1, max: 1000, integer: true, label: 'Pairs' };
 
-/** RL fine-tuning (PPO) settings; defaults near TRL's, tuned so effects show in minutes on the default model. */
+/** The ways to tune the policy: PPO and its alternatives on the same rollouts, and DPO/IPO on the same clicks. */
+export type RlAlgorithm = 'ppo' | 'reinforce' | 'rloo' | 'grpo' | 'bestOfN' | 'dpo' | 'ipo';
+export const RL_ALGORITHMS: { id: RlAlgorithm; label: string }[] = [
+  { id: 'ppo', label: 'PPO (clipped, value head, GAE)' },
+  { id: 'reinforce', label: 'REINFORCE with a baseline' },
+  { id: 'rloo', label: 'RLOO (leave-one-out baseline)' },
+  { id: 'grpo', label: 'GRPO (group-normalised advantages)' },
+  { id: 'bestOfN', label: 'Best-of-n sampling (no training)' },
+  { id: 'dpo', label: 'DPO (straight from the preferences)' },
+  { id: 'ipo', label: 'IPO (straight from the preferences)' },
+];
+
+/** RL fine-tuning settings; defaults near TRL's, tuned so effects show in minutes on the default model. */
 export interface RlSettings {
+  algorithm: RlAlgorithm;
+  /** Samples per prompt for RLOO and GRPO, and n for best-of-n. */
+  groupSize: number;
   learningRate: number;
   /** KL coefficient beta (the starting value when adaptive). */
   beta: number;
@@ -209,7 +224,8 @@ export interface RlSettings {
   valueInit: 'reward' | 'policy';
 }
 
-export const RL_LIMITS: Record<Exclude<keyof RlSettings, 'klEstimator' | 'adaptiveKl' | 'whitenRewards' | 'valueInit'>, Range> = {
+export const RL_LIMITS: Record<Exclude<keyof RlSettings, 'algorithm' | 'klEstimator' | 'adaptiveKl' | 'whitenRewards' | 'valueInit'>, Range> = {
+  groupSize: { min: 2, max: 16, integer: true, label: 'Samples per prompt (k, or n)' },
   learningRate: { min: 0, max: 0.01, minExclusive: true, label: 'RL learning rate' },
   beta: { min: 0, max: 10, label: 'KL coefficient β' },
   targetKl: { min: 0.01, max: 100, label: 'Target KL' },
@@ -249,6 +265,15 @@ export interface RlMetricPoint {
   /** Mean gold score of the rollouts under the gold labeler, when one is chosen. */
   gold: number | null;
   msPerIteration: number;
+  algorithm: RlAlgorithm;
+  /** DPO / IPO only (TRL's names); the policy's KL and scores above are then measured on fresh samples. */
+  'rewards/chosen'?: number;
+  'rewards/rejected'?: number;
+  'rewards/margins'?: number;
+  'rewards/accuracies'?: number;
+  'logps/chosen'?: number;
+  'logps/rejected'?: number;
+  'loss/dpo'?: number;
 }
 
 /** One sampled response token by token, for the KL-drift and policy-gradient panels. */

@@ -15,11 +15,15 @@ import { mulberry32 } from '../data/random';
 import { AdamW } from './adamw';
 import { AdaptiveKlController, FixedKlController, type KlController } from '../rlhf/klController';
 import { ppoIteration, type PpoIterationResult, type TopK } from '../rlhf/ppo';
-import { checkRange, RL_LIMITS, type BeforeAfter, type RlDetail, type RlMetricPoint, type RlSettings, type RlState, type TopToken } from './protocol';
+import { groupIteration, GROUP_DEFAULTS } from '../rlhf/groupMethods';
+import { bestOfN } from '../rlhf/bestOfN';
+import { preferenceStep, type PreferencePair } from '../rlhf/dpoTrainer';
+import { measurePolicy } from '../rlhf/measurePolicy';
+import { checkRange, RL_ALGORITHMS, RL_LIMITS, type BeforeAfter, type RlDetail, type RlMetricPoint, type RlSettings, type RlState, type TopToken } from './protocol';
 import type { RewardSession } from './rewardSession';
 
 export const RL_DEFAULTS: RlSettings = {
-  learningRate: 3e-4, beta: 0.05, klEstimator: 'k1', adaptiveKl: false, targetKl: 1, klHorizon: 1000,
+  algorithm: 'ppo', groupSize: 4, learningRate: 3e-4, beta: 0.05, klEstimator: 'k1', adaptiveKl: false, targetKl: 1, klHorizon: 1000,
   clipRange: 0.2, clipRangeValue: 0.2, vfCoef: 0.1, gamma: 1, lambda: 0.95, epochs: 4, minibatches: 2,
   batchSize: 16, responseLength: 16, temperature: 1, entropyCoef: 0, missingEosPenalty: 0, whitenRewards: false, valueInit: 'reward',
 };
@@ -48,7 +52,12 @@ export function validateRlSettings(s: RlSettings): void {
   }
   if (s.klEstimator !== 'k1' && s.klEstimator !== 'k3') throw new Error(`The KL estimator must be k1 or k3 (got ${String(s.klEstimator)}).`);
   if (s.valueInit !== 'reward' && s.valueInit !== 'policy') throw new Error(`The value head starts from "reward" or "policy" (got ${String(s.valueInit)}).`);
+  if (!RL_ALGORITHMS.some((a) => a.id === s.algorithm)) throw new Error(`Unknown method: ${String(s.algorithm)}.`);
   if (s.batchSize % s.minibatches !== 0) throw new Error(`Rollouts per iteration (${s.batchSize}) must be a multiple of the minibatches (${s.minibatches}).`);
+  if (s.algorithm === 'rloo' || s.algorithm === 'grpo') {
+    if (s.batchSize % s.groupSize !== 0) throw new Error(`Rollouts per iteration (${s.batchSize}) must be a multiple of the samples per prompt (${s.groupSize}).`);
+    if ((s.batchSize / s.groupSize) % s.minibatches !== 0) throw new Error(`The ${s.batchSize / s.groupSize} prompts of an iteration must split evenly into ${s.minibatches} minibatches (groups stay whole).`);
+  }
 }
 
 interface RlModels {
@@ -68,6 +77,8 @@ export class RlTrainer {
   diverged: RlState['diverged'] = null;
   private models: RlModels | null = null;
   private seed: number;
+  /** REINFORCE's moving-average baseline of the score. */
+  private baseline = 0;
 
   constructor(
     private sft: GPT,
@@ -75,6 +86,8 @@ export class RlTrainer {
     private data: ScenarioData,
     seed: number,
     private gold: () => { spec: LabelerSpec; scenario: GoldScenario } | null,
+    /** Preference pairs for DPO and IPO (the same clicks the reward model learns from). */
+    private preferencePairs: () => PreferencePair[] = () => [],
   ) {
     this.seed = seed * 104729;
   }
@@ -91,7 +104,8 @@ export class RlTrainer {
   setSettings(patch: Partial<RlSettings>): void {
     const next = { ...this.settings, ...patch };
     validateRlSettings(next);
-    const rebuild = next.valueInit !== this.settings.valueInit;
+    // A different method or value head starts again from the fine-tuned model (the same starting point).
+    const rebuild = next.valueInit !== this.settings.valueInit || next.algorithm !== this.settings.algorithm;
     if (this.models && next.adaptiveKl !== this.settings.adaptiveKl) this.models.controller = this.controller(next);
     this.settings = next;
     if (rebuild && this.models) this.reset(); // a different value head means a fresh start
@@ -107,7 +121,9 @@ export class RlTrainer {
     const policy = new GPT(this.sft.config, sftWeights);
     const reference = new GPT(this.sft.config, sftWeights);
     let value: GPT | null = null;
-    if (this.settings.valueInit === 'reward') {
+    if (this.settings.algorithm !== 'ppo') {
+      // The other methods need no value estimate.
+    } else if (this.settings.valueInit === 'reward') {
       value = new GPT(this.sft.config, await this.reward.model.read());
     } else {
       // A zero-initialised value head on the policy: every value starts at 0.
@@ -125,8 +141,12 @@ export class RlTrainer {
     };
   }
 
-  /** One PPO iteration; returns the metric point and the panels' details, or throws on a broken metric. */
-  async step(): Promise<{ point: RlMetricPoint; detail: RlDetail }> {
+  private prompts(count: number, rand: () => number): string[] {
+    return Array.from({ length: count }, () => this.data.prompts[Math.floor(rand() * this.data.prompts.length)]);
+  }
+
+  /** One iteration of the chosen method; returns the metric point and the panels' details, or throws on a broken metric. */
+  async step(): Promise<{ point: RlMetricPoint; detail: RlDetail | null }> {
     if (this.diverged) throw new Error(`training stopped because ${this.diverged.metric} broke; roll back or reset first`);
     this.models ??= await this.build();
     const m = this.models;
@@ -134,35 +154,87 @@ export class RlTrainer {
     tf.dispose([m.lastGood?.policy, m.lastGood?.value ?? undefined].filter((t): t is tf.Tensor1D => !!t));
     m.lastGood = { policy: m.policy.flat.clone(), value: m.value ? m.value.flat.clone() : null };
     const rand = mulberry32(this.seed + this.iteration);
-    const prompts = Array.from({ length: s.batchSize }, () => this.data.prompts[Math.floor(rand() * this.data.prompts.length)]);
     const beta = m.controller.value;
+    const seed = this.seed + this.iteration;
+    const normalization = this.reward.normalization ?? { mean: 0, std: 1 };
+    const encode = (prompts: string[]) => prompts.map((p) => encodePrompt(this.data.tokenizer, p));
     const started = performance.now();
-    const result = await ppoIteration({
-      models: { policy: m.policy, reference: m.reference, reward: this.reward.model, value: m.value },
-      optimizers: { policy: m.policyOpt, value: m.valueOpt },
-      settings: s, beta, seed: this.seed + this.iteration,
-      promptIds: prompts.map((p) => encodePrompt(this.data.tokenizer, p)),
-      normalization: this.reward.normalization ?? { mean: 0, std: 1 },
-      detailRows: DETAIL_ROWS,
-    });
-    this.iteration += 1;
-    const point = this.metricPoint(result, prompts, beta, performance.now() - started);
-    m.controller.update(point['objective/kl'], s.batchSize);
+    let point: RlMetricPoint;
+    let detail: RlDetail | null = null;
+    if (s.algorithm === 'ppo' || s.algorithm === 'reinforce' || s.algorithm === 'rloo' || s.algorithm === 'grpo') {
+      const k = s.algorithm === 'ppo' ? 1 : s.algorithm === 'reinforce' ? 1 : s.groupSize;
+      const distinct = this.prompts(s.batchSize / k, rand);
+      const prompts = distinct.flatMap((p) => Array(k).fill(p) as string[]);
+      const result = s.algorithm === 'ppo'
+        ? await ppoIteration({
+          models: { policy: m.policy, reference: m.reference, reward: this.reward.model, value: m.value },
+          optimizers: { policy: m.policyOpt, value: m.valueOpt }, settings: s, beta, seed,
+          promptIds: encode(prompts), normalization, detailRows: DETAIL_ROWS,
+        })
+        : await groupIteration({
+          method: s.algorithm, models: { policy: m.policy, reference: m.reference, reward: this.reward.model },
+          optimizer: m.policyOpt, settings: { ...s, groupSize: k, baselineDecay: GROUP_DEFAULTS.baselineDecay }, beta, seed,
+          promptIds: encode(distinct), normalization, detailRows: DETAIL_ROWS, baseline: this.baseline,
+        }).then((r) => ((this.baseline = r.baseline), r));
+      this.iteration += 1;
+      point = this.metricPoint(result, prompts, beta, performance.now() - started);
+      detail = this.detail(result, prompts);
+    } else if (s.algorithm === 'bestOfN') {
+      const prompts = this.prompts(Math.max(1, Math.floor(s.batchSize / s.groupSize)), rand);
+      const r = await bestOfN({
+        policy: m.policy, reward: this.reward.model, promptIds: encode(prompts), n: s.groupSize, responseLength: s.responseLength,
+        temperature: s.temperature, normalization, missingEosPenalty: s.missingEosPenalty, seed,
+      });
+      this.iteration += 1;
+      const texts = r.chosen.map((c) => completionText(this.data.tokenizer, c.ids));
+      point = { ...this.emptyPoint(beta, performance.now() - started), 'objective/kl': r.kl, 'objective/scores': r.bestMean, 'objective/rlhf_reward': r.bestMean - beta * r.kl, 'objective/non_score_reward': -beta * r.kl, gold: this.goldOf(prompts, texts), response_length: r.chosen.reduce((a, c) => a + c.ids.length, 0) / r.chosen.length };
+    } else {
+      const all = this.preferencePairs();
+      if (all.length === 0) throw new Error('DPO and IPO learn from the preference dataset: label some pairs first');
+      const batch = Array.from({ length: s.batchSize }, () => all[Math.floor(rand() * all.length)]);
+      const r = await preferenceStep(m.policy, m.reference, m.policyOpt, this.data.tokenizer, batch, { beta: Math.max(beta, 1e-3), learningRate: s.learningRate, loss: s.algorithm });
+      const prompts = this.prompts(s.batchSize, rand);
+      const measured = await measurePolicy(m.policy, m.reference, this.reward.model, encode(prompts), s.responseLength, s.temperature, normalization, seed);
+      this.iteration += 1;
+      const texts = measured.rollout.responses.map((t) => completionText(this.data.tokenizer, t));
+      point = {
+        ...this.emptyPoint(beta, performance.now() - started), 'objective/kl': measured.kl, 'objective/scores': measured.score,
+        'objective/non_score_reward': -beta * measured.kl, 'objective/rlhf_reward': measured.score - beta * measured.kl,
+        gold: this.goldOf(prompts, texts), response_length: measured.responseLength,
+        'rewards/chosen': r['rewards/chosen'], 'rewards/rejected': r['rewards/rejected'], 'rewards/margins': r['rewards/margins'],
+        'rewards/accuracies': r['rewards/accuracies'], 'logps/chosen': r['logps/chosen'], 'logps/rejected': r['logps/rejected'], 'loss/dpo': r.loss,
+      };
+    }
+    if (s.algorithm !== 'bestOfN' && s.algorithm !== 'dpo' && s.algorithm !== 'ipo') m.controller.update(point['objective/kl'], s.batchSize);
     this.checkSanity(point);
-    return { point, detail: this.detail(result, prompts) };
+    return { point, detail };
+  }
+
+  /** Mean gold score of answers, when a gold labeler is chosen. */
+  private goldOf(prompts: string[], texts: string[]): number | null {
+    const g = this.gold();
+    return g ? texts.reduce((sum, t, i) => sum + labelerGold(g.spec, g.scenario, prompts[i], t), 0) / texts.length : null;
+  }
+
+  /** A metric point with the update metrics at 0, for methods that have no PPO update. */
+  private emptyPoint(beta: number, ms: number): RlMetricPoint {
+    return {
+      iteration: this.iteration, 'objective/kl': 0, 'objective/entropy': 0, 'objective/non_score_reward': 0, 'objective/rlhf_reward': 0,
+      'objective/scores': 0, 'policy/approxkl_avg': 0, 'policy/clipfrac_avg': 0, 'loss/policy_avg': 0, 'loss/value_avg': 0,
+      'val/clipfrac_avg': 0, 'val/ratio': 1, 'val/ratio_var': 0, 'val/explained_variance': 0, beta, response_length: 0, gold: null,
+      msPerIteration: Math.round(ms), algorithm: this.settings.algorithm,
+    };
   }
 
   private metricPoint(r: PpoIterationResult, prompts: string[], beta: number, ms: number): RlMetricPoint {
     const st = r.stats;
-    const g = this.gold();
-    const texts = r.rollout.responses.map((t) => completionText(this.data.tokenizer, t));
-    const gold = g ? texts.reduce((sum, t, i) => sum + labelerGold(g.spec, g.scenario, prompts[i], t), 0) / texts.length : null;
+    const gold = this.goldOf(prompts, r.rollout.responses.map((t) => completionText(this.data.tokenizer, t)));
     return {
       iteration: this.iteration, 'objective/kl': st.kl, 'objective/entropy': st.entropy, 'objective/non_score_reward': st.nonScore,
       'objective/rlhf_reward': st.rlhfReward, 'objective/scores': st.score, 'policy/approxkl_avg': st.approxKl,
       'policy/clipfrac_avg': st.clipFrac, 'loss/policy_avg': st.pgLoss, 'loss/value_avg': st.vfLoss, 'val/clipfrac_avg': st.vfClipFrac,
       'val/ratio': st.ratioMean, 'val/ratio_var': st.ratioVar, 'val/explained_variance': st.explainedVariance, beta,
-      response_length: st.responseLength, gold, msPerIteration: Math.round(ms),
+      response_length: st.responseLength, gold, msPerIteration: Math.round(ms), algorithm: this.settings.algorithm,
     };
   }
 
@@ -208,6 +280,7 @@ export class RlTrainer {
   reset(): void {
     this.disposeModels();
     this.iteration = 0;
+    this.baseline = 0;
     this.diverged = null;
   }
 

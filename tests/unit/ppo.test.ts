@@ -68,8 +68,8 @@ describe('a PPO iteration', () => {
     expect(point['val/ratio']).toBeCloseTo(1, 5);
     expect(point['policy/clipfrac_avg']).toBe(0);
     expect(point['policy/approxkl_avg']).toBeCloseTo(0, 8);
-    detail.responses.forEach((r) => r.tokens.forEach((tok) => expect(tok.kl).toBe(0)));
-    expect(detail.responses).toHaveLength(3);
+    detail!.responses.forEach((r) => r.tokens.forEach((tok) => expect(tok.kl).toBe(0)));
+    expect(detail!.responses).toHaveLength(3);
     t.dispose();
   });
 
@@ -136,5 +136,28 @@ describe('settings and the guard', () => {
     expect(brokenMetric({ ...base, 'loss/value_avg': NaN })).toEqual({ metric: 'loss/value_avg', value: NaN });
     expect(brokenMetric({ ...base, 'val/ratio': 11 })).toEqual({ metric: 'val/ratio', value: 11 });
     expect(brokenMetric({ ...base, 'objective/kl': 250 })).toEqual({ metric: 'objective/kl', value: 250 });
+  });
+});
+
+describe('every method runs through the same trainer', () => {
+  it('REINFORCE, RLOO, GRPO, best-of-n, DPO and IPO each take a step with finite metrics', async () => {
+    const t = trainer();
+    const pairs = [{ prompt: 'review : the pizza', chosen: 'great food .', rejected: 'terrible food .' }];
+    const rl = new RlTrainer(t.sft, t.reward, data, 3, () => null, () => pairs);
+    for (const algorithm of ['reinforce', 'rloo', 'grpo', 'bestOfN', 'dpo', 'ipo'] as const) {
+      rl.setSettings({ ...small, algorithm, groupSize: 2 });
+      const { point } = await rl.step();
+      expect(point.algorithm).toBe(algorithm);
+      expect(point.iteration).toBe(1); // a new method starts again from the fine-tuned model
+      Object.values(point).forEach((v) => typeof v === 'number' && expect(Number.isFinite(v)).toBe(true));
+      if (algorithm === 'bestOfN') expect(point['objective/kl']).toBeCloseTo(Math.log(2) - 1 / 2, 10);
+      if (algorithm === 'dpo') expect(point['loss/dpo']).toBeCloseTo(Math.log(2), 5); // policy = reference at the first step
+    }
+    rl.dispose();
+    const empty = new RlTrainer(t.sft, t.reward, data, 3, () => null, () => []);
+    empty.setSettings({ ...small, algorithm: 'dpo' });
+    await expect(empty.step()).rejects.toThrow(/label some pairs first/);
+    empty.dispose();
+    t.dispose();
   });
 });
