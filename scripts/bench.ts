@@ -16,6 +16,7 @@
 //   npm run bench -- --quick      fewer steps (for a fast look)
 //   npm run bench -- --no-browser skip the browser part
 
+import type { PhaseReport, RlBenchReport } from './benchRl';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 
@@ -34,6 +35,7 @@ export interface BackendReport {
   syncReadsPerStep?: number;
   tensors?: { step10: number; step200: number; bytesStep10: number; bytesStep200: number; stepsRun: number };
   samplingMsPerToken?: { cached: number; recomputed: number; speedup: number; newTokens: number };
+  rl?: RlBenchReport;
 }
 
 function runChild(backend: BenchBackend, quick: boolean): BackendReport {
@@ -93,6 +95,16 @@ function main() {
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   for (const r of rows) console.log(r.map((c, i) => (c ?? '').padEnd(widths[i])).join('  '));
+  const rlRows = [['backend', 'PPO iteration ms (kernels; reads)', 'rollout', 'scoring', 'update', 'DPO step', 'tensors flat']];
+  for (const r of reports) {
+    if (!r.ok || !r.rl) continue;
+    const p = (x: PhaseReport) => `${fmt(x.ms)} (${x.kernels}; ${x.reads})`;
+    rlRows.push([r.backend, p(r.rl.iteration), p(r.rl.rollout), p(r.rl.scoring), p(r.rl.update), p(r.rl.dpoStep), String(r.rl.tensorsFlat)]);
+  }
+  const rlWidths = rlRows[0].map((_, i) => Math.max(...rlRows.map((r) => (r[i] ?? '').length)));
+  const rl0 = reports.find((r) => r.rl)?.rl;
+  console.log(`\nRL (default config, ${rl0?.batchSize ?? '?'} rollouts of ${rl0?.responseLength ?? '?'} tokens, PPO 4 epochs x 2 minibatches):`);
+  for (const r of rlRows) console.log(r.map((c, i) => (c ?? '').padEnd(rlWidths[i])).join('  '));
   console.log(`\nshipped checkpoints: ${(checkpoints / 1024 / 1024).toFixed(2)} MB in all`);
   let browser: BrowserReport | null = null;
   if (!process.argv.includes('--no-browser')) {

@@ -10,6 +10,7 @@ import { loadScenario } from '../src/data/scenarios';
 import { encodePrompt } from '../src/data/sequences';
 import { DATA_SEED } from '../src/engine/playground';
 import type { BackendReport } from './bench';
+import { benchRl } from './benchRl';
 
 const backend = process.argv[2] as BackendReport['backend'];
 const quick = process.argv.includes('--quick');
@@ -55,6 +56,7 @@ async function main() {
   for (let i = 0; i < 3; i++) await trainer.trainStep();
   const before = { ...counts };
   const profile = await tf.profile(async () => { await trainer.trainStep(); });
+  const kernelsPerStep = profile.kernels.length; // read now: later tf.profile calls may add to this list
   const kernelsByName: Record<string, number> = {};
   for (const k of profile.kernels) kernelsByName[k.name] = (kernelsByName[k.name] ?? 0) + 1;
   const readsPerStep = counts.reads - before.reads;
@@ -88,10 +90,12 @@ async function main() {
   const cached = await timeSampling(true);
   const recomputed = await timeSampling(false);
 
+  const rl = await benchRl(data, config, counts);
+
   const report: BackendReport = {
-    backend, ok: true, msPerStep, kernelsPerStep: profile.kernels.length, kernelsByName, programsPerStep, readsPerStep, syncReadsPerStep,
+    backend, ok: true, msPerStep, kernelsPerStep, kernelsByName, programsPerStep, readsPerStep, syncReadsPerStep,
     tensors: { step10: step10.numTensors, step200: end.numTensors, bytesStep10: step10.numBytes, bytesStep200: end.numBytes, stepsRun: trainer.step },
-    samplingMsPerToken: { cached, recomputed, speedup: recomputed / cached, newTokens },
+    samplingMsPerToken: { cached, recomputed, speedup: recomputed / cached, newTokens }, rl,
   };
   console.log('BENCH_JSON ' + JSON.stringify(report));
   process.exit(0);
