@@ -57,9 +57,13 @@ export const PIPELINE: StageText[] = [
   {
     id: 'rl',
     title: 'RL fine-tune',
-    blurb: 'The policy is tuned to earn more reward without drifting far from the SFT model.',
+    blurb:
+      'The policy starts as an exact copy of the fine-tuned model. Each iteration it writes answers to a batch of prompts, ' +
+      'the reward model scores them, and PPO shifts the policy a small step towards the answers that scored well. ' +
+      'A KL penalty charges it for every bit it moves away from the frozen fine-tuned model, so it cannot wander off ' +
+      'into gibberish that happens to fool the reward model.',
     trainable: false,
-    available: false,
+    available: true,
   },
 ];
 

@@ -105,4 +105,39 @@ describe('preferences', () => {
     expect(await rows(page).count()).toBe(4);
     expectNoErrors(t);
   });
+
+  test('export then import round-trips the dataset; a malformed file is refused and changes nothing', async () => {
+    const t = await open();
+    const page = t.page;
+    await page.goto(baseUrl, { waitUntil: 'domcontentloaded' });
+    await prefs(page).waitFor({ timeout: STARTUP_MS });
+    await prefs(page).scrollIntoViewIfNeeded();
+    await waitForPair(page);
+    const count = page.getByLabel('Pairs', { exact: true });
+    await count.fill('3');
+    await count.press('Tab');
+    await prefs(page).getByRole('button', { name: 'Auto-label', exact: true }).click();
+    await expectCount(page, 3);
+    const before = (await rows(page).allInnerTexts()).map((r) => r.split('\t').slice(1, 4).join('|')).sort();
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      prefs(page).getByRole('button', { name: 'Export JSONL', exact: true }).click(),
+    ]);
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync((await download.path())!, 'utf8');
+    expect(text.trim().split('\n')).toHaveLength(3);
+
+    await prefs(page).getByRole('button', { name: 'Undo', exact: true }).click(); // the auto-label batch goes as one
+    await expectCount(page, 0);
+    const file = page.getByTestId('preferences-file');
+    await file.setInputFiles({ name: 'broken.jsonl', mimeType: 'application/json', buffer: Buffer.from('{"prompt": 1}\n') });
+    await expect.poll(() => page.getByTestId('notices').innerText(), { timeout: LABEL_MS }).toMatch(/broken\.jsonl was not imported: line 1/);
+    await expectCount(page, 0);
+    await file.setInputFiles({ name: download.suggestedFilename(), mimeType: 'application/json', buffer: Buffer.from(text) });
+    await expectCount(page, 3);
+    const after = (await rows(page).allInnerTexts()).map((r) => r.split('\t').slice(1, 4).join('|')).sort();
+    expect(after).toEqual(before);
+    expect(t.pageErrors).toEqual([]);
+  });
 });
