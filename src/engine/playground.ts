@@ -3,7 +3,7 @@
 // nothing about postMessage, so tests and scripts drive it directly in Node.
 
 import type { Command, Completion, SampleSettings, StageState, TrainableStage, TrainSettings, WorkerEvent } from './protocol';
-import { TRAINABLE_STAGES } from './protocol';
+import { checkRange, MAX_SWEEP_RUNS, SWEEP_ITERATIONS, TRAINABLE_STAGES, type RlMetricPoint } from './protocol';
 import { configFor, type GPTConfig, type PresetName } from '../model/config';
 import { GPT } from '../model/model';
 import { sample } from '../model/sample';
@@ -53,7 +53,7 @@ export function spreadPrompts(prompts: string[], count: number): string[] {
 }
 
 /** Commands that stop a running loop first; the others (settings, samples, saving) run between its steps. */
-const STOPS_TRAINING: Command['type'][] = ['pause', 'step', 'play', 'rlPlay', 'rlStep', 'rlReset', 'rlRollback', 'init', 'useCustomCorpus', 'pretrainFromScratch', 'reset', 'importCheckpoint', 'loadFromBrowser'];
+const STOPS_TRAINING: Command['type'][] = ['pause', 'step', 'play', 'rlPlay', 'rlStep', 'rlSweep', 'rlReset', 'rlRollback', 'init', 'useCustomCorpus', 'pretrainFromScratch', 'reset', 'importCheckpoint', 'loadFromBrowser'];
 
 export class Playground {
   private data!: ScenarioData;
@@ -116,10 +116,11 @@ export class Playground {
       case 'compareAcquisition': return this.prefs().compareAcquisition(cmd.labelerId, cmd.labels);
       case 'cancelJob': return;
       case 'rlPlay': return this.rlPlay();
-      case 'rlStep': return this.rlStep();
+      case 'rlStep': await this.rlStep(); return;
       case 'rlReset': this.rlTrainer().reset(); this.deps.emit({ type: 'rlClear' }); return this.emitRl();
       case 'setRlSettings': this.rlTrainer().setSettings(cmd.settings); return this.emitRl();
       case 'rlRollback': this.rlTrainer().rollback(); this.notice('info', 'Rolled back to the last good iteration.'); return this.emitRl();
+      case 'rlSweep': return this.rlSweep(cmd.betas, cmd.iterations);
       case 'rlCompare': this.deps.emit({ type: 'beforeAfter', comparison: await this.rlTrainer().compare() }); return;
     }
   }
@@ -225,17 +226,47 @@ export class Playground {
 
   // ------------------------------------------------------------------ RL fine-tuning
 
-  /** One PPO iteration and its events; a broken metric stops the loop (the trainer keeps the last good weights). */
-  private async rlStep(): Promise<void> {
+  /** One RL iteration and its events; a broken metric stops the loop (the trainer keeps the last good weights). */
+  private async rlStep(): Promise<RlMetricPoint> {
     const rl = this.rlTrainer();
     try {
       const { point, detail } = await rl.step();
       this.deps.emit({ type: 'rlMetrics', points: [point] });
       if (detail) this.deps.emit({ type: 'rlDetail', detail });
+      return point;
     } catch (e) {
       this.rlRunning = false;
       throw e;
     } finally {
+      this.emitRl();
+    }
+  }
+
+  /**
+   * A beta sweep: from the fine-tuned model, `iterations` iterations at each beta (fixed, not
+   * adaptive), each finished run sent for the charts to overlay. Pause stops it between iterations.
+   */
+  private async rlSweep(betas: number[], iterations: number): Promise<void> {
+    const problem = checkRange(iterations, SWEEP_ITERATIONS);
+    if (problem) throw new Error(problem);
+    if (betas.length === 0 || betas.length > MAX_SWEEP_RUNS) throw new Error(`A sweep runs 1 to ${MAX_SWEEP_RUNS} values of beta.`);
+    const rl = this.rlTrainer();
+    const kept = rl.settings;
+    for (const beta of betas) rl.setSettings({ ...kept, beta, adaptiveKl: false }); // checks every value before anything runs
+    this.rlRunning = true;
+    try {
+      for (const beta of betas) {
+        rl.setSettings({ ...kept, beta, adaptiveKl: false });
+        rl.reset();
+        this.deps.emit({ type: 'rlClear' });
+        const points: RlMetricPoint[] = [];
+        for (let i = 0; i < iterations && this.rlRunning; i++) points.push(await this.rlStep());
+        if (points.length) this.deps.emit({ type: 'rlRun', label: `${kept.algorithm.toUpperCase()} β = ${beta}`, points });
+        if (!this.rlRunning) break;
+      }
+    } finally {
+      this.rlRunning = false;
+      rl.setSettings({ ...kept });
       this.emitRl();
     }
   }

@@ -231,7 +231,7 @@ export class PreferenceSession {
     if (this.labelers.goldLabeler === null) this.setLabelers({ goldLabeler: spec.id }, false);
     if (ids.length === 0) return;
     this.undoStack.push(ids);
-    await this.trainReward(stepsAfterLabels(ids.length));
+    await this.learnFrom(ids.length);
   }
 
   /** Stops a long job (auto-label, acquisition comparison) after its current step. */
@@ -343,7 +343,13 @@ export class PreferenceSession {
     await this.store.add(list); // a label written is a label kept, whatever happens next
     this.comparisons = [...this.comparisons, ...list];
     this.undoStack.push(list.map((c) => c.id));
-    await this.trainReward(stepsAfterLabels(list.length));
+    await this.learnFrom(list.length);
+  }
+
+  /** A few reward-model steps for `n` new labels, unless the user paused learning on labels. */
+  private async learnFrom(n: number): Promise<void> {
+    if (this.reward.settings.learnOnLabel) await this.trainReward(stepsAfterLabels(n));
+    else await this.publish();
   }
 
   /** Trains the reward model for `steps` steps on the training split, then publishes what changed. */

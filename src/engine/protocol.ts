@@ -99,9 +99,11 @@ export interface RewardSettings {
   margin: number;    // asks r_chosen - r_rejected to exceed this
   centering: number; // c in c * mean((r_c + r_r)^2)
   ties: 'half' | 'drop';
+  /** Train a few steps after each new label (off: labels are only saved; live mode can pause the reward model). */
+  learnOnLabel: boolean;
 }
 
-export const REWARD_LIMITS: Record<Exclude<keyof RewardSettings, 'ties'>, Range> = {
+export const REWARD_LIMITS: Record<Exclude<keyof RewardSettings, 'ties' | 'learnOnLabel'>, Range> = {
   learningRate: { min: 0, max: 0.1, minExclusive: true, label: 'Reward learning rate' },
   batchSize: { min: 1, max: 64, integer: true, label: 'Reward batch size' },
   epochs: { min: 1, max: 50, integer: true, label: 'Epochs' },
@@ -177,7 +179,7 @@ export const ACQUISITION_LABELS: Range = { min: 10, max: 200, integer: true, lab
 export const REWARD_STEPS: Range = { min: 1, max: 5000, integer: true, label: 'Reward training steps' };
 
 /** How many pairs one auto-label request may ask a simulated annotator for. */
-export const AUTO_LABEL_PAIRS: Range = { min: 1, max: 1000, integer: true, label: 'Pairs' };
+export const AUTO_LABEL_PAIRS: Range = { min: 1, max: 1000, integer: true, label: 'Pairs to label' };
 
 /** The ways to tune the policy: PPO and its alternatives on the same rollouts, and DPO/IPO on the same clicks. */
 export type RlAlgorithm = 'ppo' | 'reinforce' | 'rloo' | 'grpo' | 'bestOfN' | 'dpo' | 'ipo';
@@ -310,6 +312,10 @@ export interface BeforeAfter {
   rows: { prompt: string; reference: string; referenceReward: number; policy: string; policyReward: number }[];
 }
 
+/** How many iterations one beta of a sweep may run, and how many betas. */
+export const SWEEP_ITERATIONS: Range = { min: 1, max: 500, integer: true, label: 'Iterations per run' };
+export const MAX_SWEEP_RUNS = 4;
+
 export interface RlState {
   running: boolean;
   iteration: number;
@@ -385,7 +391,9 @@ export type Command =
   /** RL: restore the policy of the last good iteration after a divergence. */
   | { type: 'rlRollback' }
   /** RL: complete a few prompts with the reference and the policy (answered by 'beforeAfter'). */
-  | { type: 'rlCompare' };
+  | { type: 'rlCompare' }
+  /** RL: the same number of iterations from the fine-tuned model for each beta; each run is sent as an 'rlRun' to overlay. */
+  | { type: 'rlSweep'; betas: number[]; iterations: number };
 
 // ---------------------------------------------------------------- events (worker -> UI)
 
@@ -459,5 +467,7 @@ export type WorkerEvent =
   | { type: 'rlClear' }
   | { type: 'rlDetail'; detail: RlDetail }
   | { type: 'beforeAfter'; comparison: BeforeAfter }
+  /** A finished run (of a sweep) to keep on the charts beside the live one. */
+  | { type: 'rlRun'; label: string; points: RlMetricPoint[] }
   /** Startup finished: ms from worker start to first completions. */
   | { type: 'ready'; msToFirstCompletions: number };

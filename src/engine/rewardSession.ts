@@ -69,6 +69,7 @@ export class RewardSession {
       if (problem) throw new Error(problem);
     }
     if (next.ties !== 'half' && next.ties !== 'drop') throw new Error(`Ties must be "half" or "drop" (got ${String(next.ties)}).`);
+    if (typeof next.learnOnLabel !== 'boolean') throw new Error('"Learn as labels arrive" must be on or off.');
     this.settings = next;
     for (const t of [this.trainer, ...this.members.map((m) => m.trainer)]) t.settings = next;
     return next;

@@ -24,7 +24,7 @@ export interface RewardPair {
 /** What one training step needs of the user's reward settings (protocol.ts has the full set). */
 export type RewardStepSettings = Pick<RewardSettings, 'learningRate' | 'batchSize' | 'margin' | 'centering'>;
 
-export const REWARD_DEFAULTS: RewardSettings = { learningRate: 1e-3, batchSize: 8, epochs: 3, margin: 0, centering: 0.01, ties: 'half' };
+export const REWARD_DEFAULTS: RewardSettings = { learningRate: 1e-3, batchSize: 8, epochs: 3, margin: 0, centering: 0.01, ties: 'half', learnOnLabel: true };
 
 /** A fixed-shape batch of pairs: 2B rows (chosen rows first), targets and weights. */
 interface PairBatch {

@@ -75,6 +75,7 @@ export class StageView {
 }
 
 const MAX_NOTICES = 5;
+const MAX_KEPT_RUNS = 4;
 
 export interface CustomCorpus {
   text: string;
@@ -128,6 +129,8 @@ export class PlaygroundState {
   rlMetrics = $state.raw<RlMetricPoint[]>([]);
   rlDetail = $state.raw<RlDetail | null>(null);
   beforeAfter = $state.raw<BeforeAfter | null>(null);
+  /** Finished runs kept on the RL charts for comparison (newest last). */
+  rlRuns = $state.raw<{ label: string; points: RlMetricPoint[] }[]>([]);
 
   readonly stages: Record<TrainableStage, StageView> = {
     pretrain: new StageView('pretrain'),
@@ -273,6 +276,9 @@ export class PlaygroundState {
       case 'beforeAfter':
         this.beforeAfter = e.comparison;
         break;
+      case 'rlRun':
+        this.keepRun(e.label, e.points);
+        break;
       case 'acquisitionCurve':
         this.acquisitionCurve = e.reset ? e.points : this.acquisitionCurve.concat(e.points);
         break;
@@ -281,6 +287,15 @@ export class PlaygroundState {
         // The download itself is a side effect; main.ts does it.
         break;
     }
+  }
+
+  /** Keeps a run's curves for comparison (the oldest kept run goes when there are too many). */
+  keepRun(label: string, points: RlMetricPoint[]): void {
+    this.rlRuns = [...this.rlRuns, { label, points }].slice(-MAX_KEPT_RUNS);
+  }
+
+  clearRuns(): void {
+    this.rlRuns = [];
   }
 
   pushNotice(level: 'info' | 'error', message: string): void {

@@ -86,7 +86,7 @@ describe('preferences', () => {
     await prefs(page).scrollIntoViewIfNeeded();
     await waitForPair(page);
 
-    const count = page.getByLabel('Pairs', { exact: true });
+    const count = page.getByLabel('Pairs to label', { exact: true });
     await count.fill('5');
     await count.press('Tab'); // commits the field
     await prefs(page).getByRole('button', { name: 'Auto-label', exact: true }).click();
@@ -113,7 +113,7 @@ describe('preferences', () => {
     await prefs(page).waitFor({ timeout: STARTUP_MS });
     await prefs(page).scrollIntoViewIfNeeded();
     await waitForPair(page);
-    const count = page.getByLabel('Pairs', { exact: true });
+    const count = page.getByLabel('Pairs to label', { exact: true });
     await count.fill('3');
     await count.press('Tab');
     await prefs(page).getByRole('button', { name: 'Auto-label', exact: true }).click();

@@ -167,3 +167,16 @@ describe('the reward model: settings, probe, panel, acquisition', () => {
     expect(of('progress').at(-1)).toMatchObject({ done: 1, total: 1 });
   });
 });
+
+describe('live mode switches', () => {
+  it('with learning on labels paused, a label is saved but the reward model takes no step', async () => {
+    const { send, of } = start(false);
+    await send(init);
+    await send({ type: 'setRewardSettings', settings: { learnOnLabel: false } });
+    await send({ type: 'autoLabel', labelerId: 'positive', count: 3 });
+    expect(of('preferences').at(-1)!.comparisons).toHaveLength(3);
+    expect(of('rewardMetrics')).toHaveLength(0);
+    await send({ type: 'setRewardSettings', settings: { learnOnLabel: 'yes' as never } });
+    expect(of('notice').at(-1)!.message).toMatch(/must be on or off/);
+  });
+});

@@ -161,3 +161,21 @@ describe('every method runs through the same trainer', () => {
     t.dispose();
   });
 });
+
+describe('a beta sweep through the playground', () => {
+  it('runs each beta from the fine-tuned model and sends each finished run', async () => {
+    const { start, disposePlaygrounds } = await import('./harness');
+    const { send, of } = start(false);
+    await send({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });
+    await send({ type: 'setRlSettings', settings: small });
+    await send({ type: 'rlSweep', betas: [0, 0.5], iterations: 2 });
+    const runs = of('rlRun');
+    expect(runs.map((r) => r.label)).toEqual(['PPO β = 0', 'PPO β = 0.5']);
+    runs.forEach((r) => expect(r.points.map((p) => p.iteration)).toEqual([1, 2]));
+    expect(runs[1].points.map((p) => p.beta)).toEqual([0.5, 0.5]);
+    expect(of('rlState').at(-1)!.state).toMatchObject({ running: false, settings: { beta: RL_DEFAULTS.beta } });
+    await send({ type: 'rlSweep', betas: [0, 0.1, 0.2, 0.3, 0.4], iterations: 2 });
+    expect(of('notice').at(-1)!.message).toMatch(/1 to 4 values of beta/);
+    disposePlaygrounds();
+  });
+});
