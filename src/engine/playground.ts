@@ -15,6 +15,9 @@ import { parseCustomCorpus } from '../data/customCorpus';
 import { validateTrainSettings, validateSampleSettings } from './settings';
 import { PreferenceSession, type ComparisonStore } from './preferenceSession';
 import { RlTrainer } from './rlTrainer';
+import { decodeSession, type Session, type SessionUi } from './sessionFile';
+import type { SessionStore } from './sessionStore';
+import { checkSessionModels, checkSessionName, checkSessionSettings, packSession } from './sessions';
 
 /** Where shipped checkpoints and saved ones come from; the worker gives browser versions, tests give Node ones. */
 export interface PlaygroundDeps {
@@ -25,6 +28,8 @@ export interface PlaygroundDeps {
   store?: { save(key: string, bytes: Uint8Array): Promise<void>; load(key: string): Promise<Uint8Array | null> };
   /** Where preference labels are kept (IndexedDB in the browser). */
   comparisons: ComparisonStore;
+  /** Where whole sessions are saved (IndexedDB in the browser). */
+  sessions?: SessionStore;
 }
 
 interface Stage {
@@ -53,7 +58,7 @@ export function spreadPrompts(prompts: string[], count: number): string[] {
 }
 
 /** Commands that stop a running loop first; the others (settings, samples, saving) run between its steps. */
-const STOPS_TRAINING: Command['type'][] = ['pause', 'step', 'play', 'rlPlay', 'rlStep', 'rlSweep', 'rlReset', 'rlRollback', 'init', 'useCustomCorpus', 'pretrainFromScratch', 'reset', 'importCheckpoint', 'loadFromBrowser'];
+const STOPS_TRAINING: Command['type'][] = ['pause', 'step', 'play', 'rlPlay', 'rlStep', 'rlSweep', 'rlReset', 'rlRollback', 'restoreSession', 'importSession', 'init', 'useCustomCorpus', 'pretrainFromScratch', 'reset', 'importCheckpoint', 'loadFromBrowser'];
 
 export class Playground {
   private data!: ScenarioData;
@@ -121,6 +126,12 @@ export class Playground {
       case 'setRlSettings': this.rlTrainer().setSettings(cmd.settings); return this.emitRl();
       case 'rlRollback': this.rlTrainer().rollback(); this.notice('info', 'Rolled back to the last good iteration.'); return this.emitRl();
       case 'rlSweep': return this.rlSweep(cmd.betas, cmd.iterations);
+      case 'saveSession': return this.saveSession(cmd.name, cmd.ui);
+      case 'listSessions': return this.emitSessions();
+      case 'restoreSession': return this.restoreSession(cmd.name, cmd.ui, cmd.fork);
+      case 'deleteSession': await this.sessionStore().remove(checkSessionName(cmd.name)); return this.emitSessions();
+      case 'exportSession': return this.exportSession(cmd.name, cmd.ui);
+      case 'importSession': return this.importSession(new Uint8Array(cmd.bytes), cmd.name, cmd.ui);
       case 'rlCompare': this.deps.emit({ type: 'beforeAfter', comparison: await this.rlTrainer().compare() }); return;
     }
   }
@@ -491,6 +502,128 @@ export class Playground {
 
   private notice(level: 'info' | 'error', message: string): void {
     this.deps.emit({ type: 'notice', level, message });
+  }
+
+  // ------------------------------------------------------------------ sessions
+
+  private sessionStore(): SessionStore {
+    if (!this.deps.sessions) throw new Error('this browser offers no storage (IndexedDB) for sessions');
+    return this.deps.sessions;
+  }
+
+  private async emitSessions(): Promise<void> {
+    this.deps.emit({ type: 'sessions', list: await this.sessionStore().list() });
+  }
+
+  /** Everything needed to come back to this moment: models, settings, labels, and the page's charts. */
+  private async capture(name: string, ui: SessionUi) {
+    if (this.data.id === 'custom') throw new Error('sessions cover the built-in scenarios; a pasted corpus is not saved in one');
+    const prefs = this.prefs(), rl = this.rlTrainer();
+    const rlModels = await rl.exportModels();
+    const [pretrain, sft] = [this.stage('pretrain'), this.stage('sft')];
+    return packSession({
+      scenario: this.data,
+      models: {
+        pretrain: pretrain.model, sft: sft.model, reward: prefs.rewardModel,
+        ...(rlModels ? { policy: rlModels.policy, reference: rlModels.reference, ...(rlModels.value ? { value: rlModels.value } : {}) } : {}),
+      },
+      data: {
+        name, savedAt: new Date().toISOString(), scenario: this.data.id, preset: this.preset, seed: this.seed,
+        settings: {
+          train: { pretrain: pretrain.trainer.settings, sft: sft.trainer.settings }, sample: this.sampling, pair: prefs.settings,
+          reward: prefs.reward.settings, labelers: prefs.labelers, rl: rl.settings,
+        },
+        stageSteps: { pretrain: pretrain.trainer.step, sft: sft.trainer.step },
+        rewardStep: prefs.reward.step, rlIteration: rl.iteration, comparisons: prefs.comparisons, ui,
+      },
+    });
+  }
+
+  private async saveSession(rawName: string, ui: SessionUi): Promise<void> {
+    const name = checkSessionName(rawName);
+    const { bytes, summary } = await this.capture(name, ui);
+    await this.sessionStore().put(summary, bytes);
+    this.notice('info', `Saved the session "${name}" in this browser (${(bytes.length / 1024 / 1024).toFixed(1)} MB).`);
+    await this.emitSessions();
+  }
+
+  private async exportSession(rawName: string, ui: SessionUi): Promise<void> {
+    const { bytes } = await this.capture(checkSessionName(rawName), ui);
+    const buffer = bytes.buffer as ArrayBuffer;
+    const filename = `${rawName.trim().replace(/[^\w.-]+/g, '-').slice(0, 60) || 'session'}.rlhfsession`;
+    this.deps.emit({ type: 'sessionFile', bytes: buffer, filename }, [buffer]);
+  }
+
+  private async restoreSession(rawName: string, ui: SessionUi, fork: boolean): Promise<void> {
+    const name = checkSessionName(rawName);
+    const bytes = await this.sessionStore().get(name);
+    if (!bytes) throw new Error(`There is no saved session "${name}".`);
+    await this.applySession(decodeSession(bytes), ui, fork);
+  }
+
+  private async importSession(bytes: Uint8Array, fileName: string, ui: SessionUi): Promise<void> {
+    let session: Session;
+    try {
+      session = decodeSession(bytes);
+    } catch (e) {
+      throw new Error(`${fileName} was not imported: ${(e as Error).message}`);
+    }
+    const taken = new Set((await this.sessionStore().list()).map((s) => s.name));
+    let name = session.data.name;
+    for (let k = 2; taken.has(name); k++) name = `${session.data.name} (${k})`;
+    session.data.name = name;
+    await this.sessionStore().put({
+      name, savedAt: session.data.savedAt, scenario: session.data.scenario, preset: session.data.preset,
+      comparisons: session.data.comparisons.length, rlIteration: session.data.rlIteration, bytes: bytes.length,
+    }, bytes);
+    await this.applySession(session, ui, false);
+  }
+
+  /** Checks a session whole, keeps the current state as an automatic session, then puts the session in place. */
+  private async applySession(session: Session, ui: SessionUi, fork: boolean): Promise<void> {
+    const d = session.data;
+    const data = this.deps.loadScenario(d.scenario);
+    checkSessionModels(session, configFor(d.preset, data.tokenizer.vocabSize), d.preset);
+    checkSessionSettings(d.settings, data.tokenizer.vocabSize);
+    if (this.data.id !== 'custom' && this.preferences) {
+      const auto = await this.capture(`Before restoring "${d.name}" (${new Date().toISOString().slice(0, 19).replace('T', ' ')})`, ui);
+      await this.sessionStore().put(auto.summary, auto.bytes);
+    }
+    if (d.scenario !== this.data.id || d.preset !== this.preset) {
+      this.preset = d.preset;
+      await this.build(data, true);
+    }
+    this.seed = d.seed;
+    const c = session.checkpoints;
+    for (const stage of TRAINABLE_STAGES) {
+      const s = this.stage(stage);
+      s.model.assign(c[stage]!.weights);
+      s.trainer.restart();
+      s.trainer.settings = { ...d.settings.train[stage] };
+      s.trainer.step = d.stageSteps?.[stage] ?? 0;
+      s.source = `session "${d.name}"`;
+    }
+    this.sampling = { ...d.settings.sample };
+    this.deps.emit({ type: 'sampleSettings', settings: this.sampling });
+    const prefs = this.prefs();
+    prefs.rewardModel.assign(c.reward!.weights);
+    prefs.reward.step = d.rewardStep;
+    await prefs.setSettings(d.settings.pair);
+    await prefs.setRewardSettings(d.settings.reward);
+    prefs.setLabelers(d.settings.labelers, false);
+    const rl = this.rlTrainer();
+    rl.setSettings(d.settings.rl);
+    await rl.restoreModels(c.policy && c.reference ? { policy: c.policy.weights, reference: c.reference.weights, value: c.value?.weights ?? null } : null, d.rlIteration);
+    await prefs.replaceAll(d.comparisons);
+    for (const stage of TRAINABLE_STAGES) {
+      this.emitStage(stage);
+      await this.emitSamples(stage);
+    }
+    this.deps.emit({ type: 'rlClear' });
+    this.emitRl();
+    this.deps.emit({ type: 'sessionRestored', name: d.name, ui: d.ui, fork });
+    this.notice('info', `Restored the session "${d.name}"${fork ? ' as a fork: its RL curves stay on the charts for comparison' : ''}. What was here before is saved as a session too.`);
+    await this.emitSessions();
   }
 
   /** For tests and scripts: the live models. */

@@ -257,6 +257,16 @@ export class PreferenceSession {
     await this.publish();
   }
 
+  /** Replaces this scenario's whole dataset (restoring a session); the store is rewritten to match. */
+  async replaceAll(list: Comparison[]): Promise<void> {
+    for (const c of this.comparisons) await this.store.remove(c.id);
+    await this.store.add(list);
+    this.comparisons = [...list];
+    this.undoStack = [];
+    this.ahead = [];
+    await this.publish();
+  }
+
   private find(id: string): Comparison {
     const c = this.comparisons.find((x) => x.id === id);
     if (!c) throw new Error('that comparison no longer exists');

@@ -5,6 +5,8 @@ import type { PresetName, GPTConfig } from '../model/config';
 import type { ScenarioId } from '../data/types';
 import type { Comparison } from '../data/preferences';
 import type { LabelerSpec } from '../data/labelers';
+import type { SessionUi } from './sessionFile';
+import type { SessionSummary } from './sessionStore';
 
 /** The stages of the RLHF pipeline, in order. */
 export type StageId = 'pretrain' | 'sft' | 'preferences' | 'reward' | 'rl';
@@ -312,6 +314,9 @@ export interface BeforeAfter {
   rows: { prompt: string; reference: string; referenceReward: number; policy: string; policyReward: number }[];
 }
 
+/** A session's name: what the list shows and the key it is stored under. */
+export const SESSION_NAME_MAX = 80;
+
 /** How many iterations one beta of a sweep may run, and how many betas. */
 export const SWEEP_ITERATIONS: Range = { min: 1, max: 500, integer: true, label: 'Iterations per run' };
 export const MAX_SWEEP_RUNS = 4;
@@ -393,7 +398,17 @@ export type Command =
   /** RL: complete a few prompts with the reference and the policy (answered by 'beforeAfter'). */
   | { type: 'rlCompare' }
   /** RL: the same number of iterations from the fine-tuned model for each beta; each run is sent as an 'rlRun' to overlay. */
-  | { type: 'rlSweep'; betas: number[]; iterations: number };
+  | { type: 'rlSweep'; betas: number[]; iterations: number }
+  /** Sessions: save everything (models, labels, settings, and the page's charts in `ui`) under a name in the browser. */
+  | { type: 'saveSession'; name: string; ui: SessionUi }
+  | { type: 'listSessions' }
+  /** Restore a saved session; the current state is first saved as an automatic session, so nothing is lost. */
+  | { type: 'restoreSession'; name: string; ui: SessionUi; fork: boolean }
+  | { type: 'deleteSession'; name: string }
+  /** The current session as one file (answered by 'sessionFile'). */
+  | { type: 'exportSession'; name: string; ui: SessionUi }
+  /** A session file from another machine: checked whole, stored, then restored. */
+  | { type: 'importSession'; bytes: ArrayBuffer; name: string; ui: SessionUi };
 
 // ---------------------------------------------------------------- events (worker -> UI)
 
@@ -469,5 +484,9 @@ export type WorkerEvent =
   | { type: 'beforeAfter'; comparison: BeforeAfter }
   /** A finished run (of a sweep) to keep on the charts beside the live one. */
   | { type: 'rlRun'; label: string; points: RlMetricPoint[] }
+  | { type: 'sessions'; list: SessionSummary[] }
+  | { type: 'sessionFile'; bytes: ArrayBuffer; filename: string }
+  /** A session was restored: the page takes back its charts; with `fork`, the saved RL run is also kept as an overlay. */
+  | { type: 'sessionRestored'; name: string; ui: SessionUi; fork: boolean }
   /** Startup finished: ms from worker start to first completions. */
   | { type: 'ready'; msToFirstCompletions: number };

@@ -57,6 +57,11 @@ export class RewardSession {
     return this.trainer.step;
   }
 
+  /** Restores the step count of a saved reward model (its weights are assigned by the caller). */
+  set step(n: number) {
+    this.trainer.step = n;
+  }
+
   get ensembleOn(): boolean {
     return this.members.length > 0;
   }

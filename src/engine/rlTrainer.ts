@@ -276,6 +276,25 @@ export class RlTrainer {
     this.diverged = null;
   }
 
+  /** The RL models' weights, for a saved session (null before RL has run). */
+  async exportModels(): Promise<{ policy: Float32Array; reference: Float32Array; value: Float32Array | null } | null> {
+    const m = this.models;
+    if (!m) return null;
+    return { policy: await m.policy.read(), reference: await m.reference.read(), value: m.value ? await m.value.read() : null };
+  }
+
+  /** Puts saved RL models back (settings must already be restored); optimiser moments start afresh. */
+  async restoreModels(saved: { policy: Float32Array; reference: Float32Array; value: Float32Array | null } | null, iteration: number): Promise<void> {
+    this.reset();
+    if (!saved) return;
+    const m = await this.build();
+    m.policy.assign(saved.policy);
+    m.reference.assign(saved.reference);
+    if (m.value && saved.value) m.value.assign(saved.value);
+    this.models = m;
+    this.iteration = iteration;
+  }
+
   /** Back to the fine-tuned model: the RL models are rebuilt on the next iteration. */
   reset(): void {
     this.disposeModels();

@@ -7,6 +7,7 @@ import { DATA_SEED, Playground } from './playground';
 import { loadScenario } from '../data/scenarios';
 import { loadCheckpointBytes, saveCheckpointBytes } from '../model/checkpointStore';
 import { addComparisons, allComparisons, deleteComparison, updateComparison } from '../data/preferenceStore';
+import { browserSessionStore } from './sessionStore';
 
 const scope = self as unknown as { postMessage(e: WorkerEvent, transfer?: Transferable[]): void; location: Location };
 const emit = (event: WorkerEvent, transfer: ArrayBuffer[] = []) => scope.postMessage(event, transfer);
@@ -26,6 +27,7 @@ const playground = new Playground({
   loadScenario: (id) => loadScenario(id, DATA_SEED),
   store: { save: saveCheckpointBytes, load: loadCheckpointBytes },
   comparisons: { add: addComparisons, update: updateComparison, remove: deleteComparison, all: allComparisons },
+  sessions: browserSessionStore,
 });
 
 const backendReady = chooseBackend().then((choice) => emit({ type: 'backend', backend: choice.backend, reason: choice.reason }));

@@ -5,6 +5,7 @@ import { DATA_SEED, Playground } from '../../src/engine/playground';
 import type { Command, WorkerEvent } from '../../src/engine/protocol';
 import { loadScenario } from '../../src/data/scenarios';
 import type { Comparison } from '../../src/data/preferences';
+import type { SessionSummary } from '../../src/engine/sessionStore';
 
 /** Preference labels kept in memory (IndexedDB is a browser's). */
 export function memoryComparisons(kept: Comparison[] = []) {
@@ -17,6 +18,23 @@ export function memoryComparisons(kept: Comparison[] = []) {
   };
 }
 
+/** Saved sessions kept in memory; `failWith` makes the next writes fail (a full quota, say). */
+export function memorySessions() {
+  const kept = new Map<string, { summary: SessionSummary; bytes: Uint8Array }>();
+  const store = {
+    kept,
+    failWith: null as Error | null,
+    put: async (summary: SessionSummary, bytes: Uint8Array) => {
+      if (store.failWith) throw store.failWith;
+      kept.set(summary.name, { summary, bytes: bytes.slice() });
+    },
+    list: async () => [...kept.values()].map((v) => v.summary),
+    get: async (name: string) => kept.get(name)?.bytes.slice() ?? null,
+    remove: async (name: string) => void kept.delete(name),
+  };
+  return store;
+}
+
 const live: Playground[] = [];
 
 /** Disposes every playground started since the last call (call it in afterEach). */
@@ -25,7 +43,7 @@ export function disposePlaygrounds(): void {
 }
 
 /** A playground whose events are collected; `shipped` decides whether checkpoint files exist. */
-export function start(shipped: boolean, comparisons = memoryComparisons()) {
+export function start(shipped: boolean, comparisons = memoryComparisons(), sessions = memorySessions()) {
   const events: WorkerEvent[] = [];
   const saved = new Map<string, Uint8Array>();
   const pg = new Playground({
@@ -38,6 +56,7 @@ export function start(shipped: boolean, comparisons = memoryComparisons()) {
     loadScenario: (id) => loadScenario(id, DATA_SEED),
     store: { save: async (k, b) => void saved.set(k, b), load: async (k) => saved.get(k) ?? null },
     comparisons,
+    sessions,
   });
   live.push(pg);
   const send = (cmd: Command) => pg.handle(cmd);
