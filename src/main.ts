@@ -3,6 +3,7 @@
 
 import { mount } from 'svelte';
 import App from './ui/App.svelte';
+import 'katex/dist/katex.min.css'; // fonts and layout of the formulas in the "How this works" boxes
 import './ui/styles.css';
 import type { Command } from './engine/protocol';
 import { createEngineClient } from './ui/engineClient';
@@ -16,6 +17,7 @@ client.onEvent((e) => {
   state.handle(e);
   if (e.type === 'checkpointFile') saveBytes(e.bytes, e.filename);
   if (e.type === 'preferencesFile') saveText(e.text, e.filename);
+  if (e.type === 'sessionFile') saveBytes(e.bytes, e.filename);
 });
 
 function send(cmd: Command): void {
@@ -25,6 +27,5 @@ function send(cmd: Command): void {
 
 const target = document.getElementById('app');
 if (!target) throw new Error('index.html has no #app element');
+// App sends the first `init` itself, with the scenario, size and seed of the page's link (linkSync.svelte.ts).
 mount(App, { target, props: { app: state, send } });
-
-send({ type: 'init', scenario: 'reviews', preset: 'small', seed: 1 });

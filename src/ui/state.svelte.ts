@@ -27,6 +27,8 @@ import type {
   WorkerEvent,
 } from '../engine/protocol';
 import type { Comparison } from '../data/preferences';
+import type { SessionUi } from '../engine/sessionFile';
+import type { SessionSummary } from '../engine/sessionStore';
 import type { PresetName } from '../model/config';
 import type { ScenarioId } from '../data/types';
 
@@ -129,6 +131,8 @@ export class PlaygroundState {
   rlMetrics = $state.raw<RlMetricPoint[]>([]);
   rlDetail = $state.raw<RlDetail | null>(null);
   beforeAfter = $state.raw<BeforeAfter | null>(null);
+  /** Sessions saved in this browser, newest first. */
+  sessions = $state.raw<SessionSummary[]>([]);
   /** Finished runs kept on the RL charts for comparison (newest last). */
   rlRuns = $state.raw<{ label: string; points: RlMetricPoint[] }[]>([]);
 
@@ -279,6 +283,14 @@ export class PlaygroundState {
       case 'rlRun':
         this.keepRun(e.label, e.points);
         break;
+      case 'sessions':
+        this.sessions = e.list;
+        break;
+      case 'sessionRestored':
+        this.restoreUi(e.ui, e.fork ? `fork of ${e.name}` : null);
+        break;
+      case 'sessionFile':
+        break; // main.ts downloads it
       case 'acquisitionCurve':
         this.acquisitionCurve = e.reset ? e.points : this.acquisitionCurve.concat(e.points);
         break;
@@ -287,6 +299,25 @@ export class PlaygroundState {
         // The download itself is a side effect; main.ts does it.
         break;
     }
+  }
+
+  /** The charts' histories, to save with a session. */
+  sessionUi(): SessionUi {
+    return {
+      metrics: { pretrain: this.stages.pretrain.metrics, sft: this.stages.sft.metrics },
+      rewardMetrics: this.rewardMetrics, rlMetrics: this.rlMetrics, rlRuns: this.rlRuns, acquisitionCurve: this.acquisitionCurve,
+    };
+  }
+
+  /** Puts back the charts of a restored session; a fork also keeps its RL run as an overlay to compare against. */
+  restoreUi(ui: SessionUi, forkLabel: string | null): void {
+    this.stages.pretrain.metrics = ui.metrics?.pretrain ?? [];
+    this.stages.sft.metrics = ui.metrics?.sft ?? [];
+    this.rewardMetrics = ui.rewardMetrics ?? [];
+    this.rlMetrics = ui.rlMetrics ?? [];
+    this.rlRuns = ui.rlRuns ?? [];
+    this.acquisitionCurve = ui.acquisitionCurve ?? [];
+    if (forkLabel && this.rlMetrics.length) this.keepRun(forkLabel, this.rlMetrics);
   }
 
   /** Keeps a run's curves for comparison (the oldest kept run goes when there are too many). */

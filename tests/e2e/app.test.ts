@@ -5,7 +5,7 @@
 import { describe, expect, inject, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { TestPage } from './browser';
-import { pagesOf } from './pages';
+import { expectNoErrors, pagesOf } from './pages';
 
 const STARTUP_MS = 120_000; // navigation to first completions, cold, on SwiftShader
 const FIRST_STEP_MS = 120_000; // the first training step of a page compiles its shaders: ~20 s here
@@ -50,12 +50,6 @@ async function waitForCompletions(t: TestPage): Promise<number> {
   expect(await completions(t.page).count()).toBeGreaterThan(0);
   expect((await completions(t.page).first().innerText()).trim().length).toBeGreaterThan(0);
   return ms;
-}
-
-function expectNoErrors(t: TestPage): void {
-  expect(t.pageErrors, 'uncaught page errors').toEqual([]);
-  expect(t.consoleErrors, 'console errors').toEqual([]);
-  expect(t.httpErrors, 'failed requests').toEqual([]);
 }
 
 describe('with WebGPU', () => {

@@ -1,7 +1,14 @@
 // The page fixture of the e2e tests (kept apart from browser.ts, which the benchmark also uses
 // outside Vitest).
-import { afterAll, afterEach } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 import { openPage, sharedBrowser, type TestPage } from './browser';
+
+/** The page logged no uncaught error, no console error and no failed request. */
+export function expectNoErrors(t: TestPage): void {
+  expect(t.pageErrors, 'uncaught page errors').toEqual([]);
+  expect(t.consoleErrors, 'console errors').toEqual([]);
+  expect(t.httpErrors, 'failed requests').toEqual([]);
+}
 
 /** One browser per describe block (launched by its first test), a fresh page per test, closed after it. */
 export function pagesOf(options: { webgpu: boolean }): () => Promise<TestPage> {

@@ -5,7 +5,7 @@
 import { describe, expect, inject, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { TestPage } from './browser';
-import { pagesOf } from './pages';
+import { expectNoErrors, pagesOf } from './pages';
 
 const STARTUP_MS = 120_000; // navigation to the first pair, cold, on SwiftShader
 const LABEL_MS = 120_000; // a label: saved, a few reward steps (the first compiles shaders), re-scored
@@ -35,12 +35,6 @@ async function waitForPair(page: Page, previous: string | null = null): Promise<
 async function expectCount(page: Page, n: number): Promise<void> {
   const want = `${n} ${n === 1 ? 'comparison' : 'comparisons'}`;
   await expect.poll(async () => (await countText(page)).trim(), { timeout: LABEL_MS, interval: 200 }).toBe(want);
-}
-
-function expectNoErrors(t: TestPage): void {
-  expect(t.pageErrors, 'uncaught page errors').toEqual([]);
-  expect(t.consoleErrors, 'console errors').toEqual([]);
-  expect(t.httpErrors, 'failed requests').toEqual([]);
 }
 
 describe('preferences', () => {

@@ -15,27 +15,19 @@ const baseUrl = inject('baseUrl');
 const rl = (page: Page) => page.locator('section[data-testid="stage-rl"]');
 const points = async (page: Page, id: string) => Number(await page.locator(`svg[data-testid="line-chart-${id}"]`).getAttribute('data-points'));
 
-/** Types a value into a settings field and commits it with Tab. */
-async function setField(page: Page, id: string, value: string): Promise<void> {
-  const field = page.locator(`#${id}`);
-  await field.fill(value);
-  await field.press('Tab');
-}
-
 describe('RL fine-tune', () => {
   const open = pagesOf({ webgpu: true });
 
   test('Play adds points to the KL and reward charts, colours tokens, and keeps the page responsive', async () => {
     const t = await open();
     const page = t.page;
-    await page.goto(baseUrl, { waitUntil: 'domcontentloaded' });
-    await page.locator('#preset-select').selectOption('tiny');
+    // A link sets the tiny model and a small PPO batch (the link's settings are applied at start-up).
+    await page.goto(`${baseUrl}#size=tiny&batch=4&minibatches=1&epochs=1&respLen=6`, { waitUntil: 'domcontentloaded' });
     const play = page.getByTestId('rl-play');
     await expect.poll(() => play.isEnabled(), { timeout: STARTUP_MS, interval: 250 }).toBe(true);
     await expect.poll(async () => (await page.locator('#preset-select').inputValue()), { timeout: STARTUP_MS }).toBe('tiny');
-
     await rl(page).getByText('PPO settings').click();
-    for (const [id, v] of [['rl-batchSize', '4'], ['rl-minibatches', '1'], ['rl-epochs', '1'], ['rl-responseLength', '6']] as const) await setField(page, id, v);
+    await expect.poll(() => page.locator('#rl-batchSize').inputValue(), { timeout: STARTUP_MS }).toBe('4');
 
     await rl(page).scrollIntoViewIfNeeded();
     await t.resetLongestTask();

@@ -84,6 +84,37 @@ function skeleton(svgEl: SVGSVGElement) {
   svg.append('g').attr('class', 'legend');
 }
 
+/** One bin of the two-group histogram: its edges and how many values of each group fall in it. */
+export interface StackedBin {
+  x0: number;
+  x1: number;
+  train: number;
+  held: number;
+}
+
+/**
+ * The bins the histogram draws: one set of edges for both groups over the range of all finite
+ * values widened to reach 0 (so the zero line shows), with each group's count per bin.
+ * Also what the chart's CSV export writes.
+ */
+export function stackedBins(values: GroupedValue[], binCount: number): StackedBin[] {
+  const ok = values.filter((v) => Number.isFinite(v.value));
+  const trainVals = ok.filter((v) => v.group === 'train').map((v) => v.value);
+  const heldVals = ok.filter((v) => v.group === 'heldOut').map((v) => v.value);
+  let lo = 0;
+  let hi = 0;
+  for (const v of ok) [lo, hi] = [Math.min(lo, v.value), Math.max(hi, v.value)];
+  const domain: [number, number] = [lo, hi];
+  const train = histogramBins(trainVals, binCount, domain);
+  const held = histogramBins(heldVals, binCount, domain);
+  return (train.length ? train : held).map((b, i) => ({
+    x0: b.x0,
+    x1: b.x1,
+    train: train[i]?.count ?? 0,
+    held: held[i]?.count ?? 0,
+  }));
+}
+
 export function drawHistogram(svgEl: SVGSVGElement, values: GroupedValue[], opts: HistogramOptions): void {
   skeleton(svgEl);
   const { width, height } = opts;
@@ -95,20 +126,7 @@ export function drawHistogram(svgEl: SVGSVGElement, values: GroupedValue[], opts
   const trainVals = ok.filter((v) => v.group === 'train').map((v) => v.value);
   const heldVals = ok.filter((v) => v.group === 'heldOut').map((v) => v.value);
   svg.attr('data-count', values.length);
-
-  // One set of edges for both groups; the domain always reaches 0 so the zero line shows.
-  let lo = 0;
-  let hi = 0;
-  for (const v of ok) [lo, hi] = [Math.min(lo, v.value), Math.max(hi, v.value)];
-  const domain: [number, number] = [lo, hi];
-  const train = histogramBins(trainVals, opts.bins, domain);
-  const held = histogramBins(heldVals, opts.bins, domain);
-  const stacked = (train.length ? train : held).map((b, i) => ({
-    x0: b.x0,
-    x1: b.x1,
-    train: train[i]?.count ?? 0,
-    held: held[i]?.count ?? 0,
-  }));
+  const stacked = stackedBins(values, opts.bins);
 
   const x0 = stacked.length ? stacked[0].x0 : -1;
   const x1 = stacked.length ? stacked[stacked.length - 1].x1 : 1;
