@@ -17,6 +17,9 @@ export interface Preset {
   stage: StageId;
 }
 
+/** PPO settings that move the tiny model within a minute or two (as the end-to-end RL tests run it). */
+const BRISK_PPO: Partial<UrlSettings> = { lr: 3e-3, rmLr: 5e-3, batch: 16, respLen: 12, epochs: 2, minibatches: 2 };
+
 const LIST: Preset[] = [
   {
     id: 'reward-hacking',
@@ -24,7 +27,9 @@ const LIST: Preset[] = [
     watch:
       'Press Play on RL fine-tune: with β = 0 nothing ties the policy to the fine-tuned model, so the reward model\'s ' +
       'score keeps climbing on the long-review bias it learned while the gold score of the "Positive" labeler stalls or falls.',
-    values: { scenario: 'reviews', size: 'small', gold: 'positive', beta: 0, algo: 'ppo' },
+    // The configuration tests/unit/rl-end-to-end.test.ts runs: the tiny model, a weak reward model
+    // from 24 biased labels, and a brisk PPO (the gold score peaks within ~20 iterations, then falls).
+    values: { scenario: 'reviews', size: 'tiny', gold: 'positive', beta: 0, algo: 'ppo', ...BRISK_PPO },
     commands: [{ type: 'autoLabel', labelerId: 'long-fan', count: 24 }, { type: 'trainReward', steps: 100 }],
     stage: 'rl',
   },
@@ -34,7 +39,7 @@ const LIST: Preset[] = [
     watch:
       'Press Play on RL fine-tune: with β = 1 every bit of drift costs more than the reward can pay back, so the KL ' +
       'stays near zero, the score hardly rises and the answers stay the fine-tuned model\'s.',
-    values: { scenario: 'reviews', size: 'small', gold: 'positive', beta: 1, algo: 'ppo' },
+    values: { scenario: 'reviews', size: 'tiny', gold: 'positive', beta: 1, algo: 'ppo', ...BRISK_PPO },
     commands: [{ type: 'autoLabel', labelerId: 'positive', count: 24 }, { type: 'trainReward', steps: 100 }],
     stage: 'rl',
   },
