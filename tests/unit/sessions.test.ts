@@ -96,3 +96,26 @@ describe('sessions', () => {
     expect(of('sessions').at(-1)!.list).toEqual([]);
   });
 });
+
+describe('forks and live mode', () => {
+  it('a fork restores the session and tells the page to keep its RL curves', async () => {
+    const { send, of } = start(false);
+    await send(init);
+    await send({ type: 'saveSession', name: 'base', ui: { ...ui, rlMetrics: [] } });
+    await send({ type: 'restoreSession', name: 'base', ui: emptyUi(), fork: true });
+    expect(of('sessionRestored').at(-1)).toMatchObject({ name: 'base', fork: true });
+    expect(of('notice').at(-1)!.message).toMatch(/as a fork/);
+  });
+
+  it('once RL has started, new pairs come from the current policy, not the fine-tuned model', async () => {
+    const { send, pg } = start(false);
+    await send(init);
+    type Inside = { preferences: { pairSource: () => unknown }; rl: { policy: unknown } };
+    const inside = pg as unknown as Inside;
+    expect(inside.preferences.pairSource()).toBe(pg.model('sft'));
+    await send({ type: 'setRlSettings', settings: { batchSize: 4, minibatches: 1, epochs: 1, responseLength: 6 } });
+    await send({ type: 'rlStep' });
+    expect(inside.preferences.pairSource()).toBe(inside.rl.policy);
+    expect(inside.preferences.pairSource()).not.toBe(pg.model('sft'));
+  });
+});
