@@ -106,7 +106,9 @@ export class RlTrainer {
     validateRlSettings(next);
     // A different method or value head starts again from the fine-tuned model (the same starting point).
     const rebuild = next.valueInit !== this.settings.valueInit || next.algorithm !== this.settings.algorithm;
-    if (this.models && next.adaptiveKl !== this.settings.adaptiveKl) this.models.controller = this.controller(next);
+    // A new beta (or KL target) takes effect from the next iteration.
+    const klChanged = (['beta', 'adaptiveKl', 'targetKl', 'klHorizon'] as const).some((k) => next[k] !== this.settings[k]);
+    if (this.models && klChanged) this.models.controller = this.controller(next);
     this.settings = next;
     if (rebuild && this.models) this.reset(); // a different value head means a fresh start
   }

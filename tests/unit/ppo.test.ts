@@ -179,3 +179,14 @@ describe('a beta sweep through the playground', () => {
     disposePlaygrounds();
   });
 });
+
+describe('changing beta mid-run', () => {
+  it('takes effect from the next iteration', async () => {
+    const t = trainer();
+    t.rl.setSettings(small);
+    expect((await t.rl.step()).point.beta).toBe(RL_DEFAULTS.beta);
+    t.rl.setSettings({ beta: 0.3 });
+    expect((await t.rl.step()).point.beta).toBe(0.3);
+    t.dispose();
+  });
+});
