@@ -17,7 +17,7 @@ import { PreferenceSession, type ComparisonStore } from './preferenceSession';
 import { RlTrainer } from './rlTrainer';
 import { decodeSession, type Session, type SessionUi } from './sessionFile';
 import type { SessionStore } from './sessionStore';
-import { checkSessionModels, checkSessionName, checkSessionSettings, packSession } from './sessions';
+import { checkSessionLabelers, checkSessionModels, checkSessionName, checkSessionSettings, packSession } from './sessions';
 
 /** Where shipped checkpoints and saved ones come from; the worker gives browser versions, tests give Node ones. */
 export interface PlaygroundDeps {
@@ -565,6 +565,7 @@ export class Playground {
     let session: Session;
     try {
       session = decodeSession(bytes);
+      this.checkSession(session); // a file that cannot be restored is not stored either
     } catch (e) {
       throw new Error(`${fileName} was not imported: ${(e as Error).message}`);
     }
@@ -579,12 +580,20 @@ export class Playground {
     await this.applySession(session, ui, false);
   }
 
-  /** Checks a session whole, keeps the current state as an automatic session, then puts the session in place. */
-  private async applySession(session: Session, ui: SessionUi, fork: boolean): Promise<void> {
+  /** Throws the first thing in a session that does not fit this playground; returns its scenario. */
+  private checkSession(session: Session): ScenarioData {
     const d = session.data;
     const data = this.deps.loadScenario(d.scenario);
     checkSessionModels(session, configFor(d.preset, data.tokenizer.vocabSize), d.preset);
     checkSessionSettings(d.settings, data.tokenizer.vocabSize);
+    checkSessionLabelers(d.settings.labelers, d.scenario);
+    return data;
+  }
+
+  /** Checks a session whole, keeps the current state as an automatic session, then puts the session in place. */
+  private async applySession(session: Session, ui: SessionUi, fork: boolean): Promise<void> {
+    const d = session.data;
+    const data = this.checkSession(session);
     if (this.data.id !== 'custom' && this.preferences) {
       const auto = await this.capture(`Before restoring "${d.name}" (${new Date().toISOString().slice(0, 19).replace('T', ' ')})`, ui);
       await this.sessionStore().put(auto.summary, auto.bytes);

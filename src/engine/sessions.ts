@@ -9,7 +9,9 @@ import { encodeSession, SESSION_FORMAT, SESSION_VERSION, type Session, type Sess
 import type { SessionSummary } from './sessionStore';
 import { validateSampleSettings, validateTrainSettings } from './settings';
 import { validateRlSettings } from './rlTrainer';
-import { checkRange, PAIR_LIMITS, REWARD_LIMITS, SESSION_NAME_MAX, TRAINABLE_STAGES } from './protocol';
+import { ACQUISITIONS, checkRange, PAIR_LIMITS, REWARD_LIMITS, SESSION_NAME_MAX, TRAINABLE_STAGES, type LabelerSettings } from './protocol';
+import { BUILT_IN_LABELERS, validateLabeler } from '../data/labelers';
+import type { GoldScenario } from '../data/gold';
 
 /** A name the list can show and the store can key on. */
 export function checkSessionName(name: unknown): string {
@@ -62,7 +64,22 @@ export function checkSessionSettings(s: SessionData['settings'], vocabSize: numb
     const problem = checkRange(s.reward?.[key], REWARD_LIMITS[key]);
     if (problem) throw new Error(problem);
   }
+  if (!ACQUISITIONS.some((a) => a.id === s.pair?.acquisition)) throw new Error('its way of picking pairs is unknown');
+  if (s.reward?.ties !== 'half' && s.reward?.ties !== 'drop') throw new Error('its handling of ties is unknown');
+  if (typeof s.reward?.learnOnLabel !== 'boolean') throw new Error('its "learn as labels arrive" switch is not on or off');
   validateRlSettings(s.rl);
+}
+
+/** The session's simulated annotators must exist in its scenario, and its custom labeler must be usable. */
+export function checkSessionLabelers(l: LabelerSettings, scenario: GoldScenario): void {
+  if (typeof l !== 'object' || l === null || typeof l.custom !== 'object' || l.custom === null) throw new Error('its simulated annotators are missing');
+  const custom = validateLabeler(l.custom);
+  if (custom) throw new Error(`its custom labeler is unusable: ${custom}`);
+  if (!Array.isArray(l.panel)) throw new Error('its annotator panel is not a list');
+  const known = new Set([...BUILT_IN_LABELERS[scenario].map((b) => b.id), 'custom']);
+  for (const id of [l.goldLabeler, ...l.panel]) {
+    if (id !== null && !known.has(id)) throw new Error(`it names a simulated labeler "${String(id)}" this scenario does not have`);
+  }
 }
 
 /** The checkpoints of a session must fit the scenario's model at the session's size. */

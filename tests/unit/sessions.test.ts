@@ -119,3 +119,34 @@ describe('forks and live mode', () => {
     expect(inside.preferences.pairSource()).not.toBe(pg.model('sft'));
   });
 });
+
+describe('a well-formed file with bad contents', () => {
+  it('is refused whole when it names an unknown labeler or an out-of-range setting, and nothing changes', async () => {
+    const { decodeSession, encodeSession } = await import('../../src/engine/sessionFile');
+    const { encodeCheckpoint } = await import('../../src/model/checkpoint');
+    const first = start(false);
+    await first.send(init);
+    await first.send({ type: 'exportSession', name: 'good', ui });
+    const good = first.of('sessionFile').at(-1)!.bytes;
+    disposePlaygrounds();
+
+    /** The same session with its description edited (re-signed, so only the contents are wrong). */
+    const edited = (edit: (d: ReturnType<typeof decodeSession>['data']) => void): ArrayBuffer => {
+      const s = decodeSession(good);
+      edit(s.data);
+      const files = Object.fromEntries(Object.entries(s.checkpoints).map(([k, c]) => [k, encodeCheckpoint(c!)]));
+      return encodeSession(s.data, files).buffer as ArrayBuffer;
+    };
+    const fresh = start(false);
+    await fresh.send(init);
+    await fresh.send({ type: 'autoLabel', labelerId: 'positive', count: 2 });
+    const sftBefore = await fresh.pg.model('sft').read();
+    await fresh.send({ type: 'importSession', bytes: edited((d) => { d.settings.labelers.goldLabeler = 'nobody'; }), name: 'a.rlhfsession', ui });
+    expect(fresh.of('notice').at(-1)!.message).toMatch(/simulated labeler "nobody"/);
+    await fresh.send({ type: 'importSession', bytes: edited((d) => { d.settings.rl.clipRange = 7; }), name: 'b.rlhfsession', ui });
+    expect(fresh.of('notice').at(-1)!.message).toMatch(/Clip range ε must be/);
+    expect(fresh.of('preferences').at(-1)!.comparisons).toHaveLength(2);
+    expect(await fresh.pg.model('sft').read()).toEqual(sftBefore);
+    expect(fresh.of('sessions')).toHaveLength(0); // neither file was stored
+  });
+});
