@@ -4,6 +4,7 @@
 // Called at most once per animation frame by CalibrationChart.svelte.
 
 import { axisBottom, axisLeft, line, max, scaleLinear, scaleSqrt, select } from 'd3';
+import { plotSkeleton } from './plotSkeleton';
 import type { CalibrationBin } from '../../rlhf/calibration';
 
 // Okabe-Ito blue for the model; the reference diagonal is neutral grey.
@@ -25,19 +26,9 @@ const f2 = (v: number) => v.toFixed(2);
 
 /** Builds the parts of the chart that never change, the first time it is drawn. */
 function skeleton(svgEl: SVGSVGElement) {
+  const plot = plotSkeleton(svgEl, 'predicted probability', 'observed frequency');
+  if (!plot) return;
   const svg = select(svgEl);
-  if (!svg.select('g.plot').empty()) return;
-  const plot = svg.append('g').attr('class', 'plot');
-  plot.append('g').attr('class', 'grid');
-  plot.append('g').attr('class', 'x-axis');
-  plot.append('g').attr('class', 'y-axis');
-  plot.append('text').attr('class', 'axis-label x-label').attr('text-anchor', 'middle').text('predicted probability');
-  plot
-    .append('text')
-    .attr('class', 'axis-label y-label')
-    .attr('text-anchor', 'middle')
-    .attr('transform', 'rotate(-90)')
-    .text('observed frequency');
   plot
     .append('line')
     .attr('class', 'diagonal')

@@ -4,6 +4,7 @@
 // Called at most once per animation frame by HistogramChart.svelte.
 
 import { axisBottom, axisLeft, format, max, scaleLinear, select } from 'd3';
+import { plotSkeleton } from './plotSkeleton';
 
 export interface HistogramBin {
   x0: number;
@@ -64,19 +65,9 @@ export interface HistogramOptions {
 
 /** Builds the parts of the chart that never change, the first time it is drawn. */
 function skeleton(svgEl: SVGSVGElement) {
+  const plot = plotSkeleton(svgEl, '', 'count');
+  if (!plot) return;
   const svg = select(svgEl);
-  if (!svg.select('g.plot').empty()) return;
-  const plot = svg.append('g').attr('class', 'plot');
-  plot.append('g').attr('class', 'grid');
-  plot.append('g').attr('class', 'x-axis');
-  plot.append('g').attr('class', 'y-axis');
-  plot.append('text').attr('class', 'axis-label x-label').attr('text-anchor', 'middle');
-  plot
-    .append('text')
-    .attr('class', 'axis-label y-label')
-    .attr('text-anchor', 'middle')
-    .attr('transform', 'rotate(-90)')
-    .text('count');
   plot.append('g').attr('class', 'bars-train');
   plot.append('g').attr('class', 'bars-heldout');
   plot.append('line').attr('class', 'zero-line').attr('stroke', '#374151').attr('stroke-width', 1.5);

@@ -4,6 +4,7 @@
 // Called at most once per animation frame by LineChart.svelte.
 
 import { axisBottom, axisLeft, extent, format, line, scaleLinear, select } from 'd3';
+import { plotSkeleton } from './plotSkeleton';
 
 export interface SeriesPoint {
   x: number;
@@ -61,14 +62,9 @@ const tickFmt = (v: number) => (Math.abs(v) >= 1000 ? fmtLarge(v) : fmtSmall(+v.
 
 /** Builds the parts of the chart that never change, the first time it is drawn. */
 function skeleton(svgEl: SVGSVGElement) {
+  const plot = plotSkeleton(svgEl);
+  if (!plot) return;
   const svg = select(svgEl);
-  if (!svg.select('g.plot').empty()) return;
-  const plot = svg.append('g').attr('class', 'plot');
-  plot.append('g').attr('class', 'grid');
-  plot.append('g').attr('class', 'x-axis');
-  plot.append('g').attr('class', 'y-axis');
-  plot.append('text').attr('class', 'axis-label x-label').attr('text-anchor', 'middle');
-  plot.append('text').attr('class', 'axis-label y-label').attr('text-anchor', 'middle').attr('transform', 'rotate(-90)');
   plot.append('g').attr('class', 'references');
   plot.append('g').attr('class', 'series');
   plot.append('text').attr('class', 'empty-note').attr('text-anchor', 'middle');

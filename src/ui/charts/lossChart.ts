@@ -3,6 +3,7 @@
 // Called at most once per animation frame by LossChart.svelte; it never reads from the worker.
 
 import { axisBottom, axisLeft, format, line, scaleLinear, select } from 'd3';
+import { plotSkeleton } from './plotSkeleton';
 
 /** What a loss curve needs of a point: MetricPoint (LM stages) and RewardMetricPoint both fit. */
 export interface LossPoint {
@@ -39,19 +40,9 @@ function thin<T>(pts: T[], max: number): T[] {
 
 /** Builds the fixed parts of the chart the first time it is drawn. */
 function skeleton(svgEl: SVGSVGElement) {
+  const plot = plotSkeleton(svgEl, 'step', 'loss');
+  if (!plot) return;
   const svg = select(svgEl);
-  if (!svg.select('g.plot').empty()) return;
-  const plot = svg.append('g').attr('class', 'plot');
-  plot.append('g').attr('class', 'grid');
-  plot.append('g').attr('class', 'x-axis');
-  plot.append('g').attr('class', 'y-axis');
-  plot.append('text').attr('class', 'axis-label x-label').attr('text-anchor', 'middle').text('step');
-  plot
-    .append('text')
-    .attr('class', 'axis-label y-label')
-    .attr('text-anchor', 'middle')
-    .attr('transform', 'rotate(-90)')
-    .text('loss');
   plot.append('path').attr('class', 'line-train').attr('fill', 'none').attr('stroke', TRAIN_COLOR).attr('stroke-width', 2);
   plot
     .append('path')
