@@ -287,17 +287,25 @@ export class Playground {
     this.rlRunning = true;
     this.emitRl();
     const generation = ++this.rlGeneration; // a second Play replaces this loop rather than running beside it
-    const loop = async () => {
-      while (this.rlRunning && generation === this.rlGeneration) {
-        await (this.queue = this.queue.then(() => (this.rlRunning ? this.rlStep() : undefined)).catch((e: Error) => {
-          this.rlRunning = false;
-          this.emitRl();
-          this.notice('error', `RL stopped: ${e.message}`);
-        }));
-        await new Promise((r) => setTimeout(r, 0));
-      }
-    };
-    void loop();
+    void this.loopWhile(() => this.rlRunning && generation === this.rlGeneration, async () => {
+      await this.enqueueStep(() => (this.rlRunning ? this.rlStep() : Promise.resolve()), 'RL');
+    });
+  }
+
+  /** Queues one step of a training loop behind the waiting commands (which so run between steps); an error stops the loop with a notice. */
+  private enqueueStep(work: () => Promise<unknown>, what: string): Promise<unknown> {
+    return (this.queue = this.queue.then(work).catch((e: Error) => {
+      this.stopLoop();
+      this.notice('error', `${what} stopped: ${e.message}`);
+    }));
+  }
+
+  /** Runs `step` while `active()` holds, yielding to the event loop between steps. */
+  private async loopWhile(active: () => boolean, step: () => Promise<void>): Promise<void> {
+    while (active()) {
+      await step();
+      await new Promise((r) => setTimeout(r, 0));
+    }
   }
 
   private stage(stage: TrainableStage): Stage {
@@ -312,24 +320,14 @@ export class Playground {
     this.running = stage;
     this.emitStage(stage);
     this.nextSamplesAt = performance.now() + SAMPLES_EVERY_MS;
-    // The loop queues one step at a time, so commands sent meanwhile run between steps.
-    const enqueue = (work: () => Promise<unknown>) =>
-      (this.queue = this.queue.then(work).catch((e: Error) => {
-        this.stopLoop();
-        this.notice('error', `Training stopped: ${e.message}`);
-      }));
-    const loop = async () => {
-      while (this.running === stage) {
-        await enqueue(() => this.trainOnce(stage));
-        if (this.running === stage && performance.now() > this.nextSamplesAt) {
-          const started = performance.now();
-          await enqueue(() => this.emitSamples(stage));
-          this.nextSamplesAt = performance.now() + Math.max(SAMPLES_EVERY_MS, 3 * (performance.now() - started));
-        }
-        await new Promise((r) => setTimeout(r, 0));
+    void this.loopWhile(() => this.running === stage, async () => {
+      await this.enqueueStep(() => this.trainOnce(stage), 'Training');
+      if (this.running === stage && performance.now() > this.nextSamplesAt) {
+        const started = performance.now();
+        await this.enqueueStep(() => this.emitSamples(stage), 'Training');
+        this.nextSamplesAt = performance.now() + Math.max(SAMPLES_EVERY_MS, 3 * (performance.now() - started));
       }
-    };
-    void loop();
+    });
   }
 
   private stopLoop(): void {

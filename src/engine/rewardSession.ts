@@ -2,6 +2,7 @@
 // held-out split kept aside), its scores, their normalisation against the fine-tuned model's own
 // completions, the diagnostics the Reward panel draws, and a small ensemble for picking pairs.
 
+import * as tf from '@tensorflow/tfjs';
 import { GPT } from '../model/model';
 import { splitHeldOut, trainingPairs, type Comparison } from '../data/preferences';
 import type { LabelerSpec } from '../data/labelers';
@@ -173,12 +174,15 @@ export class RewardSession {
   /** P(left beats right) for each candidate pair under each model of the ensemble (main model first). */
   async ensembleProbabilities(pairs: { prompt: string; left: string; right: string }[]): Promise<number[][]> {
     const items = pairs.flatMap((p) => [{ prompt: p.prompt, response: p.left }, { prompt: p.prompt, response: p.right }]);
-    const out: number[][] = [];
-    for (const t of [this.trainer, ...this.members.map((m) => m.trainer)]) {
-      const s = await t.score(items);
-      out.push(pairs.map((_, i) => preferenceProbability(s[2 * i], s[2 * i + 1])));
-    }
-    return out;
+    const trainers = [this.trainer, ...this.members.map((m) => m.trainer)];
+    // Every model's scores in one read.
+    const all = tf.tidy(() => tf.stack(trainers.map((t) => t.scoresOnDevice(items).slice(0, items.length))));
+    const values = await all.data();
+    all.dispose();
+    return trainers.map((_, m) => pairs.map((_, i) => {
+      const at = m * items.length + 2 * i;
+      return preferenceProbability(values[at], values[at + 1]);
+    }));
   }
 
   private disposeMembers(): void {

@@ -126,15 +126,20 @@ export class RewardTrainer {
     return { loss: weightSum > 0 ? lossSum / weightSum : NaN, accuracy: decided > 0 ? right / decided : NaN };
   }
 
-  /** Raw rewards of completions, in batches of the training shape, read back once. */
-  async score(items: { prompt: string; response: string }[]): Promise<number[]> {
-    if (items.length === 0) return [];
+  /** Raw rewards of completions on the device, in batches of the training shape (padded: the first items.length count). */
+  scoresOnDevice(items: { prompt: string; response: string }[]): tf.Tensor1D {
     const rows = 2 * this.settings.batchSize; // a training batch scores chosen and rejected rows together
     const chunks = fixedChunks(items, rows, (item) => item);
-    const out = tf.tidy(() => {
+    return tf.tidy(() => {
       const w = this.model.weights();
       return tf.concat(chunks.map((chunk) => rewardScores(w, this.model, encodeCompletions(this.tokenizer, chunk, this.model.config.contextLength))));
     });
+  }
+
+  /** Raw rewards of completions, read back once. */
+  async score(items: { prompt: string; response: string }[]): Promise<number[]> {
+    if (items.length === 0) return [];
+    const out = this.scoresOnDevice(items);
     const values = Array.from(await out.data()).slice(0, items.length);
     out.dispose();
     return values;

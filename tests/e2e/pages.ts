@@ -1,6 +1,7 @@
 // The page fixture of the e2e tests (kept apart from browser.ts, which the benchmark also uses
 // outside Vitest).
 import { afterAll, afterEach, expect } from 'vitest';
+import type { Page } from 'playwright-core';
 import { openPage, sharedBrowser, type TestPage } from './browser';
 
 /** The page logged no uncaught error, no console error and no failed request. */
@@ -20,4 +21,12 @@ export function pagesOf(options: { webgpu: boolean }): () => Promise<TestPage> {
   });
   afterAll(() => browser.close());
   return async () => (current = await openPage(await browser.get()));
+}
+
+/** Asks the Preferences panel's simulated annotator for `n` labels. */
+export async function autoLabel(page: Page, n: number): Promise<void> {
+  const count = page.getByLabel('Pairs to label', { exact: true });
+  await count.fill(String(n));
+  await count.press('Tab'); // commits the field
+  await page.getByRole('button', { name: 'Auto-label', exact: true }).click();
 }

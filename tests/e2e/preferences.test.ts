@@ -5,7 +5,7 @@
 import { describe, expect, inject, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { TestPage } from './browser';
-import { expectNoErrors, pagesOf } from './pages';
+import { autoLabel, expectNoErrors, pagesOf } from './pages';
 
 const STARTUP_MS = 120_000; // navigation to the first pair, cold, on SwiftShader
 const LABEL_MS = 120_000; // a label: saved, a few reward steps (the first compiles shaders), re-scored
@@ -80,10 +80,7 @@ describe('preferences', () => {
     await prefs(page).scrollIntoViewIfNeeded();
     await waitForPair(page);
 
-    const count = page.getByLabel('Pairs to label', { exact: true });
-    await count.fill('5');
-    await count.press('Tab'); // commits the field
-    await prefs(page).getByRole('button', { name: 'Auto-label', exact: true }).click();
+    await autoLabel(page, 5);
     await expectCount(page, 5);
     const chart = page.locator('svg[data-testid="loss-chart-reward"]');
     await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: LABEL_MS }).toBeGreaterThan(0);
@@ -107,10 +104,7 @@ describe('preferences', () => {
     await prefs(page).waitFor({ timeout: STARTUP_MS });
     await prefs(page).scrollIntoViewIfNeeded();
     await waitForPair(page);
-    const count = page.getByLabel('Pairs to label', { exact: true });
-    await count.fill('3');
-    await count.press('Tab');
-    await prefs(page).getByRole('button', { name: 'Auto-label', exact: true }).click();
+    await autoLabel(page, 3);
     await expectCount(page, 3);
     const before = (await rows(page).allInnerTexts()).map((r) => r.split('\t').slice(1, 4).join('|')).sort();
 

@@ -3,7 +3,7 @@
 
 import { describe, expect, inject, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { pagesOf } from './pages';
+import { autoLabel, pagesOf } from './pages';
 
 const STARTUP_MS = 180_000;
 const WORK_MS = 180_000;
@@ -23,13 +23,6 @@ async function ready(page: Page): Promise<void> {
   await page.goto(`${baseUrl}#size=tiny`, { waitUntil: 'domcontentloaded' }); // the tiny model keeps SwiftShader quick
   const save = page.getByRole('button', { name: 'Save session', exact: true });
   await expect.poll(() => save.isEnabled(), { timeout: STARTUP_MS, interval: 250 }).toBe(true);
-}
-
-async function autoLabel(page: Page, n: number): Promise<void> {
-  const count = page.getByLabel('Pairs to label', { exact: true });
-  await count.fill(String(n));
-  await count.press('Tab');
-  await page.getByRole('button', { name: 'Auto-label', exact: true }).click();
 }
 
 describe('sessions', () => {

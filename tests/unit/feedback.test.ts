@@ -180,3 +180,17 @@ describe('live mode switches', () => {
     expect(of('notice').at(-1)!.message).toMatch(/must be on or off/);
   });
 });
+
+describe('picking pairs by the ensemble', () => {
+  it('builds the ensemble, trains it with the reward model, and still offers pairs', async () => {
+    const { send, of } = start(false);
+    await send(init);
+    await send({ type: 'autoLabel', labelerId: 'positive', count: 6 });
+    await send({ type: 'setPairSettings', settings: { acquisition: 'ensemble' } });
+    expect(of('pairSettings').at(-1)!.settings.acquisition).toBe('ensemble');
+    await send({ type: 'nextPair' });
+    await send({ type: 'nextPair' });
+    expect(of('pair')).toHaveLength(2);
+    expect(of('notice').filter((n) => n.level === 'error')).toEqual([]);
+  });
+});
