@@ -8,6 +8,10 @@
 // completed, that is, when the browser has written it to disk: once `addComparisons` resolves,
 // a page reload or a crash cannot lose the label. If a write fails the whole transaction is
 // undone, so the store never holds half of a ranking.
+//
+// Two tabs (and a page and its worker) share the one database. After each completed write the
+// writer says so on a BroadcastChannel; `onStoreChange` hears what the other contexts wrote (a
+// context never hears its own writes), so each can re-read the store and show the same labels.
 
 import type { Comparison } from './preferences';
 import type { ScenarioId } from './types';
@@ -18,6 +22,24 @@ const STORE = 'comparisons';
 const BY_SCENARIO = 'scenario';
 
 let opening: Promise<IDBDatabase> | null = null;
+
+const CHANNEL = 'rlhf-playground-labels';
+let channel: BroadcastChannel | null = null;
+
+function changes(): BroadcastChannel | null {
+  if (!channel && typeof BroadcastChannel !== 'undefined') channel = new BroadcastChannel(CHANNEL);
+  return channel;
+}
+
+/** Tells the other tabs and contexts that labels of `scenario` (or of every scenario) changed. */
+function announce(scenario: ScenarioId | null): void {
+  changes()?.postMessage({ scenario });
+}
+
+/** Calls `fn` whenever another tab or context changes the stored labels. */
+export function onStoreChange(fn: (scenario: ScenarioId | null) => void): void {
+  changes()?.addEventListener('message', (e: MessageEvent<{ scenario: ScenarioId | null }>) => fn(e.data?.scenario ?? null));
+}
 
 /** Opens the database once (creating it on first use) and shares the connection. */
 function database(): Promise<IDBDatabase> {
@@ -83,16 +105,17 @@ async function transaction<T>(mode: IDBTransactionMode, work: Work<T>): Promise<
 }
 
 /** Saves new comparisons (all of them, or none if anything fails). */
-export function addComparisons(list: readonly Comparison[]): Promise<void> {
-  return transaction('readwrite', (store) => {
+export async function addComparisons(list: readonly Comparison[]): Promise<void> {
+  await transaction('readwrite', (store) => {
     for (const c of list) store.add(c); // add, not put: an id that exists already is an error
     return () => undefined;
   });
+  announce(list[0]?.scenario ?? null);
 }
 
 /** Replaces a stored comparison (for example after `flip`). Fails if the id is not stored. */
-export function updateComparison(c: Comparison): Promise<void> {
-  return transaction('readwrite', (store, abort) => {
+export async function updateComparison(c: Comparison): Promise<void> {
+  await transaction('readwrite', (store, abort) => {
     const found = store.getKey(c.id);
     found.onsuccess = () => {
       if (found.result === undefined) abort(new Error(`there is no stored comparison with id ${c.id}`));
@@ -100,13 +123,15 @@ export function updateComparison(c: Comparison): Promise<void> {
     };
     return () => undefined;
   });
+  announce(c.scenario);
 }
 
-export function deleteComparison(id: string): Promise<void> {
-  return transaction('readwrite', (store) => {
+export async function deleteComparison(id: string): Promise<void> {
+  await transaction('readwrite', (store) => {
     store.delete(id);
     return () => undefined;
   });
+  announce(null);
 }
 
 /** Every stored comparison, or those of one scenario, oldest first. */
@@ -118,8 +143,8 @@ export function allComparisons(scenario?: ScenarioId): Promise<Comparison[]> {
 }
 
 /** Deletes every comparison of one scenario; resolves with how many there were. */
-export function clearScenario(scenario: ScenarioId): Promise<number> {
-  return transaction('readwrite', (store) => {
+export async function clearScenario(scenario: ScenarioId): Promise<number> {
+  const deleted = await transaction('readwrite', (store) => {
     let deleted = 0;
     const cursor = store.index(BY_SCENARIO).openKeyCursor(IDBKeyRange.only(scenario));
     cursor.onsuccess = () => {
@@ -130,4 +155,6 @@ export function clearScenario(scenario: ScenarioId): Promise<number> {
     };
     return () => deleted;
   });
+  announce(scenario);
+  return deleted;
 }

@@ -63,6 +63,23 @@ export function newId(): string {
   return `${Date.now().toString(36)}-${idCounter.toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
+/** What identifies a pair whichever side each text was shown on: the prompt and the two texts, sorted. */
+export function pairKey(prompt: string, a: string, b: string): string {
+  return [prompt, ...[a, b].sort()].join('\u0000');
+}
+
+/** The person's judgement of a pair shown as (left, right): one comparison of weight 1. */
+export function judgedPair(
+  pair: { prompt: string; left: string; right: string },
+  choice: 'left' | 'right' | 'tie' | 'bothBad',
+  scenario: ScenarioId,
+  annotator = 'human',
+): Comparison {
+  const verdict: Verdict = choice === 'tie' ? 'tie' : choice === 'bothBad' ? 'bothBad' : 'preferred';
+  const [chosen, rejected] = choice === 'right' ? [pair.right, pair.left] : [pair.left, pair.right];
+  return { id: newId(), scenario, prompt: pair.prompt, chosen, rejected, verdict, annotator, createdAt: Date.now(), source: 'pair', weight: 1 };
+}
+
 /**
  * A ranking of K completions (best first) -> its C(K,2) pairs, the better text always chosen.
  * Throws when K is outside MIN_RANKED..MAX_RANKED or when two of the texts are the same.
@@ -154,19 +171,31 @@ function hashString(text: string): number {
  * the seed, never on the order of the list: the same data and seed always split the same way,
  * and all pairs of one ranking land on the same side (otherwise the held-out set would contain
  * near-copies of training pairs, and the held-out accuracy would flatter the model).
+ * Once there are `guaranteeFrom` groups, at least one is held out even when no draw fell below
+ * `fraction` (0.8^12 = 7% of 12 labels would otherwise hold out none): the group with the smallest
+ * draw. A new label can only take that place from an older one, so a group that was trained on
+ * never moves to the held-out side (except after deletions).
  */
 export function splitHeldOut(
   comparisons: readonly Comparison[],
   fraction: number,
   seed: number,
+  guaranteeFrom = Infinity,
 ): { train: Comparison[]; heldOut: Comparison[] } {
   if (!(fraction >= 0 && fraction <= 1)) throw new Error(`the held-out fraction must be between 0 and 1, got ${fraction}`);
-  const train: Comparison[] = [];
-  const heldOut: Comparison[] = [];
+  const draws = new Map<string, number>();
   for (const c of comparisons) {
     const group = c.rankingId ?? c.id;
-    const draw = mulberry32(hashString(group) ^ seed)();
-    (draw < fraction ? heldOut : train).push(c);
+    if (!draws.has(group)) draws.set(group, mulberry32(hashString(group) ^ seed)());
   }
+  const held = new Set([...draws].filter(([, d]) => d < fraction).map(([g]) => g));
+  if (held.size === 0 && draws.size >= guaranteeFrom) {
+    let lowest: [string, number] | null = null;
+    for (const entry of draws) if (!lowest || entry[1] < lowest[1]) lowest = entry;
+    held.add(lowest![0]);
+  }
+  const train: Comparison[] = [];
+  const heldOut: Comparison[] = [];
+  for (const c of comparisons) (held.has(c.rankingId ?? c.id) ? heldOut : train).push(c);
   return { train, heldOut };
 }

@@ -2,7 +2,8 @@
 // (pretrained and fine-tuned), their trainers, and what happens on each command. It knows
 // nothing about postMessage, so tests and scripts drive it directly in Node.
 
-import type { Command, Completion, SampleSettings, StageState, TrainableStage, TrainSettings, WorkerEvent } from './protocol';
+import type { Command, Completion, RlSettings, SampleSettings, StageState, TrainableStage, TrainSettings, WorkerEvent } from './protocol';
+import type { Comparison } from '../data/preferences';
 import { checkRange, MAX_SWEEP_RUNS, SWEEP_ITERATIONS, TRAINABLE_STAGES, type RlMetricPoint } from './protocol';
 import { configFor, type GPTConfig, type PresetName } from '../model/config';
 import { GPT } from '../model/model';
@@ -30,6 +31,8 @@ export interface PlaygroundDeps {
   comparisons: ComparisonStore;
   /** Where whole sessions are saved (IndexedDB in the browser). */
   sessions?: SessionStore;
+  /** A number that differs between page loads, so a reload or a second tab is offered new pairs (tests: 0, repeatable). */
+  entropy?: number;
 }
 
 interface Stage {
@@ -57,6 +60,12 @@ export function spreadPrompts(prompts: string[], count: number): string[] {
   return [...new Set(picked)];
 }
 
+/** Commands the page waits on: they run before queued reward training. */
+const ASKED_BY_THE_PAGE: Command['type'][] = ['nextPair', 'nextRanking', 'probeReward'];
+
+/** Training commands that a later Pause cancels while they still wait in the queue. */
+const CANCELLED_BY_PAUSE: Command['type'][] = ['play', 'step', 'rlPlay', 'rlStep', 'rlSweep'];
+
 /** Commands that stop a running loop first; the others (settings, samples, saving) run between its steps. */
 const STOPS_TRAINING: Command['type'][] = ['pause', 'step', 'play', 'rlPlay', 'rlStep', 'rlSweep', 'rlReset', 'rlRollback', 'restoreSession', 'importSession', 'init', 'useCustomCorpus', 'pretrainFromScratch', 'reset', 'importCheckpoint', 'loadFromBrowser'];
 
@@ -74,16 +83,70 @@ export class Playground {
   private queue: Promise<unknown> = Promise.resolve();
   private nextSamplesAt = 0;
   private sampleCounter = 0;
+  /** Page requests waiting in the queue, a reward-training run waiting, a store re-read waiting. */
+  private askedWaiting = 0;
+  private learningQueued = false;
+  private syncQueued = false;
+  private pauses = 0;
 
   constructor(private deps: PlaygroundDeps) {}
 
   /** Runs commands one at a time, in order; a failing command becomes an error notice. */
   handle(cmd: Command): Promise<unknown> {
+    // Labels are already saved by the page: they join the dataset now, not behind a training step.
+    if (cmd.type === 'labelsSaved') return this.acceptLabels(cmd.comparisons);
+    if (cmd.type === 'syncLabels') {
+      if (this.syncQueued) return this.queue;
+      this.syncQueued = true;
+    }
     if (STOPS_TRAINING.includes(cmd.type)) this.stopLoop();
+    // Pause also cancels the training commands queued before it (a storm of Step clicks, a Play behind a Step).
+    const pausesBefore = this.pauses;
+    if (cmd.type === 'pause') this.pauses += 1;
+    const cancelled = () => CANCELLED_BY_PAUSE.includes(cmd.type) && this.pauses !== pausesBefore;
     // A long job checks this flag between its steps, so it cannot wait in the queue behind the job.
     if (cmd.type === 'cancelJob' || cmd.type === 'init' || cmd.type === 'useCustomCorpus') this.preferences?.cancel();
-    const run = () => this.dispatch(cmd).catch((e: Error) => this.notice('error', e.message));
+    const asked = ASKED_BY_THE_PAGE.includes(cmd.type);
+    if (asked) this.askedWaiting += 1;
+    const run = () => {
+      if (asked) this.askedWaiting -= 1;
+      if (cancelled()) return;
+      return this.dispatch(cmd).catch((e: Error) => this.refused(cmd, e));
+    };
     return (this.queue = this.queue.then(run));
+  }
+
+  /** A command that failed: an error notice, and for a pair request the answer that none is coming. */
+  private refused(cmd: Command, e: Error): void {
+    if (cmd.type === 'syncLabels') this.syncQueued = false;
+    if (cmd.type === 'nextPair' || cmd.type === 'nextRanking') {
+      this.deps.emit({ type: 'pairRefused', mode: cmd.type === 'nextPair' ? 'pair' : 'ranking', message: e.message });
+    }
+    this.notice('error', e.message);
+  }
+
+  /** Saved labels join the dataset at once; the reward model learns from them in one queued run. */
+  private async acceptLabels(list: Comparison[]): Promise<void> {
+    if (!this.preferences || !Array.isArray(list)) return; // still starting: load() reads them from the store
+    if (this.preferences.acceptSaved(list) > 0) this.scheduleLearning();
+  }
+
+  /**
+   * Queues one reward-training run for every label that arrived since the last one. Requests the
+   * page is waiting on (the next pair, a probe) go first, so a quick labeller never waits for training.
+   */
+  private scheduleLearning(): void {
+    if (this.learningQueued) return;
+    this.learningQueued = true;
+    const learn = async (): Promise<void> => {
+      if (this.askedWaiting > 0) {
+        this.queue = this.queue.then(learn);
+        return;
+      }
+      this.learningQueued = false;
+      await this.preferences?.learnPending();
+    };
+    this.queue = this.queue.then(learn).catch((e: Error) => this.notice('error', `The reward model did not learn the new labels: ${e.message}`));
   }
 
   private async dispatch(cmd: Command): Promise<void> {
@@ -103,7 +166,8 @@ export class Playground {
       case 'saveToBrowser': return this.saveToBrowser(cmd.stage);
       case 'loadFromBrowser': return this.loadFromBrowser(cmd.stage);
       case 'nextPair': await this.prefs().nextPair(); return;
-      case 'label': await this.prefs().label(cmd.pairId, cmd.choice); return;
+      case 'labelsSaved': return this.acceptLabels(cmd.comparisons);
+      case 'syncLabels': return this.syncLabels();
       case 'undoLabel': return this.prefs().undo();
       case 'autoLabel': return this.prefs().autoLabel(cmd.labelerId, cmd.count);
       case 'trainReward': return this.prefs().trainReward(cmd.steps);
@@ -113,7 +177,6 @@ export class Playground {
       case 'exportPreferences': return this.prefs().exportFile(cmd.format);
       case 'importPreferences': return this.notice('info', await this.prefs().importFile(cmd.text, cmd.name));
       case 'nextRanking': await this.prefs().nextRanking(); return;
-      case 'labelRanking': await this.prefs().labelRanking(cmd.rankingId, cmd.order); return;
       case 'setRewardSettings': return this.prefs().setRewardSettings(cmd.settings);
       case 'trainRewardEpochs': return this.prefs().trainRewardEpochs();
       case 'setLabelerSettings': return this.prefs().setLabelers(cmd.settings);
@@ -123,7 +186,7 @@ export class Playground {
       case 'rlPlay': return this.rlPlay();
       case 'rlStep': await this.rlStep(); return;
       case 'rlReset': this.rlTrainer().reset(); this.deps.emit({ type: 'rlClear' }); return this.emitRl();
-      case 'setRlSettings': this.rlTrainer().setSettings(cmd.settings); return this.emitRl();
+      case 'setRlSettings': return this.setRlSettings(cmd.settings);
       case 'rlRollback': this.rlTrainer().rollback(); this.notice('info', 'Rolled back to the last good iteration.'); return this.emitRl();
       case 'rlSweep': return this.rlSweep(cmd.betas, cmd.iterations);
       case 'saveSession': return this.saveSession(cmd.name, cmd.ui);
@@ -163,7 +226,8 @@ export class Playground {
     const sftModel = new GPT(config, loaded.sft?.weights ?? (await pretrain.model.read()));
     this.stages = { pretrain, sft: this.makeStage('sft', sftModel, loaded.sft ? 'shipped fine-tuned checkpoint' : 'copy of the pretrained model', keptSettings.sft) };
     // Pairs to judge come from the fine-tuned model; the reward model starts as a copy of it.
-    this.preferences = new PreferenceSession(sftModel, new GPT(config, await sftModel.read()), data, this.deps.comparisons, this.deps.emit, this.seed);
+    const rewardModel = new GPT(config, await sftModel.read());
+    this.preferences = new PreferenceSession(sftModel, rewardModel, data, this.deps.comparisons, this.deps.emit, this.seed, this.deps.entropy);
     this.deps.emit({
       type: 'model',
       info: {
@@ -231,6 +295,20 @@ export class Playground {
     return this.rl;
   }
 
+  /** The store changed in another tab (or a restore there): take its labels as they are now. */
+  private async syncLabels(): Promise<void> {
+    this.syncQueued = false;
+    if (this.preferences && (await this.preferences.sync()) > 0) this.scheduleLearning();
+  }
+
+  private setRlSettings(settings: Partial<RlSettings>): void {
+    try {
+      this.rlTrainer().setSettings(settings);
+    } finally {
+      this.emitRl(); // a refused change is answered with the settings still in force
+    }
+  }
+
   private emitRl(): void {
     if (this.rl) this.deps.emit({ type: 'rlState', state: this.rl.state(this.rlRunning) });
   }
@@ -284,6 +362,7 @@ export class Playground {
 
   /** Runs PPO iterations until paused; other commands (labels, settings) are served between iterations. */
   private rlPlay(): void {
+    this.stopLoop(); // one loop trains at a time: a Pretrain Play queued before this one has started by now
     this.rlRunning = true;
     this.emitRl();
     const generation = ++this.rlGeneration; // a second Play replaces this loop rather than running beside it
@@ -317,6 +396,7 @@ export class Playground {
   // ------------------------------------------------------------------ training
 
   private play(stage: TrainableStage): void {
+    this.stopLoop(); // one loop trains at a time (an RL Play queued before this one has started by now)
     this.running = stage;
     this.emitStage(stage);
     this.nextSamplesAt = performance.now() + SAMPLES_EVERY_MS;
@@ -457,7 +537,10 @@ export class Playground {
     const s = this.stage(stage);
     const next = { ...s.trainer.settings, ...settings };
     const problem = validateTrainSettings(next);
-    if (problem) throw new Error(problem);
+    if (problem) {
+      this.emitStage(stage); // the form shows the settings still in force
+      throw new Error(problem);
+    }
     s.trainer.settings = next;
     this.emitStage(stage);
   }
@@ -465,7 +548,10 @@ export class Playground {
   private setSampleSettings(settings: Partial<SampleSettings>): Promise<void> | void {
     const next = { ...this.sampling, ...settings };
     const problem = validateSampleSettings(next, this.data?.tokenizer.vocabSize ?? 100_000);
-    if (problem) throw new Error(problem);
+    if (problem) {
+      this.deps.emit({ type: 'sampleSettings', settings: this.sampling });
+      throw new Error(problem);
+    }
     this.sampling = next;
     this.deps.emit({ type: 'sampleSettings', settings: next });
   }
@@ -631,6 +717,14 @@ export class Playground {
     this.deps.emit({ type: 'sessionRestored', name: d.name, ui: d.ui, fork });
     this.notice('info', `Restored the session "${d.name}"${fork ? ' as a fork: its RL curves stay on the charts for comparison' : ''}. What was here before is saved as a session too.`);
     await this.emitSessions();
+  }
+
+  /** For tests and scripts: resolves once every queued command and training run has finished. */
+  async idle(): Promise<void> {
+    for (let q = this.queue; ; q = this.queue) {
+      await q;
+      if (q === this.queue) return;
+    }
   }
 
   /** For tests and scripts: the live models. */

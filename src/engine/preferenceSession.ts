@@ -1,24 +1,23 @@
-// The human-feedback stage inside the worker: pairs (or rankings) of completions to judge,
-// sampled ahead so the next one is ready before the user has finished reading; the labels, each
-// saved the moment it is given; simulated annotators; and the reward model learning from it all.
+// The human-feedback stage inside the worker: the labels (the page saves a person's label in the
+// store itself, then tells the worker; the dataset is sent back at once, and the reward model
+// learns from new labels afterwards, many clicks in one run); simulated annotators; files; and the
+// reward model's scores of it all. What to judge comes from pairSampler.ts.
 
 import type { GPT } from '../model/model';
-import { sample } from '../model/sample';
-import { completionText, encodePrompt } from '../data/sequences';
 import type { ScenarioData } from '../data/types';
 import { UNK } from '../data/types';
 import { splitWords } from '../data/tokenizer';
-import { expandRanking, newId, type Comparison, type Verdict } from '../data/preferences';
+import { newId, pairKey, type Comparison } from '../data/preferences';
 import { chooseBetween, defaultCustomLabeler, findLabeler, validateLabeler, type LabelerSpec } from '../data/labelers';
 import type { GoldScenario } from '../data/gold';
 import { panelVotes } from '../data/annotatorPanel';
 import { mulberry32 } from '../data/random';
-import { mostDisagreed, mostUncertain } from '../rlhf/acquisition';
 import { RewardSession } from './rewardSession';
+import { PairSampler } from './pairSampler';
 import { runAcquisitionComparison } from './acquisitionExperiment';
 import {
   ACQUISITIONS, AUTO_LABEL_PAIRS, checkRange, PAIR_LIMITS, REWARD_STEPS,
-  type LabelerSettings, type PairChoice, type PairSettings, type PairToLabel, type RankingToLabel, type RewardSettings, type WorkerEvent,
+  type LabelerSettings, type PairSettings, type PairToLabel, type RankingToLabel, type RewardSettings, type WorkerEvent,
 } from './protocol';
 import { annotatorAgreement, exportJson, exportJsonl, importPreferences, mergeDatasets } from '../data/preferenceIO';
 
@@ -30,9 +29,6 @@ export interface ComparisonStore {
   all(scenario: Comparison['scenario']): Promise<Comparison[]>;
 }
 
-/** Pairs kept sampled ahead; with an acquisition rule they are the candidates it chooses from. */
-const PAIRS_AHEAD = 4;
-const CANDIDATES = 8;
 const STEPS_PER_LABEL = 4;
 const AUTO_LABEL_CHUNK = 16;
 const REFERENCE_COMPLETIONS = 32;
@@ -47,17 +43,16 @@ export function stepsAfterLabels(n: number): number {
 export class PreferenceSession {
   comparisons: Comparison[] = [];
   readonly reward: RewardSession;
-  private ahead: PairToLabel[] = [];
-  private issued = new Map<string, PairToLabel>(); // the pair on screen, not yet judged
-  private rankingOnOffer: RankingToLabel | null = null;
+  readonly pairs: PairSampler;
+  private judgedKeys = new Set<string>();
   private undoStack: string[][] = []; // ids added by each labelling action in this session, newest last
-  private sampleSeed: number;
+  /** Labels that arrived since the reward model last trained: learning from them is coalesced. */
+  private unlearned = 0;
+  /** P(chosen > rejected) of each comparison as last scored, so the dataset can be sent before re-scoring. */
+  private lastP = new Map<string, number>();
   private cancelled = false;
   settings: PairSettings = { temperatureLeft: 0.8, temperatureRight: 1.2, acquisition: 'random', rankK: 4 };
   labelers: LabelerSettings;
-
-  /** Where pairs come from: the fine-tuned model, then the RL policy once RL has started (live mode). */
-  pairSource: () => GPT;
 
   constructor(
     private sft: GPT,
@@ -66,21 +61,34 @@ export class PreferenceSession {
     private store: ComparisonStore,
     private emit: (e: WorkerEvent) => void,
     private seed: number,
+    /** Differs between page loads (0 in tests), so a reload or a second tab is offered new pairs. */
+    entropy = 0,
   ) {
-    this.sampleSeed = seed * 7919;
-    this.pairSource = () => sft;
     this.reward = new RewardSession(rewardModel, data.tokenizer, seed, () => this.referenceTexts(), () => sft.read());
+    const judged = (key: string) => this.judgedKeys.has(key);
+    this.pairs = new PairSampler(data, this.reward, () => this.settings, judged, () => sft, (seed * 7919 + entropy) >>> 0);
     const scenario = data.id === 'custom' ? 'reviews' : data.id;
     this.labelers = { goldLabeler: null, panel: [], custom: defaultCustomLabeler(scenario) };
   }
 
+  /** Where pairs come from: the fine-tuned model, then the RL policy once RL has started (live mode). */
+  set pairSource(source: () => GPT) {
+    this.pairs.source = source;
+  }
+
+  private setComparisons(list: Comparison[]): void {
+    this.comparisons = list;
+    this.judgedKeys = new Set(list.map((c) => pairKey(c.prompt, c.chosen, c.rejected)));
+  }
+
   /** Brings back every label saved for this scenario (after a reload or a worker restart). */
   async load(): Promise<void> {
-    this.comparisons = await this.store.all(this.data.id);
+    this.setComparisons(await this.store.all(this.data.id));
     this.undoStack = [];
     this.emit({ type: 'pairSettings', settings: this.settings });
     this.emit({ type: 'rewardSettings', settings: this.reward.settings });
     this.emit({ type: 'labelerSettings', settings: this.labelers });
+    this.emitDataset(); // the saved labels show at once, before any model work
     // The reward model relearns the saved labels (briefly: a long run can follow on demand).
     if (this.comparisons.length) await this.trainReward(Math.min(RELEARN_STEPS, stepsAfterLabels(this.comparisons.length)));
     else await this.publish();
@@ -102,105 +110,77 @@ export class PreferenceSession {
     return findLabeler(scenario, id, this.labelers.custom);
   }
 
-  // ------------------------------------------------------------------ sampling what to judge
+  // ------------------------------------------------------------------ what to judge
 
-  /** Completes each prompt once per temperature (one batched sampling call per temperature). */
-  private async complete(prompts: string[], temperatures: number[], model = this.pairSource()): Promise<string[][]> {
-    const encoded = prompts.map((p) => encodePrompt(this.data.tokenizer, p));
-    const room = model.config.contextLength - Math.max(...encoded.map((e) => e.length));
-    const out: string[][] = [];
-    for (const temperature of temperatures) {
-      const r = await sample(model, encoded, { maxNewTokens: Math.min(24, room), temperature, topK: 0, seed: this.sampleSeed++ });
-      out.push(r.tokens.map((t) => completionText(this.data.tokenizer, t)));
-    }
-    return out;
-  }
-
-  private randomPrompts(count: number): string[] {
-    const rand = mulberry32(this.sampleSeed++);
-    return Array.from({ length: count }, () => this.data.prompts[Math.floor(rand() * this.data.prompts.length)]);
-  }
-
-  /** `count` pairs: each prompt completed once at the left temperature and once at the right. */
-  async samplePairs(count: number): Promise<PairToLabel[]> {
-    const prompts = this.randomPrompts(count);
-    const [left, right] = await this.complete(prompts, [this.settings.temperatureLeft, this.settings.temperatureRight]);
-    return prompts.map((prompt, i) => ({ id: newId(), prompt, left: left[i], right: right[i] }));
+  /** `count` fresh pairs from the current pair source. */
+  samplePairs(count: number): Promise<PairToLabel[]> {
+    return this.pairs.samplePairs(count);
   }
 
   /** The fine-tuned model's completions of a fixed set of prompts: the yardstick of normalised rewards. */
   private async referenceTexts() {
     const rand = mulberry32(this.seed * 13);
     const prompts = Array.from({ length: REFERENCE_COMPLETIONS }, () => this.data.prompts[Math.floor(rand() * this.data.prompts.length)]);
-    const [texts] = await this.complete(prompts, [1], this.sft);
+    const [texts] = await this.pairs.complete(prompts, [1], this.sft);
     return prompts.map((prompt, i) => ({ prompt, response: texts[i] }));
   }
 
-  /** Which waiting candidate to show: the first, or the one the acquisition rule picks. */
-  private async pickCandidate(): Promise<number> {
-    const rule = this.settings.acquisition;
-    if (rule === 'random' || this.reward.step === 0) return 0;
-    const p = await this.reward.ensembleProbabilities(this.ahead);
-    return rule === 'uncertain' ? mostUncertain(p[0]) : mostDisagreed(p);
-  }
-
-  /** The next pair to judge; the queue is refilled so the one after is already waiting. */
+  /** One more pair for the page's queue (never one judged or on offer already). */
   async nextPair(): Promise<PairToLabel> {
-    const wanted = this.settings.acquisition === 'random' ? PAIRS_AHEAD : CANDIDATES;
-    if (this.ahead.length < wanted) this.ahead.push(...(await this.samplePairs(wanted - this.ahead.length)));
-    const [pair] = this.ahead.splice(await this.pickCandidate(), 1);
-    this.issued.clear(); // only the pair on screen can be judged (a skipped one is simply dropped)
-    this.issued.set(pair.id, pair);
+    const pair = await this.pairs.next();
     this.emit({ type: 'pair', pair });
-    if (this.ahead.length < wanted / 2) this.ahead.push(...(await this.samplePairs(wanted - this.ahead.length)));
     return pair;
   }
 
-  /** K completions of one prompt, at temperatures spread from the left to the right setting, all different. */
   async nextRanking(): Promise<RankingToLabel> {
-    const k = this.settings.rankK;
-    const { temperatureLeft: lo, temperatureRight: hi } = this.settings;
-    const temperatures = Array.from({ length: k }, (_, i) => lo + ((hi - lo) * i) / (k - 1));
-    const prompt = this.randomPrompts(1)[0];
-    const distinct = new Set<string>();
-    for (let attempt = 0; attempt < 3 && distinct.size < k; attempt++) {
-      for (const [text] of await this.complete([prompt], temperatures)) distinct.add(text);
-    }
-    if (distinct.size < k) throw new Error(`the model gave only ${distinct.size} different completions of "${prompt}"; raise the temperatures or rank fewer`);
-    const ranking = { id: newId(), prompt, completions: [...distinct].slice(0, k) };
-    this.rankingOnOffer = ranking;
+    const ranking = await this.pairs.nextRanking();
     this.emit({ type: 'ranking', ranking });
     return ranking;
   }
 
   // ------------------------------------------------------------------ labels
 
-  /** Records a judgement of a pair: saved first, then learned from. */
-  async label(pairId: string, choice: PairChoice, annotator = 'human'): Promise<Comparison> {
-    const pair = this.issued.get(pairId);
-    if (!pair) throw new Error('that pair is no longer on offer; ask for the next one');
-    this.issued.delete(pairId);
-    const verdict: Verdict = choice === 'tie' ? 'tie' : choice === 'bothBad' ? 'bothBad' : 'preferred';
-    const [chosen, rejected] = choice === 'right' ? [pair.right, pair.left] : [pair.left, pair.right];
-    const c: Comparison = {
-      id: newId(), scenario: this.data.id, prompt: pair.prompt, chosen, rejected, verdict, annotator,
-      createdAt: Date.now(), source: 'pair', weight: 1,
-    };
-    await this.add([c]);
-    return c;
+  /**
+   * Labels the page has already written to the store (a judged pair, or a ranking's pairs): they
+   * join the dataset, which is sent at once; the reward model learns from them later (see learnPending).
+   * Returns how many were new (a label heard of before, from the store's broadcast, counts once).
+   */
+  acceptSaved(list: readonly Comparison[]): number {
+    const known = new Set(this.comparisons.map((c) => c.id));
+    const fresh = list.filter((c) => c.scenario === this.data.id && !known.has(c.id));
+    const mine = list.filter((c) => c.scenario === this.data.id).map((c) => c.id);
+    if (mine.length) this.undoStack.push(mine);
+    for (const c of list) this.pairs.settle(pairKey(c.prompt, c.chosen, c.rejected));
+    if (fresh.length === 0) return 0;
+    this.setComparisons([...this.comparisons, ...fresh]);
+    this.unlearned += fresh.length;
+    this.emitDataset();
+    return fresh.length;
   }
 
-  /** Records an ordering of the ranking on offer (indices into its completions, best first) as its C(K,2) pairs. */
-  async labelRanking(rankingId: string, order: number[]): Promise<Comparison[]> {
-    const r = this.rankingOnOffer;
-    if (!r || r.id !== rankingId) throw new Error('that ranking is no longer on offer; ask for the next one');
-    const k = r.completions.length;
-    const isPermutation = order.length === k && new Set(order).size === k && order.every((i) => Number.isInteger(i) && i >= 0 && i < k);
-    if (!isPermutation) throw new Error(`a ranking must order all ${k} completions exactly once`);
-    this.rankingOnOffer = null;
-    const pairs = expandRanking({ scenario: this.data.id, prompt: r.prompt, annotator: 'human' }, order.map((i) => r.completions[i]));
-    await this.add(pairs);
-    return pairs;
+  /** Re-reads the store after another tab (or this page) changed it; returns how many labels are new here. */
+  async sync(): Promise<number> {
+    const stored = await this.store.all(this.data.id);
+    const before = new Set(this.comparisons.map((c) => c.id));
+    const after = new Set(stored.map((c) => c.id));
+    const added = stored.filter((c) => !before.has(c.id)).length;
+    const removed = this.comparisons.some((c) => !after.has(c.id));
+    const signature = (list: readonly Comparison[]) => list.map((c) => `${c.id}\u0001${c.chosen}`).join('\u0002');
+    const changed = removed || added > 0 || signature(stored) !== signature(this.comparisons);
+    if (!changed) return 0;
+    this.setComparisons(stored);
+    this.undoStack = this.undoStack.map((ids) => ids.filter((id) => after.has(id))).filter((ids) => ids.length);
+    this.unlearned += added;
+    this.emitDataset();
+    if (removed && added === 0) await this.publish();
+    return added;
+  }
+
+  /** Trains on the labels that arrived since the last training (coalesced: one run for many clicks). */
+  async learnPending(): Promise<void> {
+    const n = this.unlearned;
+    this.unlearned = 0;
+    if (n > 0) await this.learnFrom(n);
   }
 
   /** Fills the dataset from a simulated annotator: `count` fresh pairs, saved chunk by chunk as they are judged. */
@@ -209,7 +189,7 @@ export class PreferenceSession {
     const scenario = this.goldScenario!;
     const problem = checkRange(count, AUTO_LABEL_PAIRS);
     if (problem) throw new Error(problem);
-    const rand = mulberry32(this.sampleSeed++);
+    const rand = mulberry32(this.seed * 104729 + this.comparisons.length);
     const createdAt = Date.now(); // one time stamp for the batch: undo after a reload takes it back whole
     const ids: string[] = [];
     this.cancelled = false;
@@ -223,7 +203,7 @@ export class PreferenceSession {
         };
       });
       await this.store.add(made);
-      this.comparisons = [...this.comparisons, ...made];
+      this.setComparisons([...this.comparisons, ...made]);
       ids.push(...made.map((c) => c.id));
       this.emit({ type: 'progress', job: 'autoLabel', done: ids.length, total: count });
     }
@@ -253,7 +233,7 @@ export class PreferenceSession {
     }
     for (const id of ids) await this.store.remove(id);
     const gone = new Set(ids);
-    this.comparisons = this.comparisons.filter((c) => !gone.has(c.id));
+    this.setComparisons(this.comparisons.filter((c) => !gone.has(c.id)));
     await this.publish();
   }
 
@@ -261,9 +241,9 @@ export class PreferenceSession {
   async replaceAll(list: Comparison[]): Promise<void> {
     for (const c of this.comparisons) await this.store.remove(c.id);
     await this.store.add(list);
-    this.comparisons = [...list];
+    this.setComparisons([...list]);
     this.undoStack = [];
-    this.ahead = [];
+    this.pairs.discard();
     await this.publish();
   }
 
@@ -276,7 +256,7 @@ export class PreferenceSession {
   async remove(id: string): Promise<void> {
     this.find(id);
     await this.store.remove(id);
-    this.comparisons = this.comparisons.filter((c) => c.id !== id);
+    this.setComparisons(this.comparisons.filter((c) => c.id !== id));
     await this.publish();
   }
 
@@ -285,32 +265,48 @@ export class PreferenceSession {
     const c = this.find(id);
     const flipped: Comparison = { ...c, chosen: c.rejected, rejected: c.chosen };
     await this.store.update(flipped);
-    this.comparisons = this.comparisons.map((x) => (x.id === id ? flipped : x));
+    this.setComparisons(this.comparisons.map((x) => (x.id === id ? flipped : x)));
     await this.publish();
   }
 
   // ------------------------------------------------------------------ settings
 
+  /** Checks and applies pair settings; a refused change is answered with the settings still in force. */
   async setSettings(patch: Partial<PairSettings>): Promise<void> {
     const next = { ...this.settings, ...patch };
-    for (const key of Object.keys(PAIR_LIMITS) as (keyof typeof PAIR_LIMITS)[]) {
-      const problem = checkRange(next[key], PAIR_LIMITS[key]);
-      if (problem) throw new Error(problem);
+    const problem = Object.keys(PAIR_LIMITS).map((key) => checkRange(next[key as keyof typeof PAIR_LIMITS], PAIR_LIMITS[key as keyof typeof PAIR_LIMITS]))
+      .find(Boolean) ?? (ACQUISITIONS.some((a) => a.id === next.acquisition) ? null : `Unknown way to pick pairs: ${String(next.acquisition)}.`);
+    if (problem) {
+      this.emit({ type: 'pairSettings', settings: this.settings });
+      throw new Error(problem);
     }
-    if (!ACQUISITIONS.some((a) => a.id === next.acquisition)) throw new Error(`Unknown way to pick pairs: ${String(next.acquisition)}.`);
     const temperaturesChanged = next.temperatureLeft !== this.settings.temperatureLeft || next.temperatureRight !== this.settings.temperatureRight;
     this.settings = next;
-    if (temperaturesChanged) this.ahead = []; // pairs sampled at the old temperatures are dropped
+    if (temperaturesChanged) this.pairs.discard(); // pairs sampled at the old temperatures are dropped
     await this.reward.setEnsemble(next.acquisition === 'ensemble', this.comparisons);
     this.emit({ type: 'pairSettings', settings: next });
   }
 
   async setRewardSettings(patch: Partial<RewardSettings>): Promise<void> {
-    this.emit({ type: 'rewardSettings', settings: this.reward.setSettings(patch) });
+    try {
+      this.emit({ type: 'rewardSettings', settings: this.reward.setSettings(patch) });
+    } catch (e) {
+      this.emit({ type: 'rewardSettings', settings: this.reward.settings }); // the form shows what is in force
+      throw e;
+    }
   }
 
   /** Checks and applies the gold labeler, the panel and the custom labeler; republishes when asked. */
   setLabelers(patch: Partial<LabelerSettings>, republish = true): Promise<void> | void {
+    try {
+      this.labelers = this.checkLabelers(patch);
+    } finally {
+      this.emit({ type: 'labelerSettings', settings: this.labelers }); // refused: the settings still in force
+    }
+    if (republish) return this.publish();
+  }
+
+  private checkLabelers(patch: Partial<LabelerSettings>): LabelerSettings {
     const next: LabelerSettings = { ...this.labelers, ...patch };
     if (patch.custom) {
       next.custom = { ...patch.custom, id: 'custom' };
@@ -321,9 +317,7 @@ export class PreferenceSession {
     if (!Array.isArray(next.panel) || next.panel.length > MAX_PANEL) throw new Error(`The panel holds up to ${MAX_PANEL} simulated annotators.`);
     next.panel = [...new Set(next.panel)];
     next.panel.forEach((id) => this.labeler(id));
-    this.labelers = next;
-    this.emit({ type: 'labelerSettings', settings: next });
-    if (republish) return this.publish();
+    return next;
   }
 
   // ------------------------------------------------------------------ files
@@ -339,7 +333,12 @@ export class PreferenceSession {
     const result = importPreferences(text, { scenario: this.data.id, tokenizer: this.data.tokenizer });
     if (!result.ok) throw new Error(`${name} was not imported: ${result.message}`);
     const { added, duplicates } = mergeDatasets(this.comparisons, result.comparisons);
-    if (added.length) await this.add(added);
+    if (added.length) {
+      await this.store.add(added); // all or none
+      this.setComparisons([...this.comparisons, ...added]);
+      this.undoStack.push(added.map((c) => c.id));
+      await this.learnFrom(added.length);
+    }
     const agreements = annotatorAgreement(this.comparisons)
       .filter((a) => a.shared > 0)
       .map((a) => `${a.a} and ${a.b} agree on ${Math.round(a.agreement * 100)}% of ${a.shared} shared pairs`);
@@ -347,14 +346,6 @@ export class PreferenceSession {
   }
 
   // ------------------------------------------------------------------ the reward model
-
-  /** Saves, then trains a few reward-model steps on everything labelled so far, then reports. */
-  private async add(list: Comparison[]): Promise<void> {
-    await this.store.add(list); // a label written is a label kept, whatever happens next
-    this.comparisons = [...this.comparisons, ...list];
-    this.undoStack.push(list.map((c) => c.id));
-    await this.learnFrom(list.length);
-  }
 
   /** A few reward-model steps for `n` new labels, unless the user paused learning on labels. */
   private async learnFrom(n: number): Promise<void> {
@@ -402,11 +393,18 @@ export class PreferenceSession {
   /** Sends the dataset with P(chosen > rejected) for each comparison, the diagnostics and the panel's votes. */
   private async publish(): Promise<void> {
     const scenario = this.goldScenario;
-    const { pChosen, diagnostics } = await this.reward.report(this.comparisons, this.gold());
-    this.emit({ type: 'preferences', comparisons: this.comparisons, pChosen });
+    const scored = this.comparisons; // labels may arrive while the scores are computed
+    const { pChosen, diagnostics } = await this.reward.report(scored, this.gold());
+    this.lastP = new Map(scored.map((c, i) => [c.id, pChosen[i]]));
+    this.emitDataset();
     this.emit({ type: 'rewardDiagnostics', diagnostics });
     const panel = scenario ? this.labelers.panel.map((id) => this.labeler(id)) : [];
     this.emit({ type: 'panelVotes', panel: panelVotes(this.comparisons, panel, scenario ?? 'reviews') });
+  }
+
+  /** The dataset as it is now, with the latest P(chosen > rejected) of each comparison (NaN: not scored yet). */
+  private emitDataset(): void {
+    this.emit({ type: 'preferences', comparisons: this.comparisons, pChosen: this.comparisons.map((c) => this.lastP.get(c.id) ?? NaN) });
   }
 
   dispose(): void {

@@ -166,6 +166,8 @@ export interface RewardMetricPoint {
   trainLoss: number;
   heldoutLoss: number | null;
   heldoutAccuracy: number | null;
+  /** How many held-out pairs the two numbers above rest on (0 or absent when not measured). */
+  heldoutCount?: number;
 }
 
 export const PAIR_LIMITS: Record<Exclude<keyof PairSettings, 'acquisition'>, Range> = {
@@ -356,10 +358,15 @@ export type Command =
   /** Save / load the stage's weights in the browser's IndexedDB. */
   | { type: 'saveToBrowser'; stage: TrainableStage }
   | { type: 'loadFromBrowser'; stage: TrainableStage }
-  /** Preferences: the next pair to judge (answered by a 'pair' event). */
+  /** Preferences: one more pair for the page's queue (answered by a 'pair' event, or 'pairRefused'). */
   | { type: 'nextPair' }
-  /** Preferences: a judgement of a pair the worker sent; saved at once, then the reward model trains a little. */
-  | { type: 'label'; pairId: string; choice: PairChoice }
+  /**
+   * Preferences: labels the page has already saved in the store (a judged pair, or a ranking's
+   * pairs). The worker sends the dataset back at once; the reward model learns from them after.
+   */
+  | { type: 'labelsSaved'; comparisons: Comparison[] }
+  /** Preferences: the store changed elsewhere (another tab); re-read it. */
+  | { type: 'syncLabels' }
   /** Preferences: take back the last label (or auto-label batch). */
   | { type: 'undoLabel' }
   /** Preferences: let a simulated annotator judge `count` fresh pairs. */
@@ -376,8 +383,6 @@ export type Command =
   | { type: 'importPreferences'; text: string; name: string }
   /** Ranking mode: K completions of one prompt (answered by a 'ranking' event). */
   | { type: 'nextRanking' }
-  /** Ranking mode: the order the user gave, as indices into the completions, best first. */
-  | { type: 'labelRanking'; rankingId: string; order: number[] }
   | { type: 'setRewardSettings'; settings: Partial<RewardSettings> }
   /** Reward model: `epochs` passes over all training labels, with the user's settings. */
   | { type: 'trainRewardEpochs' }
@@ -411,6 +416,10 @@ export type Command =
   | { type: 'importSession'; bytes: ArrayBuffer; name: string; ui: SessionUi };
 
 // ---------------------------------------------------------------- events (worker -> UI)
+
+/** How often a live worker says so; a worker silent for WORKER_SILENCE_MS is taken for stopped and restarted. */
+export const HEARTBEAT_MS = 2000;
+export const WORKER_SILENCE_MS = 45_000;
 
 export interface MetricPoint {
   step: number;
@@ -460,6 +469,8 @@ export type WorkerEvent =
   /** Informational or error message for the user. Errors change nothing. */
   | { type: 'notice'; level: 'info' | 'error'; message: string }
   | { type: 'pair'; pair: PairToLabel }
+  /** A 'nextPair' (or 'nextRanking') that could not be answered; the page asks again only when told to. */
+  | { type: 'pairRefused'; mode: 'pair' | 'ranking'; message: string }
   /** The whole preference dataset, with the reward model's P(chosen > rejected) for each comparison. */
   | { type: 'preferences'; comparisons: Comparison[]; pChosen: number[] }
   | { type: 'rewardMetrics'; points: RewardMetricPoint[] }
@@ -489,4 +500,10 @@ export type WorkerEvent =
   /** A session was restored: the page takes back its charts; with `fork`, the saved RL run is also kept as an overlay. */
   | { type: 'sessionRestored'; name: string; ui: SessionUi; fork: boolean }
   /** Startup finished: ms from worker start to first completions. */
-  | { type: 'ready'; msToFirstCompletions: number };
+  | { type: 'ready'; msToFirstCompletions: number }
+  /** Sent every HEARTBEAT_MS while the worker's event loop runs, so the page notices a stopped worker. */
+  | { type: 'heartbeat' }
+  /** Not from the worker: the page's client replaced a worker that had stopped, crashed or lost its GPU. */
+  | { type: 'restarted'; reason: string }
+  /** The worker cannot go on (the GPU device was lost): the page restarts it, on another backend if `avoid` says so. */
+  | { type: 'fatal'; message: string; avoid: BackendName | null };

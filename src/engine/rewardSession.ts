@@ -15,6 +15,8 @@ import { buildDiagnostics } from '../rlhf/rewardDiagnostics';
 
 const HELD_OUT_FRACTION = 0.2;
 const SPLIT_SEED = 1;
+/** From this many labels (groups) on, at least one of them is always held out. */
+export const HELD_OUT_GUARANTEED_FROM = 5;
 const REPORT_EVERY = 10;
 /** Extra reward models trained on bootstrap resamples, for "ensemble disagreement". */
 const ENSEMBLE_EXTRA = 2;
@@ -83,7 +85,7 @@ export class RewardSession {
 
   /** The training and held-out comparisons (the split depends only on each comparison's id). */
   split(comparisons: readonly Comparison[]) {
-    return splitHeldOut(comparisons, HELD_OUT_FRACTION, SPLIT_SEED);
+    return splitHeldOut(comparisons, HELD_OUT_FRACTION, SPLIT_SEED, HELD_OUT_GUARANTEED_FROM);
   }
 
   /** Steps for `epochs` passes over the training pairs at the current batch size. */
@@ -109,12 +111,15 @@ export class RewardSession {
       for (const m of this.members) await m.trainer.trainStep();
       if (!Number.isFinite(last.loss)) throw new Error(`the reward loss became ${last.loss}; lower the reward learning rate`);
       if (i % REPORT_EVERY === 0 && i < steps) {
-        report({ step: this.trainer.step, labels: comparisons.length, trainLoss: last.loss, heldoutLoss: null, heldoutAccuracy: null });
+        report({ step: this.trainer.step, labels: comparisons.length, trainLoss: last.loss, heldoutLoss: null, heldoutAccuracy: null, heldoutCount: 0 });
       }
     }
     const held = trainingPairs(heldOut, { ties: this.settings.ties });
     const evaluated = held.length ? await this.trainer.evaluate(held) : { loss: null, accuracy: null };
-    const point = { step: this.trainer.step, labels: comparisons.length, trainLoss: last.loss, heldoutLoss: evaluated.loss, heldoutAccuracy: evaluated.accuracy };
+    const point = {
+      step: this.trainer.step, labels: comparisons.length, trainLoss: last.loss,
+      heldoutLoss: evaluated.loss, heldoutAccuracy: evaluated.accuracy, heldoutCount: held.length,
+    };
     report(point);
     return point;
   }

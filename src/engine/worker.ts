@@ -1,15 +1,16 @@
 // The training worker: owns TensorFlow.js, so the page's main thread only draws.
 // Commands arrive as messages (protocol.ts); events go back the same way.
 
-import type { Command, WorkerEvent } from './protocol';
+import * as tf from '@tensorflow/tfjs';
+import { HEARTBEAT_MS, type BackendName, type Command, type WorkerEvent } from './protocol';
 import { chooseBackend } from './backend';
 import { DATA_SEED, Playground } from './playground';
 import { loadScenario } from '../data/scenarios';
 import { loadCheckpointBytes, saveCheckpointBytes } from '../model/checkpointStore';
-import { addComparisons, allComparisons, deleteComparison, updateComparison } from '../data/preferenceStore';
+import { addComparisons, allComparisons, deleteComparison, onStoreChange, updateComparison } from '../data/preferenceStore';
 import { browserSessionStore } from './sessionStore';
 
-const scope = self as unknown as { postMessage(e: WorkerEvent, transfer?: Transferable[]): void; location: Location };
+const scope = self as unknown as { postMessage(e: WorkerEvent, transfer?: Transferable[]): void; location: Location; name: string };
 const emit = (event: WorkerEvent, transfer: ArrayBuffer[] = []) => scope.postMessage(event, transfer);
 
 /** Shipped checkpoints are static files under public/checkpoints/. */
@@ -28,15 +29,43 @@ const playground = new Playground({
   store: { save: saveCheckpointBytes, load: loadCheckpointBytes },
   comparisons: { add: addComparisons, update: updateComparison, remove: deleteComparison, all: allComparisons },
   sessions: browserSessionStore,
+  entropy: crypto.getRandomValues(new Uint32Array(1))[0],
 });
 
-const backendReady = chooseBackend().then((choice) => emit({ type: 'backend', backend: choice.backend, reason: choice.reason }));
+// The page names a backend to avoid when it restarts a worker whose GPU device was lost.
+const avoid = /^avoid-(\w+)$/.exec(scope.name)?.[1] as BackendName | undefined;
+const order = (['webgpu', 'webgl', 'cpu'] as BackendName[]).filter((b) => b !== avoid);
+const backendReady = chooseBackend(order).then((choice) => {
+  emit({ type: 'backend', backend: choice.backend, reason: avoid ? `the GPU device was lost, so ${avoid} is not used` : choice.reason });
+  watchDevice();
+});
+
+/** A lost WebGPU device makes every later command fail: tell the page, which restarts the worker elsewhere. */
+function watchDevice(): void {
+  if (tf.getBackend() !== 'webgpu') return;
+  const device = (tf.backend() as unknown as { device?: { lost: Promise<{ message: string; reason: string }> } }).device;
+  void device?.lost.then((info) => {
+    emit({ type: 'fatal', message: `the GPU device was lost (${info.message || info.reason || 'no reason given'})`, avoid: 'webgpu' });
+  });
+}
 
 self.onmessage = async (event: MessageEvent<Command>) => {
   await backendReady;
   await playground.handle(event.data);
 };
 
+// Another tab (or this page) changed the stored labels: re-read them.
+onStoreChange(() => void backendReady.then(() => playground.handle({ type: 'syncLabels' })));
+
+// The page counts a worker that stays silent for long as stopped, and restarts it.
+setInterval(() => emit({ type: 'heartbeat' }), HEARTBEAT_MS);
+
+const message = (reason: unknown) => String((reason as Error)?.message ?? reason);
 self.addEventListener('unhandledrejection', (e) => {
-  emit({ type: 'notice', level: 'error', message: `Worker error: ${String((e as PromiseRejectionEvent).reason?.message ?? (e as PromiseRejectionEvent).reason)}` });
+  e.preventDefault();
+  emit({ type: 'notice', level: 'error', message: `Something went wrong in the training worker (it keeps running): ${message(e.reason)}` });
+});
+self.addEventListener('error', (e) => {
+  e.preventDefault();
+  emit({ type: 'notice', level: 'error', message: `Something went wrong in the training worker (it keeps running): ${message(e.error ?? e.message)}` });
 });

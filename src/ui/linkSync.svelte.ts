@@ -13,6 +13,8 @@ import { PRESETS, type Preset } from './presets';
 const WRITE_DELAY_MS = 300;
 /** How long after the model is ready a value the link asked for may wait for the worker to report it back. */
 const PENDING_MS = 5000;
+/** Link problems listed in its notice; a link of 1,000 junk keys is summed up after these. */
+const MAX_LINK_PROBLEMS = 40;
 
 export class LinkSync {
   seed = $state(1);
@@ -98,7 +100,12 @@ export class LinkSync {
 
   private applyHash(hash: string, full: boolean): void {
     const { values, problems } = parseHash(hash);
-    for (const p of problems) this.app.pushNotice('error', `The link could not be used in full: ${p}`);
+    // One notice for the lot, so a link with many bad values shows every problem (up to a bound).
+    if (problems.length) {
+      const shown = problems.slice(0, MAX_LINK_PROBLEMS).join(' ');
+      const more = problems.length > MAX_LINK_PROBLEMS ? ` (and ${problems.length - MAX_LINK_PROBLEMS} more problems)` : '';
+      this.app.pushNotice('error', `The link could not be used in full (${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}): ${shown}${more}`);
+    }
     this.applyValues(values, full);
   }
 

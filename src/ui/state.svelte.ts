@@ -76,7 +76,9 @@ export class StageView {
   }
 }
 
-const MAX_NOTICES = 5;
+const MAX_NOTICES = 8;
+/** Pairs kept on hand in the page: the one on screen and two ready behind it. */
+export const PAIRS_HELD = 3;
 const MAX_KEPT_RUNS = 4;
 
 export interface CustomCorpus {
@@ -103,13 +105,31 @@ export class PlaygroundState {
   selected = $state<StageId>('pretrain');
 
   // Preferences and the reward model (replaced whole, like the stage views).
-  /** The pair on screen to judge; null while the next one is on its way. */
-  pair = $state.raw<PairToLabel | null>(null);
-  /** True between a 'nextPair' command and the worker's 'pair' answer. */
-  pairPending = $state(false);
-  comparisons = $state.raw<Comparison[]>([]);
-  /** The reward model's P(chosen > rejected), one per comparison, same order. */
-  pChosen = $state.raw<number[]>([]);
+  /** Pairs the worker has sent and nobody has judged yet: the first is on screen, the rest wait. */
+  pairQueue = $state.raw<PairToLabel[]>([]);
+  /** 'nextPair' requests sent and not answered yet. */
+  pairRequests = $state(0);
+  /** Why the worker could not offer a pair; no more are asked for until the person tries again. */
+  pairProblem = $state<string | null>(null);
+  /** The dataset as the worker last sent it, with P(chosen > rejected) of each (NaN: not scored yet). */
+  private workerComparisons = $state.raw<Comparison[]>([]);
+  private workerP = $state.raw<number[]>([]);
+  private heardDataset = false;
+  /** Labels this page saved (or is saving) that the worker's dataset does not show yet. */
+  localLabels = $state.raw<Comparison[]>([]);
+  /** Label writes to the store still in flight (closing the page now would lose them). */
+  savingLabels = $state(0);
+  /** Every comparison: the worker's dataset and, after it, this page's labels it has not taken in yet. */
+  comparisons = $derived.by(() => {
+    if (this.localLabels.length === 0) return this.workerComparisons;
+    const known = new Set(this.workerComparisons.map((c) => c.id));
+    return [...this.workerComparisons, ...this.localLabels.filter((c) => !known.has(c.id))];
+  });
+  /** The reward model's P(chosen > rejected), one per comparison, same order (NaN until scored). */
+  pChosen = $derived.by(() => {
+    const extra = this.comparisons.length - this.workerComparisons.length;
+    return extra > 0 ? [...this.workerP, ...Array<number>(extra).fill(NaN)] : this.workerP;
+  });
   rewardMetrics = $state.raw<RewardMetricPoint[]>([]);
   pairSettings = $state.raw<PairSettings | null>(null);
   /** Ranking mode: K completions to order instead of a pair. */
@@ -143,6 +163,43 @@ export class PlaygroundState {
 
   private nextNoticeId = 1;
 
+  /** The pair on screen to judge; null while the next one is on its way. */
+  get pair(): PairToLabel | null {
+    return this.pairQueue[0] ?? null;
+  }
+
+  /** How many more pairs to ask for, so that PAIRS_HELD are on hand (none while the worker refuses). */
+  get pairsToAsk(): number {
+    return this.pairProblem ? 0 : Math.max(0, PAIRS_HELD - this.pairQueue.length - this.pairRequests);
+  }
+
+  /** The pair on screen leaves it (judged or skipped); the next one in the queue shows at once. */
+  takePair(): PairToLabel | null {
+    const [first, ...rest] = this.pairQueue;
+    this.pairQueue = rest;
+    return first ?? null;
+  }
+
+  /** The labels stored in this browser, read by the page at load: shown until the worker sends its dataset. */
+  showStored(list: Comparison[]): void {
+    if (this.workerComparisons.length === 0 && !this.heardDataset) {
+      this.workerComparisons = list;
+      this.workerP = list.map(() => NaN);
+    }
+  }
+
+  /** Labels this page is saving: counted and listed at once. */
+  addLocalLabels(list: Comparison[]): void {
+    this.localLabels = [...this.localLabels, ...list];
+  }
+
+  /** Labels the store refused: they are not counted, and the pair comes back to the front. */
+  dropLocalLabels(list: Comparison[], pair: PairToLabel | null): void {
+    const gone = new Set(list.map((c) => c.id));
+    this.localLabels = this.localLabels.filter((c) => !gone.has(c.id));
+    if (pair) this.pairQueue = [pair, ...this.pairQueue];
+  }
+
   /** The stage that is training now, if any. */
   get running(): TrainableStage | null {
     for (const s of Object.values(this.stages)) if (s.state?.running) return s.id;
@@ -157,13 +214,10 @@ export class PlaygroundState {
       this.readyMs = null;
       this.loading = true;
     }
-    if (cmd.type === 'nextPair') this.pairPending = true;
+    if (cmd.type === 'nextPair') this.pairRequests += 1;
     if (cmd.type === 'nextRanking') this.rankingPending = true;
-    if (cmd.type === 'labelRanking') this.ranking = null;
     if (cmd.type === 'autoLabel') this.job = { job: 'autoLabel', done: 0, total: cmd.count };
     if (cmd.type === 'compareAcquisition') this.job = { job: 'acquisition', done: 0, total: 2 * cmd.labels };
-    // A judged (or skipped) pair leaves the screen at once, so a second key press cannot judge it twice.
-    if (cmd.type === 'label') this.pair = null;
     if (cmd.type === 'init') {
       this.scenario = cmd.scenario;
       this.preset = cmd.preset;
@@ -186,8 +240,10 @@ export class PlaygroundState {
         this.pendingCorpus = null;
         this.loading = false;
         // A new model comes with a new reward model and its own pairs.
-        this.pair = null;
-        this.pairPending = false;
+        this.pairQueue = [];
+        this.pairRequests = 0;
+        this.pairProblem = null;
+        this.localLabels = this.localLabels.filter((c) => c.scenario === e.info.scenario);
         this.ranking = null;
         this.rankingPending = false;
         this.rewardMetrics = [];
@@ -218,28 +274,51 @@ export class PlaygroundState {
         // An error answering a load (bad corpus, say) means no new model is coming.
         if (e.level === 'error') {
           this.loading = false;
-          this.pairPending = false; // a refused nextPair sends no pair
-          this.rankingPending = false;
           this.job = null; // a failed job ends
         }
         break;
+      case 'pairRefused':
+        if (e.mode === 'pair') this.pairRequests = Math.max(0, this.pairRequests - 1);
+        else this.rankingPending = false;
+        this.pairProblem = e.message;
+        break;
+      case 'restarted':
+        this.pushNotice('error', e.reason);
+        this.backend = null;
+        this.loading = true;
+        this.pairQueue = [];
+        this.pairRequests = 0;
+        this.ranking = null;
+        this.rankingPending = false;
+        this.job = null;
+        if (this.rlState) this.rlState = { ...this.rlState, running: false };
+        for (const s of Object.values(this.stages)) if (s.state) s.state = { ...s.state, running: false };
+        break;
+      case 'heartbeat':
+      case 'fatal':
+        break; // the client handles these
       case 'ready':
         this.readyMs = e.msToFirstCompletions;
         this.loading = false;
         break;
       case 'pair':
-        this.pair = e.pair;
-        this.pairPending = false;
+        this.pairQueue = [...this.pairQueue, e.pair];
+        this.pairRequests = Math.max(0, this.pairRequests - 1);
         break;
-      case 'preferences':
-        this.comparisons = e.comparisons;
-        this.pChosen = e.pChosen;
+      case 'preferences': {
+        this.heardDataset = true;
+        this.workerComparisons = e.comparisons;
+        this.workerP = e.pChosen;
+        const known = new Set(e.comparisons.map((c) => c.id));
+        if (this.localLabels.some((c) => known.has(c.id))) this.localLabels = this.localLabels.filter((c) => !known.has(c.id));
         break;
+      }
       case 'rewardMetrics':
         if (e.points.length) this.rewardMetrics = this.rewardMetrics.concat(e.points);
         break;
       case 'pairSettings':
         this.pairSettings = e.settings;
+        this.pairProblem = null; // new settings may well make pairs again
         break;
       case 'ranking':
         this.ranking = e.ranking;

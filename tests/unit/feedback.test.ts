@@ -8,7 +8,7 @@ import { BUILT_IN_LABELERS, labelerGold } from '../../src/data/labelers';
 import { panelVote, panelVotes, voteAgreement } from '../../src/data/annotatorPanel';
 import { goldOrderAccuracy } from '../../src/rlhf/rewardDiagnostics';
 import { mostDisagreed, mostUncertain } from '../../src/rlhf/acquisition';
-import type { Comparison } from '../../src/data/preferences';
+import { expandRanking, type Comparison } from '../../src/data/preferences';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -56,17 +56,18 @@ describe('pure pieces', () => {
 describe('rankings', () => {
   it('offers K different completions and records an order as its C(K,2) pairs weighted 1/C(K,2)', async () => {
     const store = memoryComparisons();
-    const { send, of } = start(false, store);
+    const t = start(false, store);
+    const { send, of } = t;
     await send(init);
     await send({ type: 'setPairSettings', settings: { rankK: 3, temperatureLeft: 1.5, temperatureRight: 2 } });
     await send({ type: 'nextRanking' });
     const r = of('ranking').at(-1)!.ranking;
     expect(r.completions).toHaveLength(3);
     expect(new Set(r.completions).size).toBe(3);
-    await send({ type: 'labelRanking', rankingId: r.id, order: [0, 0, 1] });
-    expect(of('notice').at(-1)!.message).toMatch(/order all 3 completions exactly once/);
+    const ranked = (order: number[]) => expandRanking({ scenario: 'reviews', prompt: r.prompt, annotator: 'human' }, order.map((i) => r.completions[i]));
+    expect(() => ranked([0, 0, 1])).toThrow(/same completion twice/); // the page refuses an order that is no permutation
     expect(store.kept).toHaveLength(0);
-    await send({ type: 'labelRanking', rankingId: r.id, order: [2, 0, 1] });
+    await t.saveLabels(ranked([2, 0, 1]));
     const [best, middle, worst] = [r.completions[2], r.completions[0], r.completions[1]];
     expect(store.kept.map((c) => [c.chosen, c.rejected])).toEqual([[best, middle], [best, worst], [middle, worst]]);
     store.kept.forEach((c) => expect(c.weight).toBeCloseTo(1 / 3, 10));
@@ -83,8 +84,7 @@ describe('labels survive a restart', () => {
     await first.send(init);
     await first.send({ type: 'autoLabel', labelerId: 'positive', count: 3 });
     await first.send({ type: 'nextPair' });
-    const pair = first.of('pair').at(-1)!.pair;
-    await first.send({ type: 'label', pairId: pair.id, choice: 'left' });
+    await first.judge(first.of('pair').at(-1)!.pair, 'left');
     expect(store.kept).toHaveLength(4);
     disposePlaygrounds();
 

@@ -2,9 +2,10 @@
 // collected and its preference labels kept in memory. Shared by the playground and feedback tests.
 import { readFileSync } from 'node:fs';
 import { DATA_SEED, Playground } from '../../src/engine/playground';
-import type { Command, WorkerEvent } from '../../src/engine/protocol';
+import type { Command, PairChoice, PairToLabel, WorkerEvent } from '../../src/engine/protocol';
 import { loadScenario } from '../../src/data/scenarios';
-import type { Comparison } from '../../src/data/preferences';
+import { judgedPair, type Comparison } from '../../src/data/preferences';
+import type { ScenarioId } from '../../src/data/types';
 import type { SessionSummary } from '../../src/engine/sessionStore';
 
 /** Preference labels kept in memory (IndexedDB is a browser's). */
@@ -43,7 +44,7 @@ export function disposePlaygrounds(): void {
 }
 
 /** A playground whose events are collected; `shipped` decides whether checkpoint files exist. */
-export function start(shipped: boolean, comparisons = memoryComparisons(), sessions = memorySessions()) {
+export function start(shipped: boolean, comparisons = memoryComparisons(), sessions = memorySessions(), entropy = 0) {
   const events: WorkerEvent[] = [];
   const saved = new Map<string, Uint8Array>();
   const pg = new Playground({
@@ -57,9 +58,22 @@ export function start(shipped: boolean, comparisons = memoryComparisons(), sessi
     store: { save: async (k, b) => void saved.set(k, b), load: async (k) => saved.get(k) ?? null },
     comparisons,
     sessions,
+    entropy,
   });
   live.push(pg);
   const send = (cmd: Command) => pg.handle(cmd);
   const of = <T extends WorkerEvent['type']>(type: T) => events.filter((e) => e.type === type) as Extract<WorkerEvent, { type: T }>[];
-  return { events, send, of, pg };
+  /** Labels as the page does: saves the comparisons in the store, tells the playground, waits for its training. */
+  const saveLabels = async (list: Comparison[]) => {
+    await comparisons.add(list);
+    await send({ type: 'labelsSaved', comparisons: list });
+    await pg.idle();
+  };
+  /** Judges a pair on offer as the page does. */
+  const judge = async (pair: PairToLabel, choice: PairChoice, scenario: ScenarioId = 'reviews') => {
+    const c = judgedPair(pair, choice, scenario);
+    await saveLabels([c]);
+    return c;
+  };
+  return { events, send, of, pg, saveLabels, judge };
 }

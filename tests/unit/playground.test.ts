@@ -9,7 +9,7 @@ import { loadScenario } from '../../src/data/scenarios';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/model/checkpoint';
 import { configFor } from '../../src/model/config';
 import { GPT } from '../../src/model/model';
-import type { Comparison } from '../../src/data/preferences';
+import { pairKey, type Comparison } from '../../src/data/preferences';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -91,14 +91,17 @@ describe('Playground', () => {
   it('refuses out-of-range settings and unusable corpora, changing nothing', async () => {
     const { send, of } = start(false);
     await send({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });
-    const stageEvents = of('stage').length;
+    const before = of('stage').filter((e) => e.state.stage === 'pretrain').at(-1)!.state.settings;
     await send({ type: 'setTrainSettings', stage: 'pretrain', settings: { learningRate: 5 } });
+    // A refused change is answered with the settings still in force, so the form shows them again.
+    expect(of('stage').at(-1)!.state.settings).toEqual(before);
     expect(of('notice').at(-1)).toMatchObject({ level: 'error', message: expect.stringMatching(/Learning rate must be/) });
     await send({ type: 'setTrainSettings', stage: 'pretrain', settings: { batchSize: 2.5 } });
     expect(of('notice').at(-1)!.message).toMatch(/Batch size must be a whole number/);
     await send({ type: 'setSampleSettings', settings: { temperature: 0 } });
     expect(of('notice').at(-1)!.message).toMatch(/Temperature/);
-    expect(of('stage').length).toBe(stageEvents);
+    expect(of('sampleSettings').at(-1)!.settings.temperature).toBe(1);
+    expect(of('stage').at(-1)!.state.settings).toEqual(before);
     await send({ type: 'useCustomCorpus', text: '', separator: '|', preset: 'tiny' });
     expect(of('notice').at(-1)).toMatchObject({ level: 'error' });
     expect(of('model')).toHaveLength(1);
@@ -113,13 +116,14 @@ describe('Playground', () => {
 describe('Preferences', () => {
   it('labels pairs (saved at once), keeps them through a restart, and undo takes the last one back', async () => {
     const store = memoryComparisons();
-    const { send, of } = start(false, store);
+    const t = start(false, store);
+    const { send, of } = t;
     await send({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });
     const judge = async (choice: 'left' | 'right' | 'tie') => {
       await send({ type: 'nextPair' });
       const pair = of('pair').at(-1)!.pair;
       expect(pair.prompt.length).toBeGreaterThan(0);
-      await send({ type: 'label', pairId: pair.id, choice });
+      await t.judge(pair, choice);
       return pair;
     };
     const first = await judge('left');
@@ -136,8 +140,14 @@ describe('Preferences', () => {
 
     await send({ type: 'undoLabel' });
     expect(store.kept.map((c) => c.verdict)).toEqual(['preferred', 'preferred']);
-    await send({ type: 'label', pairId: first.id, choice: 'left' }); // already judged: refused
-    expect(of('notice').at(-1)).toMatchObject({ level: 'error', message: expect.stringMatching(/no longer on offer/) });
+    // A pair already judged is never offered again.
+    const key = (p: { prompt: string; left: string; right: string }) => pairKey(p.prompt, p.left, p.right);
+    const judgedKeys = new Set(store.kept.map((c) => pairKey(c.prompt, c.chosen, c.rejected)));
+    for (let i = 0; i < 6; i++) await send({ type: 'nextPair' });
+    const offered = of('pair').slice(3).map((e) => key(e.pair));
+    expect(offered).toHaveLength(6);
+    offered.forEach((k) => expect(judgedKeys.has(k)).toBe(false));
+    expect(new Set(offered).size).toBe(6);
     disposePlaygrounds();
 
     // A new worker (after a reload or a crash) finds every label again.

@@ -1,0 +1,44 @@
+// A person's label is written to IndexedDB by the page itself, the moment it is given, and only then
+// handed to the worker (which may be busy training for seconds). So the count moves at once, and a
+// reload or a closed tab right after the key press loses nothing; while a write is still in flight
+// the page asks before it unloads.
+
+import type { Command } from '../engine/protocol';
+import type { PairToLabel } from '../engine/protocol';
+import type { Comparison } from '../data/preferences';
+import { addComparisons } from '../data/preferenceStore';
+import type { PlaygroundState } from './state.svelte';
+
+let writes: Promise<unknown> = Promise.resolve();
+let guarded = false;
+
+/** Saves `list` (one judged pair, or a ranking's pairs), then tells the worker; `pair` returns to the screen if the save fails. */
+export function saveLabels(app: PlaygroundState, send: (c: Command) => void, list: Comparison[], pair: PairToLabel | null): Promise<void> {
+  guardUnload(app);
+  app.addLocalLabels(list);
+  app.savingLabels += 1;
+  const done = addComparisons(list)
+    .then(() => send({ type: 'labelsSaved', comparisons: list }))
+    .catch((e: Error) => {
+      app.dropLocalLabels(list, pair);
+      app.pushNotice('error', e.message || 'The browser refused to save this label.');
+    })
+    .finally(() => (app.savingLabels -= 1));
+  writes = writes.then(() => done);
+  return done;
+}
+
+/** Runs `then` once every label write begun so far has finished (undo must not overtake a save). */
+export function afterSaves(then: () => void): void {
+  writes = writes.then(then);
+}
+
+function guardUnload(app: PlaygroundState): void {
+  if (guarded || typeof window === 'undefined') return;
+  guarded = true;
+  window.addEventListener('beforeunload', (e) => {
+    if (app.savingLabels === 0) return;
+    e.preventDefault();
+    e.returnValue = ''; // older browsers need it set to show the dialog
+  });
+}
