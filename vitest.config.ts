@@ -21,7 +21,10 @@ export default defineConfig({
   test: {
     pool: 'forks',
     projects: [
-      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', testTimeout: 60_000 } },
+      {
+        extends: true,
+        test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', testTimeout: 60_000, setupFiles: ['tests/unit/setup.ts'] },
+      },
       { extends: true, test: { name: 'gpu', include: ['tests/gpu/**/*.test.ts'], environment: 'node', testTimeout: 180_000, fileParallelism: false } },
       {
         extends: true,

@@ -172,3 +172,12 @@ function checkSpec(spec: unknown): asserts spec is TokenizerSpec {
     }
   });
 }
+
+/** The words (characters, for a character tokenizer) of `texts` that `tok` does not know, each once. */
+export function unknownWords(tok: Tokenizer, texts: string[]): string[] {
+  const unknown = texts.flatMap((text) => {
+    const pieces = tok.spec.kind === 'word' ? splitWords(text) : Array.from(text);
+    return tok.encode(text).flatMap((id, i) => (id === UNK ? [pieces[i] ?? '?'] : []));
+  });
+  return [...new Set(unknown)];
+}

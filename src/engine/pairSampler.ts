@@ -50,6 +50,11 @@ export class PairSampler {
     return out;
   }
 
+  /** A seed from the sampler's stream, for work that goes with sampling (a simulated labeler's draws). */
+  nextSeed(): number {
+    return this.seed++;
+  }
+
   randomPrompts(count: number): string[] {
     const rand = mulberry32(this.seed++);
     return Array.from({ length: count }, () => this.data.prompts[Math.floor(rand() * this.data.prompts.length)]);

@@ -16,6 +16,7 @@ import { parseCustomCorpus } from '../data/customCorpus';
 import { validateTrainSettings, validateSampleSettings } from './settings';
 import { PreferenceSession, type ComparisonStore } from './preferenceSession';
 import { RlTrainer } from './rlTrainer';
+import { CommandQueue } from './commandQueue';
 import { decodeSession, type Session, type SessionUi } from './sessionFile';
 import type { SessionStore } from './sessionStore';
 import { checkSessionLabelers, checkSessionModels, checkSessionName, checkSessionSettings, packSession } from './sessions';
@@ -80,45 +81,30 @@ export class Playground {
   private rlGeneration = 0;
   private sampling: SampleSettings = { temperature: 1, topK: 0 };
   private running: TrainableStage | null = null;
-  private queue: Promise<unknown> = Promise.resolve();
+  private commands = new CommandQueue();
   private nextSamplesAt = 0;
   private sampleCounter = 0;
-  /** Page requests waiting in the queue, a reward-training run waiting, a store re-read waiting. */
-  private askedWaiting = 0;
-  private learningQueued = false;
-  private syncQueued = false;
-  private pauses = 0;
 
   constructor(private deps: PlaygroundDeps) {}
 
-  /** Runs commands one at a time, in order; a failing command becomes an error notice. */
+  /** Runs commands one at a time, in order (see commandQueue.ts); a failing command becomes an error notice. */
   handle(cmd: Command): Promise<unknown> {
     // Labels are already saved by the page: they join the dataset now, not behind a training step.
     if (cmd.type === 'labelsSaved') return this.acceptLabels(cmd.comparisons);
     if (cmd.type === 'syncLabels') {
-      if (this.syncQueued) return this.queue;
-      this.syncQueued = true;
+      return this.commands.coalesce('sync', () => this.syncLabels(), (e) => this.notice('error', `Reading the labels of another tab failed: ${e.message}`));
     }
     if (STOPS_TRAINING.includes(cmd.type)) this.stopLoop();
-    // Pause also cancels the training commands queued before it (a storm of Step clicks, a Play behind a Step).
-    const pausesBefore = this.pauses;
-    if (cmd.type === 'pause') this.pauses += 1;
-    const cancelled = () => CANCELLED_BY_PAUSE.includes(cmd.type) && this.pauses !== pausesBefore;
+    if (cmd.type === 'pause') this.commands.pause(); // also drops a storm of Step clicks still waiting
     // A long job checks this flag between its steps, so it cannot wait in the queue behind the job.
     if (cmd.type === 'cancelJob' || cmd.type === 'init' || cmd.type === 'useCustomCorpus') this.preferences?.cancel();
-    const asked = ASKED_BY_THE_PAGE.includes(cmd.type);
-    if (asked) this.askedWaiting += 1;
-    const run = () => {
-      if (asked) this.askedWaiting -= 1;
-      if (cancelled()) return;
-      return this.dispatch(cmd).catch((e: Error) => this.refused(cmd, e));
-    };
-    return (this.queue = this.queue.then(run));
+    return this.commands.push(() => this.dispatch(cmd).catch((e: Error) => this.refused(cmd, e)), {
+      asked: ASKED_BY_THE_PAGE.includes(cmd.type), cancelledByPause: CANCELLED_BY_PAUSE.includes(cmd.type),
+    });
   }
 
   /** A command that failed: an error notice, and for a pair request the answer that none is coming. */
   private refused(cmd: Command, e: Error): void {
-    if (cmd.type === 'syncLabels') this.syncQueued = false;
     if (cmd.type === 'nextPair' || cmd.type === 'nextRanking') {
       this.deps.emit({ type: 'pairRefused', mode: cmd.type === 'nextPair' ? 'pair' : 'ranking', message: e.message });
     }
@@ -131,22 +117,10 @@ export class Playground {
     if (this.preferences.acceptSaved(list) > 0) this.scheduleLearning();
   }
 
-  /**
-   * Queues one reward-training run for every label that arrived since the last one. Requests the
-   * page is waiting on (the next pair, a probe) go first, so a quick labeller never waits for training.
-   */
+  /** One reward-training run for every label since the last one; the page's requests go first. */
   private scheduleLearning(): void {
-    if (this.learningQueued) return;
-    this.learningQueued = true;
-    const learn = async (): Promise<void> => {
-      if (this.askedWaiting > 0) {
-        this.queue = this.queue.then(learn);
-        return;
-      }
-      this.learningQueued = false;
-      await this.preferences?.learnPending();
-    };
-    this.queue = this.queue.then(learn).catch((e: Error) => this.notice('error', `The reward model did not learn the new labels: ${e.message}`));
+    void this.commands.coalesce('learn', async () => this.preferences?.learnPending(),
+      (e) => this.notice('error', `The reward model did not learn the new labels: ${e.message}`));
   }
 
   private async dispatch(cmd: Command): Promise<void> {
@@ -244,7 +218,7 @@ export class Playground {
     const prefs = this.preferences;
     const preferred = () => prefs.comparisons.filter((c) => c.verdict === 'preferred').map(({ prompt, chosen, rejected }) => ({ prompt, chosen, rejected }));
     this.rl = new RlTrainer(sftModel, prefs.reward, data, this.seed, () => prefs.gold(), preferred);
-    prefs.pairSource = () => this.rl?.policy ?? sftModel; // live mode: pairs come from the current policy
+    prefs.pairs.source = () => this.rl?.policy ?? sftModel; // live mode: pairs come from the current policy
     this.deps.emit({ type: 'rlClear' });
     this.emitRl();
     await this.preferences.load();
@@ -297,7 +271,6 @@ export class Playground {
 
   /** The store changed in another tab (or a restore there): take its labels as they are now. */
   private async syncLabels(): Promise<void> {
-    this.syncQueued = false;
     if (this.preferences && (await this.preferences.sync()) > 0) this.scheduleLearning();
   }
 
@@ -373,7 +346,7 @@ export class Playground {
 
   /** Queues one step of a training loop behind the waiting commands (which so run between steps); an error stops the loop with a notice. */
   private enqueueStep(work: () => Promise<unknown>, what: string): Promise<unknown> {
-    return (this.queue = this.queue.then(work).catch((e: Error) => {
+    return this.commands.push(() => work().catch((e: Error) => {
       this.stopLoop();
       this.notice('error', `${what} stopped: ${e.message}`);
     }));
@@ -720,11 +693,8 @@ export class Playground {
   }
 
   /** For tests and scripts: resolves once every queued command and training run has finished. */
-  async idle(): Promise<void> {
-    for (let q = this.queue; ; q = this.queue) {
-      await q;
-      if (q === this.queue) return;
-    }
+  idle(): Promise<void> {
+    return this.commands.idle();
   }
 
   /** For tests and scripts: the live models. */

@@ -5,8 +5,7 @@
 
 import type { GPT } from '../model/model';
 import type { ScenarioData } from '../data/types';
-import { UNK } from '../data/types';
-import { splitWords } from '../data/tokenizer';
+import { unknownWords } from '../data/tokenizer';
 import { newId, pairKey, type Comparison } from '../data/preferences';
 import { chooseBetween, defaultCustomLabeler, findLabeler, validateLabeler, type LabelerSpec } from '../data/labelers';
 import type { GoldScenario } from '../data/gold';
@@ -71,11 +70,6 @@ export class PreferenceSession {
     this.labelers = { goldLabeler: null, panel: [], custom: defaultCustomLabeler(scenario) };
   }
 
-  /** Where pairs come from: the fine-tuned model, then the RL policy once RL has started (live mode). */
-  set pairSource(source: () => GPT) {
-    this.pairs.source = source;
-  }
-
   private setComparisons(list: Comparison[]): void {
     this.comparisons = list;
     this.judgedKeys = new Set(list.map((c) => pairKey(c.prompt, c.chosen, c.rejected)));
@@ -111,11 +105,6 @@ export class PreferenceSession {
   }
 
   // ------------------------------------------------------------------ what to judge
-
-  /** `count` fresh pairs from the current pair source. */
-  samplePairs(count: number): Promise<PairToLabel[]> {
-    return this.pairs.samplePairs(count);
-  }
 
   /** The fine-tuned model's completions of a fixed set of prompts: the yardstick of normalised rewards. */
   private async referenceTexts() {
@@ -189,12 +178,12 @@ export class PreferenceSession {
     const scenario = this.goldScenario!;
     const problem = checkRange(count, AUTO_LABEL_PAIRS);
     if (problem) throw new Error(problem);
-    const rand = mulberry32(this.seed * 104729 + this.comparisons.length);
+    const rand = mulberry32(this.pairs.nextSeed());
     const createdAt = Date.now(); // one time stamp for the batch: undo after a reload takes it back whole
     const ids: string[] = [];
     this.cancelled = false;
     while (ids.length < count && !this.cancelled) {
-      const made = (await this.samplePairs(Math.min(AUTO_LABEL_CHUNK, count - ids.length))).map((pair): Comparison => {
+      const made = (await this.pairs.samplePairs(Math.min(AUTO_LABEL_CHUNK, count - ids.length))).map((pair): Comparison => {
         const pick = chooseBetween(spec, scenario, pair.prompt, pair.left, pair.right, rand);
         return {
           id: newId(), scenario, prompt: pair.prompt, chosen: pick.prefersA ? pair.left : pair.right,
@@ -368,13 +357,9 @@ export class PreferenceSession {
 
   /** The normalised reward of any text, with the words the tokenizer does not know. */
   async probe(requestId: number, prompt: string, response: string): Promise<void> {
-    const tok = this.data.tokenizer;
-    const unknownWords = [prompt, response].flatMap((text) => {
-      const pieces = tok.spec.kind === 'word' ? splitWords(text) : Array.from(text);
-      return tok.encode(text).flatMap((id, i) => (id === UNK ? [pieces[i] ?? '?'] : []));
-    });
     const [raw] = await this.reward.score([{ prompt, response }]);
-    this.emit({ type: 'probeResult', requestId, raw, reward: this.reward.normalize(raw), unknownWords: [...new Set(unknownWords)] });
+    const unknown = unknownWords(this.data.tokenizer, [prompt, response]);
+    this.emit({ type: 'probeResult', requestId, raw, reward: this.reward.normalize(raw), unknownWords: unknown });
   }
 
   /** Held-out accuracy per label for random and uncertainty-based picking, with a simulated labeler as the person. */
@@ -385,7 +370,7 @@ export class PreferenceSession {
       spec, scenario: this.goldScenario!, labels, seed: this.seed,
       config: this.rewardModel.config, tokenizer: this.data.tokenizer,
       initialWeights: () => this.sft.read(),
-      samplePairs: (n) => this.samplePairs(n),
+      samplePairs: (n) => this.pairs.samplePairs(n),
       emit: this.emit, cancelled: () => this.cancelled,
     });
   }

@@ -15,15 +15,15 @@ let guarded = false;
 /** Saves `list` (one judged pair, or a ranking's pairs), then tells the worker; `pair` returns to the screen if the save fails. */
 export function saveLabels(app: PlaygroundState, send: (c: Command) => void, list: Comparison[], pair: PairToLabel | null): Promise<void> {
   guardUnload(app);
-  app.addLocalLabels(list);
-  app.savingLabels += 1;
+  app.desk.addLocal(list);
+  app.desk.saving += 1;
   const done = addComparisons(list)
     .then(() => send({ type: 'labelsSaved', comparisons: list }))
     .catch((e: Error) => {
-      app.dropLocalLabels(list, pair);
+      app.desk.dropLocal(list, pair);
       app.pushNotice('error', e.message || 'The browser refused to save this label.');
     })
-    .finally(() => (app.savingLabels -= 1));
+    .finally(() => (app.desk.saving -= 1));
   writes = writes.then(() => done);
   return done;
 }
@@ -37,7 +37,7 @@ function guardUnload(app: PlaygroundState): void {
   if (guarded || typeof window === 'undefined') return;
   guarded = true;
   window.addEventListener('beforeunload', (e) => {
-    if (app.savingLabels === 0) return;
+    if (app.desk.saving === 0) return;
     e.preventDefault();
     e.returnValue = ''; // older browsers need it set to show the dialog
   });

@@ -28,6 +28,7 @@ import type {
 } from '../engine/protocol';
 import type { Comparison } from '../data/preferences';
 import type { SessionUi } from '../engine/sessionFile';
+import { LabelDesk } from './labelDesk.svelte';
 import type { SessionSummary } from '../engine/sessionStore';
 import type { PresetName } from '../model/config';
 import type { ScenarioId } from '../data/types';
@@ -77,8 +78,6 @@ export class StageView {
 }
 
 const MAX_NOTICES = 8;
-/** Pairs kept on hand in the page: the one on screen and two ready behind it. */
-export const PAIRS_HELD = 3;
 const MAX_KEPT_RUNS = 4;
 
 export interface CustomCorpus {
@@ -105,31 +104,8 @@ export class PlaygroundState {
   selected = $state<StageId>('pretrain');
 
   // Preferences and the reward model (replaced whole, like the stage views).
-  /** Pairs the worker has sent and nobody has judged yet: the first is on screen, the rest wait. */
-  pairQueue = $state.raw<PairToLabel[]>([]);
-  /** 'nextPair' requests sent and not answered yet. */
-  pairRequests = $state(0);
-  /** Why the worker could not offer a pair; no more are asked for until the person tries again. */
-  pairProblem = $state<string | null>(null);
-  /** The dataset as the worker last sent it, with P(chosen > rejected) of each (NaN: not scored yet). */
-  private workerComparisons = $state.raw<Comparison[]>([]);
-  private workerP = $state.raw<number[]>([]);
-  private heardDataset = false;
-  /** Labels this page saved (or is saving) that the worker's dataset does not show yet. */
-  localLabels = $state.raw<Comparison[]>([]);
-  /** Label writes to the store still in flight (closing the page now would lose them). */
-  savingLabels = $state(0);
-  /** Every comparison: the worker's dataset and, after it, this page's labels it has not taken in yet. */
-  comparisons = $derived.by(() => {
-    if (this.localLabels.length === 0) return this.workerComparisons;
-    const known = new Set(this.workerComparisons.map((c) => c.id));
-    return [...this.workerComparisons, ...this.localLabels.filter((c) => !known.has(c.id))];
-  });
-  /** The reward model's P(chosen > rejected), one per comparison, same order (NaN until scored). */
-  pChosen = $derived.by(() => {
-    const extra = this.comparisons.length - this.workerComparisons.length;
-    return extra > 0 ? [...this.workerP, ...Array<number>(extra).fill(NaN)] : this.workerP;
-  });
+  /** The pairs on hand and the labels (see labelDesk.svelte.ts). */
+  readonly desk = new LabelDesk();
   rewardMetrics = $state.raw<RewardMetricPoint[]>([]);
   pairSettings = $state.raw<PairSettings | null>(null);
   /** Ranking mode: K completions to order instead of a pair. */
@@ -165,39 +141,16 @@ export class PlaygroundState {
 
   /** The pair on screen to judge; null while the next one is on its way. */
   get pair(): PairToLabel | null {
-    return this.pairQueue[0] ?? null;
+    return this.desk.queue[0] ?? null;
   }
 
-  /** How many more pairs to ask for, so that PAIRS_HELD are on hand (none while the worker refuses). */
-  get pairsToAsk(): number {
-    return this.pairProblem ? 0 : Math.max(0, PAIRS_HELD - this.pairQueue.length - this.pairRequests);
+  get comparisons(): Comparison[] {
+    return this.desk.comparisons;
   }
 
-  /** The pair on screen leaves it (judged or skipped); the next one in the queue shows at once. */
-  takePair(): PairToLabel | null {
-    const [first, ...rest] = this.pairQueue;
-    this.pairQueue = rest;
-    return first ?? null;
-  }
-
-  /** The labels stored in this browser, read by the page at load: shown until the worker sends its dataset. */
-  showStored(list: Comparison[]): void {
-    if (this.workerComparisons.length === 0 && !this.heardDataset) {
-      this.workerComparisons = list;
-      this.workerP = list.map(() => NaN);
-    }
-  }
-
-  /** Labels this page is saving: counted and listed at once. */
-  addLocalLabels(list: Comparison[]): void {
-    this.localLabels = [...this.localLabels, ...list];
-  }
-
-  /** Labels the store refused: they are not counted, and the pair comes back to the front. */
-  dropLocalLabels(list: Comparison[], pair: PairToLabel | null): void {
-    const gone = new Set(list.map((c) => c.id));
-    this.localLabels = this.localLabels.filter((c) => !gone.has(c.id));
-    if (pair) this.pairQueue = [pair, ...this.pairQueue];
+  /** The reward model's P(chosen > rejected), one per comparison, same order (NaN until scored). */
+  get pChosen(): number[] {
+    return this.desk.pChosen;
   }
 
   /** The stage that is training now, if any. */
@@ -214,7 +167,7 @@ export class PlaygroundState {
       this.readyMs = null;
       this.loading = true;
     }
-    if (cmd.type === 'nextPair') this.pairRequests += 1;
+    if (cmd.type === 'nextPair') this.desk.requests += 1;
     if (cmd.type === 'nextRanking') this.rankingPending = true;
     if (cmd.type === 'autoLabel') this.job = { job: 'autoLabel', done: 0, total: cmd.count };
     if (cmd.type === 'compareAcquisition') this.job = { job: 'acquisition', done: 0, total: 2 * cmd.labels };
@@ -240,10 +193,8 @@ export class PlaygroundState {
         this.pendingCorpus = null;
         this.loading = false;
         // A new model comes with a new reward model and its own pairs.
-        this.pairQueue = [];
-        this.pairRequests = 0;
-        this.pairProblem = null;
-        this.localLabels = this.localLabels.filter((c) => c.scenario === e.info.scenario);
+        this.desk.clearPairs();
+        this.desk.keepScenario(e.info.scenario);
         this.ranking = null;
         this.rankingPending = false;
         this.rewardMetrics = [];
@@ -278,16 +229,17 @@ export class PlaygroundState {
         }
         break;
       case 'pairRefused':
-        if (e.mode === 'pair') this.pairRequests = Math.max(0, this.pairRequests - 1);
-        else this.rankingPending = false;
-        this.pairProblem = e.message;
+        if (e.mode === 'pair') this.desk.refused(e.message);
+        else {
+          this.rankingPending = false;
+          this.desk.problem = e.message;
+        }
         break;
       case 'restarted':
         this.pushNotice('error', e.reason);
         this.backend = null;
         this.loading = true;
-        this.pairQueue = [];
-        this.pairRequests = 0;
+        this.desk.clearPairs();
         this.ranking = null;
         this.rankingPending = false;
         this.job = null;
@@ -302,23 +254,17 @@ export class PlaygroundState {
         this.loading = false;
         break;
       case 'pair':
-        this.pairQueue = [...this.pairQueue, e.pair];
-        this.pairRequests = Math.max(0, this.pairRequests - 1);
+        this.desk.received(e.pair);
         break;
-      case 'preferences': {
-        this.heardDataset = true;
-        this.workerComparisons = e.comparisons;
-        this.workerP = e.pChosen;
-        const known = new Set(e.comparisons.map((c) => c.id));
-        if (this.localLabels.some((c) => known.has(c.id))) this.localLabels = this.localLabels.filter((c) => !known.has(c.id));
+      case 'preferences':
+        this.desk.dataset(e.comparisons, e.pChosen);
         break;
-      }
       case 'rewardMetrics':
         if (e.points.length) this.rewardMetrics = this.rewardMetrics.concat(e.points);
         break;
       case 'pairSettings':
         this.pairSettings = e.settings;
-        this.pairProblem = null; // new settings may well make pairs again
+        this.desk.problem = null; // new settings may well make pairs again
         break;
       case 'ranking':
         this.ranking = e.ranking;

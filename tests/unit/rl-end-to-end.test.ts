@@ -2,8 +2,8 @@
 // the runs repeat exactly): PPO against a reward model learned from "Positive" raises the gold
 // score while the KL stays bounded; with no KL anchor and a weak, length-biased reward model the
 // proxy score rises while the gold score falls (reward hacking, Gao et al. 2022). Label ids (which
-// decide the held-out split) come from a seeded counter here, so each run repeats exactly.
-import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+// decide the held-out split) come from the seeded counter of tests/unit/setup.ts, so each run repeats exactly.
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { disposePlaygrounds, start } from './harness';
 import type { RlMetricPoint } from '../../src/engine/protocol';
@@ -15,10 +15,7 @@ afterEach(() => {
   disposePlaygrounds();
   vi.restoreAllMocks();
 });
-beforeEach(() => {
-  let n = 0;
-  vi.spyOn(globalThis.crypto, 'randomUUID').mockImplementation(() => `00000000-0000-4000-8000-${(++n).toString(16).padStart(12, '0')}` as `${string}-${string}-${string}-${string}-${string}`);
-});
+// Label ids come from the seeded counter of tests/unit/setup.ts.
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
