@@ -228,7 +228,8 @@ export class PreferenceSession {
 
   /** Replaces this scenario's whole dataset (restoring a session); the store is rewritten to match. */
   async replaceAll(list: Comparison[]): Promise<void> {
-    for (const c of this.comparisons) await this.store.remove(c.id);
+    // What is stored, not only what this tab knows: another tab's newest labels go too.
+    for (const c of await this.store.all(this.data.id)) await this.store.remove(c.id);
     await this.store.add(list);
     this.setComparisons([...list]);
     this.undoStack = [];

@@ -8,6 +8,7 @@ import { disposePlaygrounds, memoryComparisons, start } from './harness';
 import { judgedPair, pairKey, splitHeldOut, type Comparison } from '../../src/data/preferences';
 import { HELD_OUT_GUARANTEED_FROM } from '../../src/engine/rewardSession';
 import { stepsAfterLabels } from '../../src/engine/preferenceSession';
+import { emptyUi } from '../../src/engine/sessions';
 import type { PairToLabel, WorkerEvent } from '../../src/engine/protocol';
 
 beforeAll(async () => {
@@ -17,6 +18,7 @@ afterEach(disposePlaygrounds);
 
 const init = { type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 } as const;
 const keyOf = (p: PairToLabel) => pairKey(p.prompt, p.left, p.right);
+const t0Errors = (t: { of: (type: 'notice') => { level: string; message: string }[] }) => t.of('notice').filter((n) => n.level === 'error');
 
 function comparison(id: string, rankingId?: string): Comparison {
   return {
@@ -180,6 +182,20 @@ describe('two tabs on one store', () => {
     await tabB.send({ type: 'syncLabels' });
     expect(ids(tabB)).toEqual(store.kept.map((c) => c.id).sort());
     expect(store.kept).toHaveLength(1);
+    // Tab A saves a session; tab B labels two more (tab A has not heard yet); tab A restores the session:
+    // the store then holds the session's labels only, and tab B sees exactly those.
+    const ui = emptyUi();
+    await tabA.send({ type: 'saveSession', name: 'one label', ui });
+    for (let i = 0; i < 2; i++) {
+      await tabB.send({ type: 'nextPair' });
+      await tabB.judge(tabB.of('pair').at(-1)!.pair, 'left');
+    }
+    expect(store.kept).toHaveLength(3);
+    await tabA.send({ type: 'restoreSession', name: 'one label', ui, fork: false });
+    expect(store.kept).toHaveLength(1);
+    await tabB.send({ type: 'syncLabels' });
+    expect(ids(tabB)).toEqual(store.kept.map((c) => c.id));
+    expect(t0Errors(tabA)).toEqual([]);
   });
 });
 
