@@ -20,6 +20,13 @@ export const PLAYGROUND_VERSION = 1;
 export const MAX_TEXT_CHARS = 2_000;
 export const MAX_COMPARISONS = 20_000;
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+export const MAX_ANNOTATOR_CHARS = 40;
+/** Ids, ranking ids, sources, verdicts, scenario names and dates written as text. */
+export const MAX_SHORT_CHARS = 64;
+/** The agreement report compares at most this many annotators: those with most shared pairs. */
+export const MAX_AGREEMENT_ANNOTATORS = 8;
+/** A warning names at most this many extra fields or scenarios, then says how many more. */
+const MAX_NAMED = 10;
 
 /** One comparison as a JSONL line, prompt/chosen/rejected first. */
 function jsonlRecord(c: Comparison): Record<string, unknown> {
@@ -91,7 +98,9 @@ function readFile(text: string, options: ImportOptions): ImportResult {
   let names: FieldNames = JSONL_NAMES;
   if (isObject(whole) && ('comparisons' in whole || whole.format === PLAYGROUND_FORMAT)) {
     if (whole.format !== PLAYGROUND_FORMAT) fail('', `unknown format ${quote(whole.format)} (expected "${PLAYGROUND_FORMAT}")`);
-    if (whole.version !== PLAYGROUND_VERSION) fail('', `unsupported version ${quote(whole.version)} (this playground reads version ${PLAYGROUND_VERSION})`);
+    if (whole.version !== PLAYGROUND_VERSION) {
+      fail('', `unsupported version ${quote(whole.version)} (this playground reads version ${PLAYGROUND_VERSION})`);
+    }
     if (!Array.isArray(whole.comparisons)) fail('', '"comparisons" should be an array');
     (whole.comparisons as unknown[]).forEach((value, i) => items.push({ value, where: `comparisons[${i}]` }));
     names = JSON_NAMES;
@@ -115,9 +124,10 @@ function readFile(text: string, options: ImportOptions): ImportResult {
 
   const warnings: string[] = [];
   if (notes.mismatched > 0) {
-    warnings.push(`${notes.mismatched} comparison(s) were labelled in scenario ${[...notes.otherScenarios].map(quote).join(', ')}; they are imported into "${options.scenario}"`);
+    const scenarios = listed([...notes.otherScenarios].map(quote));
+    warnings.push(`${notes.mismatched} comparison(s) were labelled in scenario ${scenarios}; they are imported into "${options.scenario}"`);
   }
-  if (notes.extraFields.size > 0) warnings.push(`extra fields were ignored: ${[...notes.extraFields].join(', ')}`);
+  if (notes.extraFields.size > 0) warnings.push(`extra fields were ignored: ${listed([...notes.extraFields].map(cut))}`);
   return { ok: true, comparisons, warnings };
 }
 
@@ -129,15 +139,37 @@ interface Notes {
   rankingIds: Map<string, string>; // ranking id in the file -> fresh ranking id
 }
 
-/** One item of the file -> a Comparison, or a Refusal naming `where` and the reason. */
-function readItem(item: unknown, where: string, names: FieldNames, options: ImportOptions, notes: Notes): Comparison {
+/** The fields of one item, each of its type and within its length limit (the import and session files both read these). */
+interface Fields {
+  prompt: string;
+  chosen: string;
+  rejected: string;
+  verdict: Verdict;
+  weight: number;
+  annotator?: string;
+  source?: string;
+  id?: string;
+  scenario?: string;
+  rankingId?: string;
+  createdAt?: number;
+  /** Names of the fields the format does not know (they hold only text, a number, true/false or null). */
+  extra: string[];
+}
+
+/** One item of a file -> its checked fields, or a Refusal naming `where` and the reason. */
+function readFields(item: unknown, where: string, names: FieldNames, tokenizer: Tokenizer | undefined): Fields {
   if (!isObject(item)) fail(where, `expected a JSON object, found ${describe(item)}`);
 
-  const known = new Set<string>(['prompt', 'chosen', 'rejected', 'annotator', 'source', 'verdict', 'weight', 'scenario', 'id', names.createdAt, names.rankingId]);
+  const known = new Set<string>([
+    'prompt', 'chosen', 'rejected', 'annotator', 'source', 'verdict', 'weight', 'scenario', 'id', names.createdAt, names.rankingId,
+  ]);
+  const extra: string[] = [];
   for (const [key, v] of Object.entries(item)) {
     if (known.has(key)) continue;
-    if (v !== null && typeof v === 'object') fail(where, `extra field ${quote(key)} holds ${describe(v)}; extra fields may only hold text, a number, true/false or null`);
-    notes.extraFields.add(key);
+    if (v !== null && typeof v === 'object') {
+      fail(where, `extra field ${quote(key)} holds ${describe(v)}; extra fields may only hold text, a number, true/false or null`);
+    }
+    extra.push(key);
   }
 
   /** An optional field of one type; null counts as absent. */
@@ -147,50 +179,93 @@ function readItem(item: unknown, where: string, names: FieldNames, options: Impo
     if (typeof v !== type) fail(where, `${quote(field)} should be a ${type} but is ${describe(v)}`);
     return v as T extends 'string' ? string : number;
   };
+  /** An optional text of at most `max` characters. */
+  const short = (field: string, max = MAX_SHORT_CHARS): string | undefined => {
+    const v = optional(field, 'string');
+    if (v !== undefined && v.length > max) fail(where, `${quote(field)} is ${v.length} characters long; the limit is ${max}`);
+    return v;
+  };
   const text = (field: 'prompt' | 'chosen' | 'rejected'): string => {
     if (item[field] === undefined) fail(where, `missing ${quote(field)}`);
-    const v = optional(field, 'string');
+    const v = short(field, MAX_TEXT_CHARS);
     if (v === undefined) fail(where, `${quote(field)} should be a string but is null`);
-    if (v.length > MAX_TEXT_CHARS) fail(where, `${quote(field)} is ${v.length} characters long; the limit is ${MAX_TEXT_CHARS}`);
-    if (options.tokenizer) checkVocabulary(v, options.tokenizer, where, field);
+    if (tokenizer) checkVocabulary(v, tokenizer, where, field);
     return v;
   };
   const prompt = text('prompt');
   const chosen = text('chosen');
   const rejected = text('rejected');
 
-  const verdict = optional('verdict', 'string') ?? 'preferred';
+  const verdict = short('verdict') ?? 'preferred';
   if (!VERDICTS.includes(verdict as Verdict)) fail(where, `"verdict" is ${quote(verdict)}; it must be "preferred", "tie" or "bothBad"`);
   const weight = optional('weight', 'number') ?? 1;
   if (!(weight > 0 && weight <= 1)) fail(where, `"weight" is ${weight}; it must be more than 0 and at most 1`);
-  optional('source', 'string'); // checked, then replaced by 'import'
-  optional('id', 'string'); // checked, then replaced by a fresh id
 
-  const scenario = optional('scenario', 'string');
-  if (scenario !== undefined && scenario !== options.scenario) {
-    notes.mismatched += 1;
-    notes.otherScenarios.add(scenario);
-  }
-
-  let createdAt = Date.now();
+  let createdAt: number | undefined;
   const time = item[names.createdAt];
+  if (typeof time === 'string') short(names.createdAt);
   if (typeof time === 'string' && !Number.isNaN(Date.parse(time))) createdAt = Date.parse(time);
   else if (typeof time === 'number' && Number.isFinite(time)) createdAt = time;
   else if (time !== undefined && time !== null) fail(where, `${quote(names.createdAt)} is not a date: ${quote(time)}`);
 
-  // A ranking keeps its pairs together, under a fresh id (so it cannot collide with one we have).
-  const fileRankingId = optional(names.rankingId, 'string');
-  let rankingId: string | undefined;
-  if (fileRankingId !== undefined) {
-    rankingId = notes.rankingIds.get(fileRankingId) ?? newId();
-    notes.rankingIds.set(fileRankingId, rankingId);
-  }
-
-  const annotator = optional('annotator', 'string') || 'imported';
   return {
-    id: newId(), scenario: options.scenario, prompt, chosen, rejected, verdict: verdict as Verdict,
-    annotator, createdAt, source: 'import', weight, ...(rankingId !== undefined ? { rankingId } : {}),
+    prompt, chosen, rejected, verdict: verdict as Verdict, weight, createdAt, extra,
+    annotator: short('annotator', MAX_ANNOTATOR_CHARS), source: short('source'), id: short('id'), scenario: short('scenario'),
+    rankingId: short(names.rankingId),
   };
+}
+
+/** One item of an imported file -> a new Comparison (fresh ids, source 'import'), or a Refusal. */
+function readItem(item: unknown, where: string, names: FieldNames, options: ImportOptions, notes: Notes): Comparison {
+  const f = readFields(item, where, names, options.tokenizer);
+  f.extra.forEach((key) => notes.extraFields.add(key));
+  if (f.scenario !== undefined && f.scenario !== options.scenario) {
+    notes.mismatched += 1;
+    notes.otherScenarios.add(f.scenario);
+  }
+  // A ranking keeps its pairs together, under a fresh id (so it cannot collide with one we have).
+  let rankingId: string | undefined;
+  if (f.rankingId !== undefined) {
+    rankingId = notes.rankingIds.get(f.rankingId) ?? newId();
+    notes.rankingIds.set(f.rankingId, rankingId);
+  }
+  return {
+    id: newId(), scenario: options.scenario, prompt: f.prompt, chosen: f.chosen, rejected: f.rejected, verdict: f.verdict,
+    annotator: f.annotator || 'imported', createdAt: f.createdAt ?? Date.now(), source: 'import', weight: f.weight,
+    ...(rankingId !== undefined ? { rankingId } : {}),
+  };
+}
+
+const SOURCES: readonly Comparison['source'][] = ['pair', 'ranking', 'import'];
+
+/**
+ * The comparisons of a saved session, checked by the same rules as an imported file (readFields),
+ * and more strictly: ids (unique), sources, times and annotators are kept as saved, so they must be there.
+ * Throws an Error naming the item and the reason.
+ */
+export function checkSavedComparisons(items: unknown, options: { scenario: ScenarioId; tokenizer: Tokenizer }): Comparison[] {
+  if (!Array.isArray(items)) fail('', 'its comparisons are not a list');
+  if (items.length > MAX_COMPARISONS) fail('', `it holds ${items.length} comparisons; the limit is ${MAX_COMPARISONS}`);
+  const ids = new Set<string>();
+  return items.map((item: unknown, i): Comparison => {
+    const where = `comparisons[${i}]`;
+    const f = readFields(item, where, JSON_NAMES, options.tokenizer);
+    if (f.extra.length) fail(where, `it has an unknown field ${quote(f.extra[0])}`);
+    if (!f.id) fail(where, 'missing "id"');
+    if (ids.has(f.id)) fail(where, `the id ${quote(f.id)} is used twice`);
+    ids.add(f.id);
+    if (f.scenario !== options.scenario) fail(where, `"scenario" is ${quote(f.scenario)}, not the session's "${options.scenario}"`);
+    if (!SOURCES.includes(f.source as Comparison['source'])) {
+      fail(where, `"source" is ${quote(f.source)}; it must be "pair", "ranking" or "import"`);
+    }
+    if (typeof (item as Record<string, unknown>).createdAt !== 'number') fail(where, '"createdAt" should be a time in milliseconds');
+    if (!f.annotator) fail(where, 'missing "annotator"');
+    return {
+      id: f.id, scenario: options.scenario, prompt: f.prompt, chosen: f.chosen, rejected: f.rejected, verdict: f.verdict,
+      annotator: f.annotator, createdAt: f.createdAt!, source: f.source as Comparison['source'], weight: f.weight,
+      ...(f.rankingId !== undefined ? { rankingId: f.rankingId } : {}),
+    };
+  });
 }
 
 /** Refuses text that the tokenizer would turn into UNK, naming the first unknown word. */
@@ -212,6 +287,17 @@ function isObject(v: unknown): v is Record<string, unknown> {
 function quote(v: unknown): string {
   const s = JSON.stringify(v) ?? String(v);
   return s.length > 60 ? s.slice(0, 57) + '...' : s;
+}
+
+/** A name from the file cut short for a message, unquoted. */
+function cut(name: string): string {
+  return name.length > MAX_ANNOTATOR_CHARS ? `${name.slice(0, MAX_ANNOTATOR_CHARS)}…` : name;
+}
+
+/** The first MAX_NAMED of a list, then how many more: a warning's length does not grow with the file. */
+function listed(names: string[]): string {
+  const more = names.length - MAX_NAMED;
+  return names.slice(0, MAX_NAMED).join(', ') + (more > 0 ? ` and ${more} more` : '');
 }
 
 function describe(v: unknown): string {
@@ -258,7 +344,9 @@ export interface Agreement {
 /**
  * How often annotators agree, for every pair of annotators with items in common. Two labels of
  * an item agree when both prefer the same text, both say tie, or both say both bad. When one
- * annotator labelled an item twice, the later label counts.
+ * annotator labelled an item twice, the later label counts. Only the MAX_AGREEMENT_ANNOTATORS
+ * annotators with most shared items (ties: by name) are compared, so the report is O(items * K^2)
+ * and of bounded size however many names a file brings; long names are cut short.
  */
 export function annotatorAgreement(comparisons: readonly Comparison[]): Agreement[] {
   const items = new Map<string, Map<string, { label: string; at: number }>>(); // item -> annotator -> label
@@ -271,9 +359,17 @@ export function annotatorAgreement(comparisons: readonly Comparison[]): Agreemen
     const previous = byAnnotator.get(c.annotator);
     if (!previous || previous.at <= c.createdAt) byAnnotator.set(c.annotator, { label, at: c.createdAt });
   }
+  const sharedItems = new Map<string, number>(); // annotator -> items someone else labelled too
+  for (const byAnnotator of items.values()) {
+    if (byAnnotator.size > 1) for (const name of byAnnotator.keys()) sharedItems.set(name, (sharedItems.get(name) ?? 0) + 1);
+  }
+  const compared = new Set([...sharedItems.entries()]
+    .sort(([n1, s1], [n2, s2]) => s2 - s1 || (n1 < n2 ? -1 : n1 > n2 ? 1 : 0))
+    .slice(0, MAX_AGREEMENT_ANNOTATORS).map(([name]) => name));
   const tally = new Map<string, { a: string; b: string; shared: number; agreed: number }>();
   for (const byAnnotator of items.values()) {
-    const names = [...byAnnotator.keys()].sort();
+    if (byAnnotator.size < 2) continue;
+    const names = [...byAnnotator.keys()].filter((n) => compared.has(n)).sort();
     for (let i = 0; i < names.length; i++) {
       for (let j = i + 1; j < names.length; j++) {
         const key = JSON.stringify([names[i], names[j]]);
@@ -286,5 +382,5 @@ export function annotatorAgreement(comparisons: readonly Comparison[]): Agreemen
   }
   return [...tally.entries()]
     .sort(([k1], [k2]) => (k1 < k2 ? -1 : 1))
-    .map(([, { a, b, shared, agreed }]) => ({ a, b, shared, agreement: agreed / shared }));
+    .map(([, { a, b, shared, agreed }]) => ({ a: cut(a), b: cut(b), shared, agreement: agreed / shared }));
 }

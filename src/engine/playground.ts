@@ -4,7 +4,7 @@
 
 import type { Command, Completion, RlSettings, SampleSettings, StageState, TrainableStage, TrainSettings, WorkerEvent } from './protocol';
 import type { Comparison } from '../data/preferences';
-import { checkRange, MAX_SWEEP_RUNS, SWEEP_ITERATIONS, TRAINABLE_STAGES, type RlMetricPoint } from './protocol';
+import { checkRange, MAX_SWEEP_RUNS, SESSION_NAME_MAX, SWEEP_ITERATIONS, TRAINABLE_STAGES, type RlMetricPoint } from './protocol';
 import { configFor, type GPTConfig, type PresetName } from '../model/config';
 import { GPT } from '../model/model';
 import { sample } from '../model/sample';
@@ -628,7 +628,7 @@ export class Playground {
     }
     const taken = new Set((await this.sessionStore().list()).map((s) => s.name));
     let name = session.data.name;
-    for (let k = 2; taken.has(name); k++) name = `${session.data.name} (${k})`;
+    for (let k = 2; taken.has(name); k++) name = `${session.data.name.slice(0, SESSION_NAME_MAX - 6)} (${k})`;
     session.data.name = name;
     await this.sessionStore().put({
       name, savedAt: session.data.savedAt, scenario: session.data.scenario, preset: session.data.preset,

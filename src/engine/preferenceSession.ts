@@ -15,7 +15,7 @@ import { RewardSession } from './rewardSession';
 import { PairSampler } from './pairSampler';
 import { runAcquisitionComparison } from './acquisitionExperiment';
 import {
-  ACQUISITIONS, AUTO_LABEL_PAIRS, checkRange, PAIR_LIMITS, REWARD_STEPS,
+  ACQUISITIONS, AUTO_LABEL_PAIRS, checkRange, MAX_PANEL, PAIR_LIMITS, REWARD_STEPS,
   type LabelerSettings, type PairSettings, type PairToLabel, type RankingToLabel, type RewardSettings, type WorkerEvent,
 } from './protocol';
 import { annotatorAgreement, exportJson, exportJsonl, importPreferences, mergeDatasets } from '../data/preferenceIO';
@@ -31,7 +31,6 @@ export interface ComparisonStore {
 const STEPS_PER_LABEL = 4;
 const AUTO_LABEL_CHUNK = 16;
 const REFERENCE_COMPLETIONS = 32;
-const MAX_PANEL = 4;
 const RELEARN_STEPS = 20;
 
 /** Reward-model steps after `n` new labels: a few for one click, more for a batch (capped). */

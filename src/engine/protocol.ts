@@ -113,6 +113,9 @@ export const REWARD_LIMITS: Record<Exclude<keyof RewardSettings, 'ties' | 'learn
   centering: { min: 0, max: 1, label: 'Centring coefficient' },
 };
 
+/** How many simulated annotators the panel holds. */
+export const MAX_PANEL = 4;
+
 /** Simulated annotators: which one stands for the truth, which ones judge every comparison, and the user's own. */
 export interface LabelerSettings {
   /** The labeler whose gold score measures the reward model (and later the policy); null for none. */

@@ -7,15 +7,22 @@
 //   then, for each name in SessionData.models: uint32 length, then that checkpoint file's bytes
 //   last 4      FNV-1a checksum of everything before it
 // Reading checks every part (each checkpoint again by its own rules) and throws a message that
-// says what is wrong; nothing is applied until the whole file has passed.
+// says what is wrong; nothing is applied until the whole file has passed. The checksum is not a
+// signature (anyone can recompute it), so the description is read as hostile input: every field
+// typed and length-limited, comparisons by the preference import's own rules, chart histories
+// point by point, and the result rebuilt from the known fields only.
 
 import { checksum, decodeCheckpoint, type Checkpoint } from '../model/checkpoint';
 import type { PresetName } from '../model/config';
 import { PRESETS } from '../model/config';
-import { VERDICTS, type Comparison } from '../data/preferences';
-import type {
-  AcquisitionPoint, LabelerSettings, MetricPoint, PairSettings, RewardMetricPoint, RewardSettings, RlMetricPoint, RlSettings,
-  SampleSettings, TrainableStage, TrainSettings,
+import type { Comparison } from '../data/preferences';
+import { checkSavedComparisons } from '../data/preferenceIO';
+import { scenarioTokenizer } from '../data/scenarios';
+import { TRAIT_INFO } from '../data/gold';
+import {
+  ACQUISITIONS, PAIR_LIMITS, REWARD_LIMITS, RL_ALGORITHMS, RL_LIMITS, SAMPLE_LIMITS, SESSION_NAME_MAX, TRAIN_LIMITS,
+  type AcquisitionPoint, type LabelerSettings, type MetricPoint, type PairSettings, type RewardMetricPoint, type RewardSettings,
+  type RlMetricPoint, type RlSettings, type SampleSettings, type TrainableStage, type TrainSettings,
 } from './protocol';
 
 const MAGIC = 'RLHFSESS';
@@ -85,47 +92,237 @@ export function encodeSession(data: SessionData, checkpoints: Record<string, Uin
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Checks the shape of a comparison from a session file (text is kept as text; nothing is evaluated). */
-function checkComparison(c: unknown, i: number, scenario: string): Comparison {
-  const where = `comparison ${i + 1}`;
-  if (!isObject(c)) throw new Error(`${where} is not an object`);
-  for (const k of ['id', 'prompt', 'chosen', 'rejected', 'annotator'] as const) {
-    if (typeof c[k] !== 'string') throw new Error(`${where} has no text "${k}"`);
+/** A value from the file, named by its type (never quoted at length), for a message. */
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'string') return v.length > 40 ? `a text of ${v.length} characters` : `the text ${JSON.stringify(v)}`;
+  if (typeof v === 'number') return `the number ${v}`;
+  return typeof v === 'object' ? 'an object' : `${typeof v === 'boolean' ? 'true/false' : typeof v}`;
+}
+
+/** A name the list can show and the store can key on: a text of 1 to SESSION_NAME_MAX characters, trimmed. */
+export function checkSessionName(name: unknown): string {
+  if (typeof name !== 'string' || name.trim() === '') throw new Error('A session needs a name.');
+  const trimmed = name.trim();
+  if (trimmed.length > SESSION_NAME_MAX) {
+    throw new Error(`A session name has at most ${SESSION_NAME_MAX} characters (this one has ${trimmed.length}).`);
   }
-  if (!VERDICTS.includes(c.verdict as Comparison['verdict'])) throw new Error(`${where} has an unknown verdict`);
-  if (c.scenario !== scenario) throw new Error(`${where} belongs to another scenario`);
-  if (typeof c.weight !== 'number' || !(c.weight > 0 && c.weight <= 1)) throw new Error(`${where} has a weight outside (0, 1]`);
-  if (typeof c.createdAt !== 'number' || !Number.isFinite(c.createdAt)) throw new Error(`${where} has no time`);
-  return c as unknown as Comparison;
+  return trimmed;
+}
+
+const MAX_STEPS = 1e9;
+const MAX_POINTS = 100_000;
+const MAX_RUNS = 16;
+const MAX_LABEL_CHARS = 200;
+const MAX_WORD_CHARS = 64;
+/** A bound on the panel's list here; checkSessionLabelers holds it to the panel's own limit. */
+const MAX_PANEL_LIST = 16;
+const MODELS: readonly SessionModel[] = ['pretrain', 'sft', 'reward', 'policy', 'reference', 'value'];
+
+/** A whole number of steps from 0 to MAX_STEPS. */
+function steps(v: unknown, where: string): number {
+  if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_STEPS) return v;
+  throw new Error(`${where} is ${kindOf(v)}, not a whole number of steps`);
+}
+
+/** How a field of a chart point is checked: a finite number, one or null, one or absent, or one of some words. */
+type Kind = 'number' | 'nullable' | 'optional' | readonly string[];
+
+const METRIC: Record<keyof MetricPoint, Kind> = {
+  step: 'number', trainLoss: 'number', heldoutLoss: 'nullable', tokensPerSecond: 'number', learningRate: 'number', msPerStep: 'number',
+};
+const REWARD_METRIC: Record<keyof RewardMetricPoint, Kind> = {
+  step: 'number', labels: 'number', trainLoss: 'number', heldoutLoss: 'nullable', heldoutAccuracy: 'nullable', heldoutCount: 'optional',
+};
+const RL_NUMBERS = [
+  'iteration', 'objective/kl', 'objective/entropy', 'objective/non_score_reward', 'objective/rlhf_reward', 'objective/scores',
+  'policy/approxkl_avg', 'policy/clipfrac_avg', 'loss/policy_avg', 'loss/value_avg', 'val/clipfrac_avg', 'val/ratio', 'val/ratio_var',
+  'val/explained_variance', 'beta', 'response_length', 'msPerIteration',
+] as const;
+const RL_OPTIONAL = [
+  'rewards/chosen', 'rewards/rejected', 'rewards/margins', 'rewards/accuracies', 'logps/chosen', 'logps/rejected', 'loss/dpo',
+] as const;
+const RL_METRIC: Record<keyof RlMetricPoint, Kind> = {
+  ...(Object.fromEntries(RL_NUMBERS.map((k) => [k, 'number'])) as Record<(typeof RL_NUMBERS)[number], Kind>),
+  ...(Object.fromEntries(RL_OPTIONAL.map((k) => [k, 'optional'])) as Record<(typeof RL_OPTIONAL)[number], Kind>),
+  gold: 'nullable', algorithm: RL_ALGORITHMS.map((a) => a.id),
+};
+const ACQUISITION_POINT: Record<keyof AcquisitionPoint, Kind> = {
+  strategy: ACQUISITIONS.map((a) => a.id), labels: 'number', accuracy: 'number',
+};
+
+/** A chart history: at most MAX_POINTS points, each rebuilt from its known fields once they pass their Kind. */
+function points<T>(list: unknown, kinds: Record<string, Kind>, where: string): T[] {
+  if (!Array.isArray(list)) throw new Error(`its chart history ${where} is ${kindOf(list)}, not a list`);
+  if (list.length > MAX_POINTS) throw new Error(`its chart history ${where} has ${list.length} points; the limit is ${MAX_POINTS}`);
+  return list.map((p: unknown, i) => {
+    if (!isObject(p)) throw new Error(`its chart history ${where}[${i}] is ${kindOf(p)}, not a point`);
+    const out: Record<string, unknown> = {};
+    for (const [key, kind] of Object.entries(kinds)) {
+      const v = p[key];
+      const finite = typeof v === 'number' && Number.isFinite(v);
+      const words = Array.isArray(kind) ? kind : null;
+      const absent = (kind === 'nullable' && v === null) || (kind === 'optional' && v === undefined);
+      const ok = words ? words.includes(v as string) : finite || absent;
+      const wanted = words ? `one of ${words.join(', ')}` : 'a finite number';
+      if (!ok) throw new Error(`its chart history ${where}[${i}].${key} is ${kindOf(v)}, not ${wanted}`);
+      if (v !== undefined) out[key] = v;
+    }
+    return out as T;
+  });
+}
+
+/** The page's chart histories, point by point (a wrong type would break the charts the page draws from them). */
+export function checkSessionUi(ui: unknown): SessionUi {
+  if (!isObject(ui)) throw new Error('its chart histories are missing');
+  if (!isObject(ui.metrics)) throw new Error(`its chart history ui.metrics is ${kindOf(ui.metrics)}, not an object`);
+  if (!Array.isArray(ui.rlRuns)) throw new Error(`its chart history ui.rlRuns is ${kindOf(ui.rlRuns)}, not a list`);
+  if (ui.rlRuns.length > MAX_RUNS) throw new Error(`it keeps ${ui.rlRuns.length} RL runs; the limit is ${MAX_RUNS}`);
+  const rlRuns = ui.rlRuns.map((run: unknown, i) => {
+    const where = `ui.rlRuns[${i}]`;
+    if (!isObject(run)) throw new Error(`its chart history ${where} is ${kindOf(run)}, not a run`);
+    if (typeof run.label !== 'string' || run.label.length > MAX_LABEL_CHARS) {
+      throw new Error(`its chart history ${where}.label is ${kindOf(run.label)}, not a text of at most ${MAX_LABEL_CHARS} characters`);
+    }
+    return { label: run.label, points: points<RlMetricPoint>(run.points, RL_METRIC, `${where}.points`) };
+  });
+  return {
+    metrics: {
+      pretrain: points(ui.metrics.pretrain, METRIC, 'ui.metrics.pretrain'),
+      sft: points(ui.metrics.sft, METRIC, 'ui.metrics.sft'),
+    },
+    rewardMetrics: points(ui.rewardMetrics, REWARD_METRIC, 'ui.rewardMetrics'),
+    rlMetrics: points(ui.rlMetrics, RL_METRIC, 'ui.rlMetrics'),
+    rlRuns,
+    acquisitionCurve: points(ui.acquisitionCurve, ACQUISITION_POINT, 'ui.acquisitionCurve'),
+  };
+}
+
+/** The keys of each settings group; values are checked against their ranges later (sessions.ts). */
+const SETTING_KEYS = {
+  train: Object.keys(TRAIN_LIMITS),
+  sample: Object.keys(SAMPLE_LIMITS),
+  pair: [...Object.keys(PAIR_LIMITS), 'acquisition'],
+  reward: [...Object.keys(REWARD_LIMITS), 'ties', 'learnOnLabel'],
+  rl: [...Object.keys(RL_LIMITS), 'algorithm', 'klEstimator', 'adaptiveKl', 'whitenRewards', 'valueInit'],
+  custom: ['id', 'name', 'temperature', 'lengthBias', 'leftBias'],
+};
+
+/** A settings group rebuilt from its known keys, each a number, true/false, null or a short text. */
+function pick(group: unknown, keys: readonly string[], where: string): Record<string, unknown> {
+  if (!isObject(group)) throw new Error(`its settings ${where} are ${kindOf(group)}, not an object`);
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const v = group[key];
+    if (v === undefined) continue;
+    const simple = v === null || typeof v === 'boolean' || typeof v === 'number' || (typeof v === 'string' && v.length <= MAX_WORD_CHARS);
+    if (!simple) throw new Error(`its setting ${where}.${key} is ${kindOf(v)}`);
+    out[key] = v;
+  }
+  return out;
+}
+
+/** Every settings group rebuilt from its known keys (the ranges are checked by checkSessionSettings). */
+function checkSettingShapes(s: unknown): SessionData['settings'] {
+  if (!isObject(s)) throw new Error('its settings are missing');
+  if (!isObject(s.train)) throw new Error('its training settings are missing');
+  const l = s.labelers;
+  if (!isObject(l) || !isObject(l.custom) || !isObject(l.custom.weights)) throw new Error('its simulated annotators are missing');
+  const isName = (id: unknown) => typeof id === 'string' && id.length <= MAX_WORD_CHARS;
+  if (!Array.isArray(l.panel) || l.panel.length > MAX_PANEL_LIST || !l.panel.every(isName)) {
+    throw new Error('its annotator panel is not a short list of labeler names');
+  }
+  if (l.goldLabeler !== null && !isName(l.goldLabeler)) throw new Error('its gold labeler is not a labeler name');
+  const weights = Object.entries(l.custom.weights).filter(([trait]) => Object.hasOwn(TRAIT_INFO, trait));
+  return {
+    train: {
+      pretrain: pick(s.train.pretrain, SETTING_KEYS.train, 'train.pretrain'),
+      sft: pick(s.train.sft, SETTING_KEYS.train, 'train.sft'),
+    },
+    sample: pick(s.sample, SETTING_KEYS.sample, 'sample'),
+    pair: pick(s.pair, SETTING_KEYS.pair, 'pair'),
+    reward: pick(s.reward, SETTING_KEYS.reward, 'reward'),
+    rl: pick(s.rl, SETTING_KEYS.rl, 'rl'),
+    labelers: {
+      goldLabeler: l.goldLabeler, panel: [...l.panel],
+      custom: { ...pick(l.custom, SETTING_KEYS.custom, 'labelers.custom'), weights: Object.fromEntries(weights) },
+    },
+  } as unknown as SessionData['settings'];
+}
+
+/** The description of a session, every field typed and length-limited, rebuilt from its known fields. */
+function checkDescription(d: Record<string, unknown>): SessionData {
+  if (d.format !== SESSION_FORMAT) throw new Error('it is not a playground session');
+  if (d.version !== SESSION_VERSION) {
+    const version = typeof d.version === 'number' ? d.version : kindOf(d.version);
+    throw new Error(`it has version ${version}; this playground reads version ${SESSION_VERSION}`);
+  }
+  let name: string;
+  try {
+    name = checkSessionName(d.name);
+  } catch (e) {
+    throw new Error(`its name is unusable (${(e as Error).message})`);
+  }
+  if (typeof d.savedAt !== 'string' || d.savedAt.length > 40 || Number.isNaN(Date.parse(d.savedAt))) {
+    throw new Error(`its time of saving (savedAt) is ${kindOf(d.savedAt)}, not a date`);
+  }
+  if (d.scenario !== 'reviews' && d.scenario !== 'assistant') throw new Error('its scenario is unknown');
+  if (typeof d.preset !== 'string' || !Object.hasOwn(PRESETS, d.preset)) throw new Error('its model size is unknown');
+  if (typeof d.seed !== 'number' || !Number.isSafeInteger(d.seed) || Math.abs(d.seed) > 2 ** 32) {
+    throw new Error(`its seed is ${kindOf(d.seed)}, not a whole number`);
+  }
+  if (!isObject(d.stageSteps)) throw new Error('its step counts are missing');
+  if (!Array.isArray(d.models) || d.models.length > MODELS.length || new Set(d.models).size !== d.models.length
+    || d.models.some((m) => !MODELS.includes(m as SessionModel))) {
+    throw new Error('its list of models is not a list of distinct model names');
+  }
+  const tokenizer = scenarioTokenizer(d.scenario);
+  return {
+    format: SESSION_FORMAT, version: SESSION_VERSION, name, savedAt: d.savedAt, scenario: d.scenario,
+    preset: d.preset as PresetName, seed: d.seed,
+    settings: checkSettingShapes(d.settings),
+    stageSteps: {
+      pretrain: steps(d.stageSteps.pretrain, 'its pretraining step count'),
+      sft: steps(d.stageSteps.sft, 'its fine-tuning step count'),
+    },
+    rewardStep: steps(d.rewardStep, 'its reward-model step count'),
+    rlIteration: steps(d.rlIteration, 'its RL iteration count'),
+    comparisons: checkSavedComparisons(d.comparisons, { scenario: d.scenario, tokenizer }),
+    ui: checkSessionUi(d.ui),
+    models: d.models as SessionModel[],
+  };
 }
 
 export function decodeSession(input: ArrayBuffer | Uint8Array): Session {
   const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
   const fail = (why: string): never => { throw new Error(`Not a usable session file: ${why}.`); };
   if (bytes.length > MAX_BYTES) fail(`it is larger than ${MAX_BYTES / 1024 / 1024} MB`);
-  if (bytes.length < 16 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) fail('it does not start with the RLHF Playground session signature');
+  if (bytes.length < 16 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) {
+    fail('it does not start with the RLHF Playground session signature');
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = bytes.length - 4;
-  if (checksum(bytes.subarray(0, end)) !== view.getUint32(end, true)) fail('its checksum does not match (the file is corrupt or truncated)');
+  if (checksum(bytes.subarray(0, end)) !== view.getUint32(end, true)) {
+    fail('its checksum does not match (the file is corrupt or truncated)');
+  }
   const jsonLength = view.getUint32(8, true);
   if (12 + jsonLength > end) fail('its description runs past the end of the file');
-  let data: SessionData;
+  let raw: unknown;
   try {
-    data = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + jsonLength)));
+    raw = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(12, 12 + jsonLength)));
   } catch {
     return fail('its description is not valid JSON');
   }
-  if (!isObject(data) || data.format !== SESSION_FORMAT) fail('it is not a playground session');
-  if (data.version !== SESSION_VERSION) fail(`it has version ${String(data.version)}; this playground reads version ${SESSION_VERSION}`);
-  if (data.scenario !== 'reviews' && data.scenario !== 'assistant') fail('its scenario is unknown');
-  if (!(data.preset in PRESETS)) fail('its model size is unknown');
-  if (!isObject(data.settings) || !isObject(data.ui) || !Array.isArray(data.comparisons) || !Array.isArray(data.models)) fail('it misses settings, histories, comparisons or models');
+  if (!isObject(raw)) return fail('it is not a playground session');
+  let data!: SessionData;
   try {
-    data.comparisons.forEach((c, i) => checkComparison(c, i, data.scenario));
+    data = checkDescription(raw);
   } catch (e) {
-    fail((e as Error).message);
+    fail((e as Error).message.replace(/\.$/, ''));
   }
   const checkpoints: Session['checkpoints'] = {};
+  const spec = JSON.stringify(scenarioTokenizer(data.scenario).spec);
   let at = 12 + jsonLength;
   for (const name of data.models) {
     if (at + 4 > end) fail(`the ${name} model is missing`);
@@ -136,6 +333,7 @@ export function decodeSession(input: ArrayBuffer | Uint8Array): Session {
     } catch (e) {
       fail(`the ${name} model: ${(e as Error).message}`);
     }
+    if (JSON.stringify(checkpoints[name]!.tokenizer) !== spec) fail(`the ${name} model has a vocabulary other than its scenario's`);
     at += 4 + length;
   }
   if (at !== end) fail('it has extra bytes after its models');

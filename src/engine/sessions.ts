@@ -5,20 +5,21 @@ import { encodeCheckpoint, type Checkpoint } from '../model/checkpoint';
 import type { GPT } from '../model/model';
 import type { PresetName } from '../model/config';
 import type { ScenarioData } from '../data/types';
-import { encodeSession, SESSION_FORMAT, SESSION_VERSION, type Session, type SessionData, type SessionModel, type SessionUi } from './sessionFile';
+import {
+  checkSessionName, decodeSession, encodeSession, SESSION_FORMAT, SESSION_VERSION,
+  type Session, type SessionData, type SessionModel, type SessionUi,
+} from './sessionFile';
 import type { SessionSummary } from './sessionStore';
 import { validateSampleSettings, validateTrainSettings } from './settings';
 import { validateRlSettings } from './rlTrainer';
-import { ACQUISITIONS, checkRange, PAIR_LIMITS, REWARD_LIMITS, SESSION_NAME_MAX, TRAINABLE_STAGES, type LabelerSettings } from './protocol';
+import { ACQUISITIONS, checkRange, MAX_PANEL, PAIR_LIMITS, REWARD_LIMITS, SESSION_NAME_MAX, TRAINABLE_STAGES, type LabelerSettings } from './protocol';
 import { BUILT_IN_LABELERS, validateLabeler } from '../data/labelers';
 import type { GoldScenario } from '../data/gold';
 
-/** A name the list can show and the store can key on. */
-export function checkSessionName(name: unknown): string {
-  if (typeof name !== 'string' || name.trim() === '') throw new Error('A session needs a name.');
-  if (name.length > SESSION_NAME_MAX) throw new Error(`A session name has at most ${SESSION_NAME_MAX} characters.`);
-  return name.trim();
-}
+/** A name the list can show and the store can key on (defined beside the file format, which checks it too). */
+export { checkSessionName };
+
+/** Simulated annotators on the panel at most (preferenceSession refuses more). */
 
 export interface SessionParts {
   data: Omit<SessionData, 'format' | 'version' | 'models'>;
@@ -26,7 +27,19 @@ export interface SessionParts {
   scenario: ScenarioData;
 }
 
-/** Encodes a session: every model as a checkpoint file inside one session file. */
+/** A name cut to SESSION_NAME_MAX characters in its middle, so that both ends stay (an automatic name ends with its time). */
+function fitName(name: unknown): unknown {
+  const t = typeof name === 'string' ? name.trim() : name;
+  if (typeof t !== 'string' || t.length <= SESSION_NAME_MAX) return t;
+  const half = (SESSION_NAME_MAX - 1) / 2;
+  return `${t.slice(0, Math.ceil(half))}…${t.slice(t.length - Math.floor(half))}`;
+}
+
+/**
+ * Encodes a session: every model as a checkpoint file inside one session file. The result is read
+ * back by decodeSession before it is handed over, so what is saved can always be restored (a page
+ * history of the wrong type, say, is refused now, not when the session is restored).
+ */
 export async function packSession(parts: SessionParts): Promise<{ bytes: Uint8Array; summary: SessionSummary }> {
   const names = Object.keys(parts.models) as SessionModel[];
   const files: Record<string, Uint8Array> = {};
@@ -39,8 +52,14 @@ export async function packSession(parts: SessionParts): Promise<{ bytes: Uint8Ar
       meta: { scenario: parts.data.scenario, stage: name, step: 0, createdAt: parts.data.savedAt },
     });
   }
-  const data: SessionData = { format: SESSION_FORMAT, version: SESSION_VERSION, ...parts.data, models: names };
+  const name = checkSessionName(fitName(parts.data.name));
+  const data: SessionData = { format: SESSION_FORMAT, version: SESSION_VERSION, ...parts.data, name, models: names };
   const bytes = encodeSession(data, files);
+  try {
+    decodeSession(bytes);
+  } catch (e) {
+    throw new Error(`The session "${data.name}" was not saved: ${(e as Error).message.replace(/^Not a usable session file: /, '')}`);
+  }
   const summary: SessionSummary = {
     name: data.name, savedAt: data.savedAt, scenario: data.scenario, preset: data.preset,
     comparisons: data.comparisons.length, rlIteration: data.rlIteration, bytes: bytes.length,
@@ -50,6 +69,10 @@ export async function packSession(parts: SessionParts): Promise<{ bytes: Uint8Ar
 
 /** Throws the first setting of a session that is out of range (so nothing is applied from a bad file). */
 export function checkSessionSettings(s: SessionData['settings'], vocabSize: number): void {
+  if (typeof s !== 'object' || s === null) throw new Error('its settings are missing');
+  for (const group of ['sample', 'pair', 'reward'] as const) {
+    if (typeof s[group] !== 'object' || s[group] === null) throw new Error(`its ${group} settings are missing`);
+  }
   for (const stage of TRAINABLE_STAGES) {
     const problem = validateTrainSettings(s.train?.[stage]);
     if (problem) throw new Error(`${stage}: ${problem}`);
@@ -67,26 +90,36 @@ export function checkSessionSettings(s: SessionData['settings'], vocabSize: numb
   if (!ACQUISITIONS.some((a) => a.id === s.pair?.acquisition)) throw new Error('its way of picking pairs is unknown');
   if (s.reward?.ties !== 'half' && s.reward?.ties !== 'drop') throw new Error('its handling of ties is unknown');
   if (typeof s.reward?.learnOnLabel !== 'boolean') throw new Error('its "learn as labels arrive" switch is not on or off');
+  if (typeof s.rl !== 'object' || s.rl === null) throw new Error('its RL settings are missing');
+  for (const key of ['adaptiveKl', 'whitenRewards'] as const) {
+    if (typeof s.rl[key] !== 'boolean') throw new Error(`its RL switch "${key}" is not on or off`);
+  }
   validateRlSettings(s.rl);
 }
 
 /** The session's simulated annotators must exist in its scenario, and its custom labeler must be usable. */
 export function checkSessionLabelers(l: LabelerSettings, scenario: GoldScenario): void {
-  if (typeof l !== 'object' || l === null || typeof l.custom !== 'object' || l.custom === null) throw new Error('its simulated annotators are missing');
+  if (typeof l !== 'object' || l === null || typeof l.custom !== 'object' || l.custom === null) {
+    throw new Error('its simulated annotators are missing');
+  }
   const custom = validateLabeler(l.custom);
   if (custom) throw new Error(`its custom labeler is unusable: ${custom}`);
   if (!Array.isArray(l.panel)) throw new Error('its annotator panel is not a list');
+  if (l.panel.length > MAX_PANEL) throw new Error(`its annotator panel has ${l.panel.length} members; the panel holds up to ${MAX_PANEL}`);
+  if (typeof l.custom.name !== 'string' || l.custom.name.length > 64) throw new Error('its custom labeler\'s name is not a short text');
   const known = new Set([...BUILT_IN_LABELERS[scenario].map((b) => b.id), 'custom']);
   for (const id of [l.goldLabeler, ...l.panel]) {
     if (id !== null && !known.has(id)) throw new Error(`it names a simulated labeler "${String(id)}" this scenario does not have`);
   }
 }
 
+type ModelShape = { vocabSize: number; nLayer: number; nEmbd: number; nHead: number; contextLength: number };
+
 /** The checkpoints of a session must fit the scenario's model at the session's size. */
-export function checkSessionModels(session: Session, config: { vocabSize: number; nLayer: number; nEmbd: number; nHead: number; contextLength: number }, preset: PresetName): void {
+export function checkSessionModels(session: Session, config: ModelShape, preset: PresetName): void {
+  const keys: (keyof ModelShape)[] = ['vocabSize', 'nLayer', 'nEmbd', 'nHead', 'contextLength'];
   for (const [name, ckpt] of Object.entries(session.checkpoints) as [SessionModel, Checkpoint][]) {
-    const c = ckpt.config;
-    if (c.vocabSize !== config.vocabSize || c.nLayer !== config.nLayer || c.nEmbd !== config.nEmbd || c.nHead !== config.nHead || c.contextLength !== config.contextLength) {
+    if (keys.some((k) => ckpt.config[k] !== config[k])) {
       throw new Error(`its ${name} model does not fit the "${preset}" model of this scenario`);
     }
   }

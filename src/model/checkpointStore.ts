@@ -7,7 +7,7 @@ const STORE = 'checkpoints';
 function openDb(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     if (typeof indexedDB === 'undefined') {
-      reject(new Error('this environment has no IndexedDB'));
+      reject(new Error('this browser offers no storage (IndexedDB) for models'));
       return;
     }
     const req = indexedDB.open(DB_NAME, 1);
@@ -15,16 +15,41 @@ function openDb(): Promise<IDBDatabase> {
       if (!req.result.objectStoreNames.contains(STORE)) req.result.createObjectStore(STORE);
     };
     req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error ?? new Error('could not open IndexedDB'));
+    req.onerror = () => reject(new Error(`could not open the browser's storage for models (${reason(req.error)})`));
   });
+}
+
+/** The message of a storage error, never empty (a DOMException's message may be). */
+function reason(e: unknown): string {
+  const err = e as { name?: unknown; message?: unknown } | null;
+  const message = typeof err?.message === 'string' ? err.message.trim().slice(0, 300) : '';
+  const name = typeof err?.name === 'string' && err.name !== 'Error' ? err.name : '';
+  return message || name || 'the browser gave no reason';
+}
+
+/** Explains a failed read or write with a message the page can show; a full quota gets one of its own. */
+export function storageError(e: unknown, mode: IDBTransactionMode): Error {
+  const { name, code } = (e ?? {}) as { name?: unknown; code?: unknown };
+  if (name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED' || code === 22) {
+    return new Error('the browser refused to store the model: its storage quota is full. Models saved earlier are unchanged; '
+      + 'delete saved sessions, or export the model as a file instead');
+  }
+  return new Error(`${mode === 'readwrite' ? 'the model could not be stored' : 'reading the stored model failed'} (${reason(e)})`);
 }
 
 function run<T>(mode: IDBTransactionMode, action: (store: IDBObjectStore) => IDBRequest): Promise<T> {
   return openDb().then((db) => new Promise<T>((resolve, reject) => {
-    const tx = db.transaction(STORE, mode);
-    const req = action(tx.objectStore(STORE));
+    let tx: IDBTransaction;
+    let req: IDBRequest;
+    try {
+      tx = db.transaction(STORE, mode);
+      req = action(tx.objectStore(STORE));
+    } catch (e) {
+      db.close();
+      return reject(storageError(e, mode));
+    }
     tx.oncomplete = () => { db.close(); resolve(req.result as T); };
-    tx.onerror = tx.onabort = () => { db.close(); reject(tx.error ?? req.error ?? new Error('IndexedDB transaction failed')); };
+    tx.onerror = tx.onabort = () => { db.close(); reject(storageError(tx.error ?? req.error, mode)); };
   }));
 }
 

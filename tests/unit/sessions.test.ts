@@ -110,13 +110,13 @@ describe('forks and live mode', () => {
   it('once RL has started, new pairs come from the current policy, not the fine-tuned model', async () => {
     const { send, pg } = start(false);
     await send(init);
-    type Inside = { preferences: { pairSource: () => unknown }; rl: { policy: unknown } };
+    type Inside = { preferences: { pairs: { source: () => unknown } }; rl: { policy: unknown } };
     const inside = pg as unknown as Inside;
-    expect(inside.preferences.pairSource()).toBe(pg.model('sft'));
+    expect(inside.preferences.pairs.source()).toBe(pg.model('sft'));
     await send({ type: 'setRlSettings', settings: { batchSize: 4, minibatches: 1, epochs: 1, responseLength: 6 } });
     await send({ type: 'rlStep' });
-    expect(inside.preferences.pairSource()).toBe(inside.rl.policy);
-    expect(inside.preferences.pairSource()).not.toBe(pg.model('sft'));
+    expect(inside.preferences.pairs.source()).toBe(inside.rl.policy);
+    expect(inside.preferences.pairs.source()).not.toBe(pg.model('sft'));
   });
 });
 
