@@ -163,6 +163,9 @@ export interface AcquisitionPoint {
   accuracy: number;
 }
 
+/** Held-out numbers are shown from this many held-out pairs on; fewer swing from 0% to 100% by chance. */
+export const HELD_OUT_SHOWN_FROM = 5;
+
 export interface RewardMetricPoint {
   step: number;
   labels: number; // comparisons collected when measured

@@ -1,6 +1,6 @@
 // Stage 4, the reward model: its loss, margins, calibration, and the probe box.
 
-import type { CalibrationBin } from '../../engine/protocol';
+import { HELD_OUT_SHOWN_FROM, type CalibrationBin } from '../../engine/protocol';
 import type { Explanation, LiveState } from './types';
 import { newest, num, pct, plural } from './live';
 import { FEW_LABELS } from './preferences';
@@ -43,9 +43,12 @@ export const REWARD: Explanation[] = [
     lookFor(s: LiveState) {
       const n = s.comparisons?.length ?? 0;
       if (n === 0) return 'No labels yet: judge a few pairs in Preferences first, then come back here.';
-      const acc = newest(s.rewardMetrics, (m) => m.heldoutAccuracy);
+      // Held-out accuracy on fewer than HELD_OUT_SHOWN_FROM pairs says little (older sessions do not give the count).
+      const enough = (m: { heldoutCount?: number }) => (m.heldoutCount ?? HELD_OUT_SHOWN_FROM) >= HELD_OUT_SHOWN_FROM;
+      const acc = newest(s.rewardMetrics, (m) => (enough(m) ? m.heldoutAccuracy : null));
       if (acc == null) {
-        return `${plural(n, 'label')} but no held-out accuracy yet: press "Train on all labels" and it appears after training.`;
+        return `${plural(n, 'label')} but no held-out accuracy yet: it is shown once ${HELD_OUT_SHOWN_FROM} labels are held out `
+          + '(about one in five is), after the next training run.';
       }
       if (acc < WEAK_ACCURACY && n < FEW_LABELS) {
         return `Label more pairs: with only ${plural(n, 'label')} the held-out accuracy is ${pct(acc)}, close to a coin flip.`;
