@@ -20,6 +20,8 @@ export default defineConfig({
   plugins: [svelte()],
   test: {
     pool: 'forks',
+    // Both cores for the unit files (Vitest would keep one free); gpu and e2e run one file at a time anyway.
+    maxWorkers: 2,
     projects: [
       {
         extends: true,
