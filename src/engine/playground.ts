@@ -5,7 +5,7 @@
 import type { Command, Completion, RlSettings, SampleSettings, StageState, TrainableStage, TrainSettings, WorkerEvent } from './protocol';
 import type { Comparison } from '../data/preferences';
 import { checkRange, MAX_SWEEP_RUNS, SESSION_NAME_MAX, SWEEP_ITERATIONS, TRAINABLE_STAGES, type RlMetricPoint } from './protocol';
-import { configFor, type GPTConfig, type PresetName } from '../model/config';
+import { configFor, PRESETS, type GPTConfig, type PresetName } from '../model/config';
 import { GPT } from '../model/model';
 import { sample } from '../model/sample';
 import { decodeCheckpoint, encodeCheckpoint, type Checkpoint } from '../model/checkpoint';
@@ -497,11 +497,14 @@ export class Playground {
   }
 
   private async useCustomCorpus(text: string, separator: string, preset: PresetName): Promise<void> {
-    const parsed = parseCustomCorpus(text, separator);
+    if (!Object.hasOwn(PRESETS, preset)) throw new Error(`There is no model size "${String(preset)}".`);
+    const parsed = parseCustomCorpus(text, separator, PRESETS[preset].contextLength); // prompts must leave room for an answer
     if (!parsed.ok) throw new Error(parsed.message);
     this.preset = preset;
     await this.build(parsed.data, false);
-    this.notice('info', `Using your corpus: ${parsed.data.pretrain.length} examples, ${parsed.data.tokenizer.vocabSize} character tokens. Press Play on Pretrain to train on it.`);
+    const { pretrain, tokenizer } = parsed.data;
+    this.notice('info', `Using your corpus: ${pretrain.length} examples, ${tokenizer.vocabSize} character tokens. Press Play on Pretrain to train on it.`);
+    for (const warning of parsed.warnings) this.notice('info', `Your corpus: ${warning}`);
   }
 
   // ------------------------------------------------------------------ settings
