@@ -423,9 +423,13 @@ export type Command =
 
 // ---------------------------------------------------------------- events (worker -> UI)
 
-/** How often a live worker says so; a worker silent for WORKER_SILENCE_MS is taken for stopped and restarted. */
+/**
+ * How often a live worker says so; a worker silent for WORKER_SILENCE_MS (no heartbeat, no event) is
+ * taken for stopped and restarted. On WebGPU the worker's event loop is free every few ms; on the CPU
+ * fallback one PPO update at the default size blocks it for about 6 s, and every iteration sends events.
+ */
 export const HEARTBEAT_MS = 2000;
-export const WORKER_SILENCE_MS = 45_000;
+export const WORKER_SILENCE_MS = 60_000;
 
 export interface MetricPoint {
   step: number;
