@@ -70,6 +70,9 @@ describe('the label loop', () => {
     await prefs(page).scrollIntoViewIfNeeded();
     await waitForPairs(page, 3);
     expect(await count(page)).toBe(0);
+    // No labels yet: the RL stage says its reward model has learned nothing.
+    await page.getByTestId('rl-untrained').waitFor({ state: 'attached', timeout: 30_000 });
+    expect(await page.getByTestId('rl-untrained').innerText()).toMatch(/learned from no labels/);
     const times: number[] = [];
     const keys = ['1', '2', '1'];
     for (const [i, key] of keys.entries()) {
@@ -90,7 +93,9 @@ describe('the label loop', () => {
     const keysStored = new Set(stored.map((c) => `${c.prompt}\u0000${[c.chosen, c.rejected].sort().join('\u0000')}`));
     expect(keysStored.size).toBe(5); // no pair judged twice
     // The count comes back from the store long before any model is ready.
+    const reloaded = Date.now();
     await expect.poll(() => count(page), { timeout: 5_000, interval: 100 }).toBe(5);
+    console.log(`[e2e] after the reload, the count read 5 in ${Date.now() - reloaded} ms`);
     expectNoErrors(t);
   });
 
