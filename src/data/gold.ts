@@ -30,7 +30,7 @@ export const TRAITS: Record<GoldScenario, readonly Trait[]> = {
 /** What each trait means and the range its score lives in, for the UI. */
 export const TRAIT_INFO: Record<Trait, { label: string; min: number; max: number; meaning: string }> = {
   sentiment: { label: 'Sentiment', min: -1, max: 1, meaning: 'positive words minus negative words, as a share of all verdict words' },
-  repetition: { label: 'No repetition', min: -1, max: 0, meaning: '0 when no word or word pair repeats, towards -1 for a loop' },
+  repetition: { label: 'No repetition', min: -1, max: 0, meaning: '0 unless a word or word pair comes a third time, towards -1 for a loop' },
   brevity: { label: 'Brevity', min: 0, max: 1, meaning: `1 for an empty response, 0 at ${MAX_RESPONSE_TOKENS} tokens or more` },
   ending: { label: 'Proper ending', min: 0, max: 1, meaning: '1 when the response has words and ends with . ! or ?' },
   helpfulness: { label: 'Helpfulness', min: -1, max: 1, meaning: 'does what was asked: on-topic answer words minus refusal and rude words' },
@@ -59,17 +59,31 @@ function wordsOnly(tokens: string[]): string[] {
   return tokens.filter((t) => /[\p{L}\p{N}]/u.test(t));
 }
 
+/** How often a word or word pair may occur before it counts as repetition. */
+const FREE_REPEATS = 2;
+
 /** brevity = 1 - min(tokens, 16) / 16: 1 for nothing at all, 0 for a full-length response. */
 function brevity(tokens: string[]): number {
   return 1 - Math.min(tokens.length, MAX_RESPONSE_TOKENS) / MAX_RESPONSE_TOKENS;
 }
 
-/** repetition = -(wordRepeat + pairRepeat) / 2, each repeat = 1 - distinct / total (0 when there are none). */
+/**
+ * repetition = -(wordExcess + pairExcess) / 2, where excess = sum over distinct items of max(0, count - 2) / total:
+ * a word or word pair may come twice ("the food ... the staff") at no cost, each further time counts. So an
+ * ordinary answer scores exactly 0 and only loops lose, instead of every answer differing by a hair.
+ */
 function repetition(tokens: string[]): number {
   const words = wordsOnly(tokens);
   const pairs = words.slice(1).map((w, i) => `${words[i]} ${w}`);
-  const repeatShare = (items: string[]) => (items.length === 0 ? 0 : 1 - new Set(items).size / items.length);
-  return 0 - (repeatShare(words) + repeatShare(pairs)) / 2; // "0 -" keeps a clean 0, not -0
+  const excessShare = (items: string[]) => {
+    if (items.length === 0) return 0;
+    const counts = new Map<string, number>();
+    for (const item of items) counts.set(item, (counts.get(item) ?? 0) + 1);
+    let excess = 0;
+    for (const n of counts.values()) excess += Math.max(0, n - FREE_REPEATS);
+    return excess / items.length;
+  };
+  return 0 - (excessShare(words) + excessShare(pairs)) / 2; // "0 -" keeps a clean 0, not -0
 }
 
 /** ending = 1 when there is at least one word and the last token is . ! or ?, else 0. */
@@ -148,6 +162,11 @@ function taskOf(promptTokens: string[]): { task: string; dangerous: boolean } | 
   for (const task of Object.keys(HARMFUL_TOPICS)) if (padded.includes(` ${task} `)) return { task, dangerous: true };
   for (const task of Object.keys(SAFE_TOPICS)) if (padded.includes(` ${task} `)) return { task, dangerous: false };
   return null;
+}
+
+/** True when the prompt asks for one of the scenario's dangerous tasks. */
+export function isDangerousRequest(prompt: string): boolean {
+  return taskOf(tokensOf(prompt))?.dangerous ?? false;
 }
 
 /**

@@ -21,12 +21,15 @@ export class AdamW {
   private m: tf.Variable;
   private v: tf.Variable;
   private mask: tf.Tensor1D;
+  private rateScale: tf.Tensor1D | null;
   private t = 0;
 
-  constructor(size: number, decayMask: Float32Array, public settings: AdamWSettings = { ...ADAMW_DEFAULTS }) {
+  /** `rateScale` (optional) multiplies the learning rate of each weight, e.g. slower for a pretrained body than for a new head. */
+  constructor(size: number, decayMask: Float32Array, public settings: AdamWSettings = { ...ADAMW_DEFAULTS }, rateScale?: Float32Array) {
     this.m = tf.variable(tf.zeros([size]), false);
     this.v = tf.variable(tf.zeros([size]), false);
     this.mask = tf.tensor1d(decayMask);
+    this.rateScale = rateScale ? tf.tensor1d(rateScale) : null;
   }
 
   /** Applies one update to `params` from `grad`; returns the gradient's global norm before clipping (on the GPU). */
@@ -42,7 +45,8 @@ export class AdamW {
       const v = tf.add(tf.mul(this.v, beta2), tf.mul(tf.square(g), 1 - beta2));
       const adam = tf.div(tf.div(m, bias1), tf.add(tf.sqrt(tf.div(v, bias2)), epsilon));
       const decay = tf.mul(this.mask, tf.mul(params, weightDecay));
-      params.assign(tf.sub(params, tf.mul(tf.add(adam, decay), lr)));
+      const step = tf.mul(tf.add(adam, decay), lr);
+      params.assign(tf.sub(params, this.rateScale ? tf.mul(step, this.rateScale) : step));
       this.m.assign(m);
       this.v.assign(v);
       return norm as tf.Scalar;
@@ -59,6 +63,6 @@ export class AdamW {
   }
 
   dispose(): void {
-    tf.dispose([this.m, this.v, this.mask]);
+    tf.dispose([this.m, this.v, this.mask, ...(this.rateScale ? [this.rateScale] : [])]);
   }
 }

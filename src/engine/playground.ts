@@ -2,6 +2,7 @@
 // (pretrained and fine-tuned), their trainers, and what happens on each command. It knows
 // nothing about postMessage, so tests and scripts drive it directly in Node.
 
+import { withZeroHead } from '../model/params';
 import type { Command, Completion, RlSettings, SampleSettings, StageState, TrainableStage, TrainSettings, WorkerEvent } from './protocol';
 import type { Comparison } from '../data/preferences';
 import { checkRange, MAX_SWEEP_RUNS, SESSION_NAME_MAX, SWEEP_ITERATIONS, TRAINABLE_STAGES, type RlMetricPoint } from './protocol';
@@ -200,7 +201,7 @@ export class Playground {
     const sftModel = new GPT(config, loaded.sft?.weights ?? (await pretrain.model.read()));
     this.stages = { pretrain, sft: this.makeStage('sft', sftModel, loaded.sft ? 'shipped fine-tuned checkpoint' : 'copy of the pretrained model', keptSettings.sft) };
     // Pairs to judge come from the fine-tuned model; the reward model starts as a copy of it.
-    const rewardModel = new GPT(config, await sftModel.read());
+    const rewardModel = new GPT(config, withZeroHead(await sftModel.read(), sftModel.layout));
     this.preferences = new PreferenceSession(sftModel, rewardModel, data, this.deps.comparisons, this.deps.emit, this.seed, this.deps.entropy);
     this.deps.emit({
       type: 'model',

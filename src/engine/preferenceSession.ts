@@ -3,21 +3,21 @@
 // learns from new labels afterwards, many clicks in one run); simulated annotators; files; and the
 // reward model's scores of it all. What to judge comes from pairSampler.ts.
 
+import { withZeroHead } from '../model/params';
 import type { GPT } from '../model/model';
 import type { ScenarioData } from '../data/types';
 import { unknownWords } from '../data/tokenizer';
 import { newId, pairKey, type Comparison } from '../data/preferences';
-import { chooseBetween, defaultCustomLabeler, findLabeler, validateLabeler, type LabelerSpec } from '../data/labelers';
+import { chooseBetween, defaultCustomLabeler, findLabeler, type LabelerSpec } from '../data/labelers';
 import type { GoldScenario } from '../data/gold';
 import { panelVotes } from '../data/annotatorPanel';
 import { mulberry32 } from '../data/random';
-import { RewardSession } from './rewardSession';
+import { checkLabelerSettings } from './labelerSettings';
+import { RewardSession, type ProbePair } from './rewardSession';
 import { PairSampler } from './pairSampler';
 import { runAcquisitionComparison } from './acquisitionExperiment';
-import {
-  ACQUISITIONS, AUTO_LABEL_PAIRS, checkRange, MAX_PANEL, PAIR_LIMITS, REWARD_STEPS,
-  type LabelerSettings, type PairSettings, type PairToLabel, type RankingToLabel, type RewardSettings, type WorkerEvent,
-} from './protocol';
+import { ACQUISITIONS, AUTO_LABEL_PAIRS, checkRange, PAIR_LIMITS, REWARD_STEPS, type LabelerSettings, type PairSettings } from './protocol';
+import type { PairToLabel, RankingToLabel, RewardSettings, WorkerEvent } from './protocol';
 import { annotatorAgreement, exportJson, exportJsonl, importPreferences, mergeDatasets } from '../data/preferenceIO';
 
 /** Where labels are kept: IndexedDB in the browser, a map in the tests. */
@@ -32,6 +32,7 @@ const STEPS_PER_LABEL = 4;
 const AUTO_LABEL_CHUNK = 16;
 const REFERENCE_COMPLETIONS = 32;
 const RELEARN_STEPS = 20;
+const GOLD_PROBE_PAIRS = 128; // fresh pairs the gold agreement is measured on, the same ones after every label
 
 /** Reward-model steps after `n` new labels: a few for one click, more for a batch (capped). */
 export function stepsAfterLabels(n: number): number {
@@ -49,6 +50,7 @@ export class PreferenceSession {
   /** P(chosen > rejected) of each comparison as last scored, so the dataset can be sent before re-scoring. */
   private lastP = new Map<string, number>();
   private cancelled = false;
+  private probePairs: Promise<ProbePair[]> | null = null;
   settings: PairSettings = { temperatureLeft: 0.8, temperatureRight: 1.2, acquisition: 'random', rankK: 4 };
   labelers: LabelerSettings;
 
@@ -62,7 +64,9 @@ export class PreferenceSession {
     /** Differs between page loads (0 in tests), so a reload or a second tab is offered new pairs. */
     entropy = 0,
   ) {
-    this.reward = new RewardSession(rewardModel, data.tokenizer, seed, () => this.referenceTexts(), () => sft.read());
+    this.reward = new RewardSession(
+      rewardModel, data.tokenizer, seed, () => this.referenceTexts(), () => this.freshRewardWeights(), () => this.goldProbe(),
+    );
     const judged = (key: string) => this.judgedKeys.has(key);
     this.pairs = new PairSampler(data, this.reward, () => this.settings, judged, () => sft, (seed * 7919 + entropy) >>> 0);
     const scenario = data.id === 'custom' ? 'reviews' : data.id;
@@ -85,6 +89,11 @@ export class PreferenceSession {
     // The reward model relearns the saved labels (briefly: a long run can follow on demand).
     if (this.comparisons.length) await this.trainReward(Math.min(RELEARN_STEPS, stepsAfterLabels(this.comparisons.length)));
     else await this.publish();
+  }
+
+  /** Where a reward model starts: the fine-tuned model with a zero scalar head (every answer scores 0). */
+  private async freshRewardWeights(): Promise<Float32Array> {
+    return withZeroHead(await this.sft.read(), this.sft.layout);
   }
 
   /** The gold labeler the reward model (and the policy) are measured against, if one is chosen. */
@@ -111,6 +120,13 @@ export class PreferenceSession {
     const prompts = Array.from({ length: REFERENCE_COMPLETIONS }, () => this.data.prompts[Math.floor(rand() * this.data.prompts.length)]);
     const [texts] = await this.pairs.complete(prompts, [1], this.sft);
     return prompts.map((prompt, i) => ({ prompt, response: texts[i] }));
+  }
+
+  /** GOLD_PROBE_PAIRS fresh pairs of the fine-tuned model, sampled once from their own seed (not the labelling stream). */
+  private goldProbe(): Promise<ProbePair[]> {
+    const sampler = new PairSampler(this.data, this.reward, () => this.settings, () => false, () => this.sft, this.seed * 104_729 + 17);
+    this.probePairs ??= sampler.samplePairs(GOLD_PROBE_PAIRS);
+    return this.probePairs;
   }
 
   /** One more pair for the page's queue (never one judged or on offer already). */
@@ -288,25 +304,11 @@ export class PreferenceSession {
   /** Checks and applies the gold labeler, the panel and the custom labeler; republishes when asked. */
   setLabelers(patch: Partial<LabelerSettings>, republish = true): Promise<void> | void {
     try {
-      this.labelers = this.checkLabelers(patch);
+      this.labelers = checkLabelerSettings(this.labelers, patch, (id) => this.labeler(id));
     } finally {
       this.emit({ type: 'labelerSettings', settings: this.labelers }); // refused: the settings still in force
     }
     if (republish) return this.publish();
-  }
-
-  private checkLabelers(patch: Partial<LabelerSettings>): LabelerSettings {
-    const next: LabelerSettings = { ...this.labelers, ...patch };
-    if (patch.custom) {
-      next.custom = { ...patch.custom, id: 'custom' };
-      const problem = validateLabeler(next.custom);
-      if (problem) throw new Error(`Custom labeler: ${problem}`);
-    }
-    if (next.goldLabeler !== null) this.labeler(next.goldLabeler);
-    if (!Array.isArray(next.panel) || next.panel.length > MAX_PANEL) throw new Error(`The panel holds up to ${MAX_PANEL} simulated annotators.`);
-    next.panel = [...new Set(next.panel)];
-    next.panel.forEach((id) => this.labeler(id));
-    return next;
   }
 
   // ------------------------------------------------------------------ files
@@ -369,7 +371,7 @@ export class PreferenceSession {
     await runAcquisitionComparison({
       spec, scenario: this.goldScenario!, labels, seed: this.seed,
       config: this.rewardModel.config, tokenizer: this.data.tokenizer,
-      initialWeights: () => this.sft.read(),
+      initialWeights: () => this.freshRewardWeights(),
       samplePairs: (n) => this.pairs.samplePairs(n),
       emit: this.emit, cancelled: () => this.cancelled,
     });

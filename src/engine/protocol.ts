@@ -140,8 +140,10 @@ export interface RewardDiagnostics {
   calibration: CalibrationBin[];
   /** Which comparisons the calibration was measured on. */
   calibrationOn: 'heldOut' | 'all';
-  /** Share of held-out comparisons where the reward model orders the pair as the gold labeler's score does. */
+  /** Share of the gold probe's fresh pairs (not labels) that the reward model orders as the gold labeler's score does. */
   goldAccuracy: number | null;
+  /** How many probe pairs that share is measured on (those whose answers differ in gold score). */
+  goldPairs: number;
   goldLabeler: string | null;
   /** r_normalised = (r - mean) / std makes the fine-tuned model's completions score mean 0, std 1. */
   normalization: { mean: number; std: number } | null;

@@ -26,6 +26,13 @@ export interface ScoredText {
   response: string;
 }
 
+/** Two answers to one prompt, neither of them a label. */
+export interface ProbePair {
+  prompt: string;
+  left: string;
+  right: string;
+}
+
 interface Member {
   model: GPT;
   trainer: RewardTrainer;
@@ -52,6 +59,8 @@ export class RewardSession {
     private referenceTexts: () => Promise<ScoredText[]>,
     /** The weights a fresh ensemble member starts from. */
     private initialWeights: () => Promise<Float32Array>,
+    /** A fixed set of fresh pairs from the fine-tuned model, on which agreement with the gold labeler is measured. */
+    private goldProbe: () => Promise<ProbePair[]>,
   ) {
     this.trainer = new RewardTrainer(model, tokenizer, [], this.settings, seed);
   }
@@ -141,19 +150,25 @@ export class RewardSession {
   }
 
   /**
-   * Scores every comparison and the reference completions in one read, refreshes the
-   * normalisation, and returns P(chosen > rejected) for each comparison with the diagnostics.
+   * Scores every comparison, the reference completions and (with a gold labeler) the probe pairs in
+   * one read, refreshes the normalisation, and returns P(chosen > rejected) for each comparison with
+   * the diagnostics.
    */
   async report(comparisons: readonly Comparison[], gold: { spec: LabelerSpec; scenario: GoldScenario } | null) {
     this.reference ??= await this.referenceTexts();
+    const probe = gold ? await this.goldProbe() : [];
     const items = comparisons.flatMap((c) => [{ prompt: c.prompt, response: c.chosen }, { prompt: c.prompt, response: c.rejected }]);
+    const probeItems = probe.flatMap((p) => [{ prompt: p.prompt, response: p.left }, { prompt: p.prompt, response: p.right }]);
     const trained = this.trainer.step > 0;
-    const scores = items.length || trained ? await this.score(trained ? [...items, ...this.reference] : items) : [];
-    if (trained) this.normalization = rewardNormalization(scores.slice(items.length));
+    const all = [...items, ...probeItems, ...(trained ? this.reference : [])];
+    const scores = all.length ? await this.score(all) : [];
+    if (trained) this.normalization = rewardNormalization(scores.slice(items.length + probeItems.length));
     const margins = comparisons.map((_, i) => scores[2 * i] - scores[2 * i + 1]);
     const pChosen = margins.map((m) => preferenceProbability(m, 0));
     const heldOutIds = new Set(this.split(comparisons).heldOut.map((c) => c.id));
-    const diagnostics: RewardDiagnostics = buildDiagnostics(comparisons, margins, heldOutIds, gold, this.normalization);
+    const probeMargins = probe.map((_, i) => scores[items.length + 2 * i] - scores[items.length + 2 * i + 1]);
+    const goldProbe = gold ? { pairs: probe, margins: probeMargins } : null;
+    const diagnostics: RewardDiagnostics = buildDiagnostics(comparisons, margins, heldOutIds, gold, goldProbe, this.normalization);
     return { pChosen, diagnostics };
   }
 

@@ -65,13 +65,27 @@ function fixedChunks<T>(items: T[], size: number, pad: (first: T) => T): T[][] {
   return chunks;
 }
 
+/**
+ * The learning rate of the pretrained body relative to the new scalar head's. At the full rate a
+ * few dozen labels overwrite what the fine-tuned model knows (measured: gold agreement after 30
+ * labels 0.73-0.74 at 1, 0.79-0.83 at 0.1, 0.62-0.64 with the body frozen).
+ */
+export const BODY_RATE_SCALE = 0.1;
+
+/** Per-weight learning-rate multipliers: 1 for the scalar head, BODY_RATE_SCALE for the rest. */
+function rateScale(model: GPT): Float32Array {
+  const scale = new Float32Array(model.paramCount).fill(BODY_RATE_SCALE);
+  for (const e of model.layout.entries) if (e.name.startsWith('head.')) scale.fill(1, e.offset, e.offset + e.size);
+  return scale;
+}
+
 export class RewardTrainer {
   step = 0;
   private optimizer: AdamW;
   private rand: () => number;
 
   constructor(readonly model: GPT, private tokenizer: Tokenizer, public pairs: RewardPair[], public settings: RewardStepSettings, seed: number) {
-    this.optimizer = new AdamW(model.paramCount, decayMask(model.layout));
+    this.optimizer = new AdamW(model.paramCount, decayMask(model.layout), undefined, rateScale(model));
     this.rand = mulberry32(seed);
   }
 

@@ -80,6 +80,13 @@ export function decayMask(layout: Layout): Float32Array {
   return m;
 }
 
+/** A copy of the weights with the scalar head set to 0, so every score starts equal (a fresh reward or value head). */
+export function withZeroHead(weights: Float32Array, layout: Layout): Float32Array {
+  const out = weights.slice();
+  for (const e of layout.entries) if (e.name.startsWith('head.')) out.fill(0, e.offset, e.offset + e.size);
+  return out;
+}
+
 /** The named weight tensors, as views the forward pass uses. */
 export type Weights = Record<string, tf.Tensor>;
 

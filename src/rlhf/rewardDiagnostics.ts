@@ -14,8 +14,8 @@ const MIN_HELD_OUT_FOR_CALIBRATION = 10;
 
 /**
  * Share of pairs the reward model orders as the gold score does:
- *   mean over pairs with gold(c) != gold(r) of [sign(r_c - r_r) == sign(gold(c) - gold(r))].
- * NaN when no pair has a gold difference.
+ *   mean over pairs with gold(c) != gold(r) of [sign(r_c - r_r) == sign(gold(c) - gold(r))], a reward tie counting 1/2
+ * (so a reward model that scores everything alike sits at chance, 0.5). NaN when no pair has a gold difference.
  */
 export function goldOrderAccuracy(margins: number[], goldChosen: number[], goldRejected: number[]): number {
   let right = 0, counted = 0;
@@ -23,20 +23,40 @@ export function goldOrderAccuracy(margins: number[], goldChosen: number[], goldR
     const g = goldChosen[i] - goldRejected[i];
     if (g === 0) return;
     counted += 1;
-    if (Math.sign(m) === Math.sign(g)) right += 1;
+    if (m === 0) right += 0.5;
+    else if (Math.sign(m) === Math.sign(g)) right += 1;
   });
   return counted ? right / counted : NaN;
 }
 
 /**
- * Builds the panel's diagnostics from each comparison's margin r(chosen) - r(rejected).
- * Only comparisons with a clear preference enter the calibration plot and the gold accuracy.
+ * Agreement with the gold labeler on fresh pairs: goldOrderAccuracy over the pairs whose two answers
+ * differ in gold score, with their count (pairs the gold labeler scores equally have no right order).
+ */
+export function goldAgreement(
+  gold: { spec: LabelerSpec; scenario: GoldScenario },
+  pairs: readonly { prompt: string; left: string; right: string }[],
+  margins: number[],
+): { agreement: number | null; pairs: number } {
+  const score = (prompt: string, text: string) => labelerGold(gold.spec, gold.scenario, prompt, text);
+  const left = pairs.map((p) => score(p.prompt, p.left));
+  const right = pairs.map((p) => score(p.prompt, p.right));
+  const counted = left.filter((g, i) => g !== right[i]).length;
+  const agreement = goldOrderAccuracy(margins, left, right);
+  return { agreement: Number.isFinite(agreement) ? agreement : null, pairs: counted };
+}
+
+/**
+ * Builds the panel's diagnostics from each comparison's margin r(chosen) - r(rejected), and the
+ * margins r(left) - r(right) of the gold probe's fresh pairs. Only comparisons with a clear
+ * preference enter the calibration plot.
  */
 export function buildDiagnostics(
   comparisons: readonly Comparison[],
   margins: number[],
   heldOutIds: ReadonlySet<string>,
   gold: { spec: LabelerSpec; scenario: GoldScenario } | null,
+  probe: { pairs: readonly { prompt: string; left: string; right: string }[]; margins: number[] } | null,
   normalization: { mean: number; std: number } | null,
 ): RewardDiagnostics {
   const decided = comparisons.map((c, i) => ({ c, margin: margins[i], heldOut: heldOutIds.has(c.id) })).filter((d) => d.c.verdict === 'preferred');
@@ -44,21 +64,13 @@ export function buildDiagnostics(
   const calibrationOn = heldOut.length >= MIN_HELD_OUT_FOR_CALIBRATION ? 'heldOut' : 'all';
   const forCalibration = calibrationOn === 'heldOut' ? heldOut : decided;
   const pChosen = forCalibration.map((d) => 1 / (1 + Math.exp(-d.margin)));
-  let goldAccuracy: number | null = null;
-  if (gold && heldOut.length) {
-    const score = (text: string, prompt: string) => labelerGold(gold.spec, gold.scenario, prompt, text);
-    const acc = goldOrderAccuracy(
-      heldOut.map((d) => d.margin),
-      heldOut.map((d) => score(d.c.chosen, d.c.prompt)),
-      heldOut.map((d) => score(d.c.rejected, d.c.prompt)),
-    );
-    goldAccuracy = Number.isFinite(acc) ? acc : null;
-  }
+  const agreement = gold && probe ? goldAgreement(gold, probe.pairs, probe.margins) : { agreement: null, pairs: 0 };
   return {
     margins: comparisons.map((c, i) => ({ value: margins[i], heldOut: heldOutIds.has(c.id) })).filter((m) => Number.isFinite(m.value)),
     calibration: calibrationBins(symmetricPredictions(pChosen), CALIBRATION_BINS),
     calibrationOn,
-    goldAccuracy,
+    goldAccuracy: agreement.agreement,
+    goldPairs: agreement.pairs,
     goldLabeler: gold?.spec.id ?? null,
     normalization,
   };

@@ -1,5 +1,7 @@
 // Small number formatters shared by the panels and charts.
 
+import { wilsonInterval } from '../rlhf/interval';
+
 export function fmtLoss(x: number | null | undefined): string {
   return x == null || !Number.isFinite(x) ? '—' : x.toFixed(3);
 }
@@ -30,4 +32,12 @@ export function fmtParams(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
   if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
   return String(n);
+}
+
+/** A share as a percentage with its 95% Wilson interval over n pairs: "67% (30-90%)". */
+export function fmtShare(share: number | null | undefined, n: number): string {
+  if (share == null || !Number.isFinite(share)) return '—';
+  const range = wilsonInterval(share * n, n);
+  const pct = (x: number) => (x * 100).toFixed(0);
+  return range ? `${pct(share)}% (${pct(range.low)}–${pct(range.high)}%)` : `${pct(share)}%`;
 }

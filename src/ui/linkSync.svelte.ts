@@ -7,7 +7,7 @@ import type { Command, StageId } from '../engine/protocol';
 import type { PlaygroundState } from './state.svelte';
 import { ALL_STAGES, SCHEMA, format, parseHash, toHash, type Hideable, type PresetId, type UrlSettings } from './urlState';
 import { commandsFor, valuesFromState } from './linkValues';
-import { PRESETS, type Preset } from './presets';
+import { PRESETS, type Preset } from '../presets';
 
 /** Quiet time before the hash is rewritten (a slider drag reports many values). */
 const WRITE_DELAY_MS = 300;

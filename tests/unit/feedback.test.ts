@@ -7,6 +7,7 @@ import { disposePlaygrounds, memoryComparisons, start } from './harness';
 import { BUILT_IN_LABELERS, labelerGold } from '../../src/data/labelers';
 import { panelVote, panelVotes, voteAgreement } from '../../src/data/annotatorPanel';
 import { goldOrderAccuracy } from '../../src/rlhf/rewardDiagnostics';
+import { wilsonInterval } from '../../src/rlhf/interval';
 import { mostDisagreed, mostUncertain } from '../../src/rlhf/acquisition';
 import { expandRanking, type Comparison } from '../../src/data/preferences';
 
@@ -28,6 +29,20 @@ describe('pure pieces', () => {
     // margins +1 (gold agrees), -2 (gold says chosen better: wrong), 0.5 (gold tie: skipped), -1 (gold says rejected better: right)
     expect(goldOrderAccuracy([1, -2, 0.5, -1], [3, 2, 1, 0], [1, 1, 1, 4])).toBeCloseTo(2 / 3, 10);
     expect(goldOrderAccuracy([1], [2], [2])).toBeNaN();
+    // a reward tie (margin 0) is a coin flip: 1/2, so a reward model that scores everything alike sits at 0.5
+    expect(goldOrderAccuracy([0, 0, 0], [1, 0, 2], [0, 1, 2])).toBe(0.5);
+  });
+
+  it('the Wilson interval matches the hand computation and stays inside [0, 1]', () => {
+    // 5 of 10: centre (0.5 + 1.96^2/20) / (1 + 1.96^2/10) = 0.5; half-width 1.96 sqrt(0.025 + 1.96^2/400) / 1.38416 = 0.26341
+    const half = wilsonInterval(5, 10)!;
+    expect(half.low).toBeCloseTo(0.5 - 0.26341, 4);
+    expect(half.high).toBeCloseTo(0.5 + 0.26341, 4);
+    // 0 of 10: the low end is 0 and the high end (z^2/n) / (1 + z^2/n) = 0.38416 / 1.38416
+    expect(wilsonInterval(0, 10)!.low).toBe(0);
+    expect(wilsonInterval(0, 10)!.high).toBeCloseTo(0.38416 / 1.38416, 6);
+    expect(wilsonInterval(10, 10)!.high).toBe(1);
+    expect(wilsonInterval(0, 0)).toBeNull();
   });
 
   it('vote agreement is measured over the comparisons both annotators judged', () => {
@@ -111,6 +126,22 @@ describe('labels survive a restart', () => {
     // The calibration plot sees each pair from both sides, so its counts add up to twice the pairs it uses.
     const used = d.calibrationOn === 'all' ? 20 : d.margins.filter((m) => m.heldOut).length;
     expect(d.calibration.reduce((s, b) => s + b.count, 0)).toBe(2 * used);
+  });
+});
+
+describe('the gold agreement', () => {
+  it('starts at chance (a zero head scores every answer alike) and is measured on the same fresh pairs after labels', async () => {
+    const { send, of } = start(false);
+    await send(init);
+    await send({ type: 'setLabelerSettings', settings: { goldLabeler: 'positive' } });
+    const untrained = of('rewardDiagnostics').at(-1)!.diagnostics;
+    expect(untrained.goldAccuracy).toBe(0.5);
+    expect(untrained.goldPairs).toBeGreaterThan(20); // of the 128 probe pairs, those whose answers differ in gold score
+    expect(untrained.goldPairs).toBeLessThanOrEqual(128);
+    await send({ type: 'autoLabel', labelerId: 'positive', count: 8 });
+    const trained = of('rewardDiagnostics').at(-1)!.diagnostics;
+    expect(trained.goldPairs).toBe(untrained.goldPairs);
+    expect(trained.goldAccuracy).not.toBe(0.5);
   });
 });
 

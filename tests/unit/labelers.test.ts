@@ -43,11 +43,13 @@ describe('gold traits of reviews', () => {
     expect(review('it was great and tasty. five stars!').sentiment!).toBeGreaterThan(review('dull and boring. one star.').sentiment!);
   });
 
-  it('penalises repeated words and word pairs', () => {
-    // words: 1 distinct of 4 -> 3/4; pairs: 1 distinct of 3 -> 2/3; repetition = -(3/4 + 2/3) / 2
-    expect(review('good good good good').repetition).toBeCloseTo(-17 / 24, 12);
-    // 9 words, "the" twice -> 1/9; 8 distinct pairs -> 0
-    expect(review('the pasta was fresh and the staff were kind.').repetition).toBeCloseTo(-1 / 18, 12);
+  it('penalises words and word pairs that come a third time or more', () => {
+    // words: "good" 4 times of 4 -> (4 - 2) / 4; pairs: "good good" 3 times of 3 -> (3 - 2) / 3; repetition = -(1/2 + 1/3) / 2
+    expect(review('good good good good').repetition).toBeCloseTo(-5 / 12, 12);
+    // "the" twice is free: an ordinary sentence scores exactly 0
+    expect(review('the pasta was fresh and the staff were kind.').repetition).toBe(0);
+    // 11 words, "so" 11 times -> 9/11; 10 pairs, "so so" 10 times -> 8/10
+    expect(review('so so so so so so so so so so so.').repetition).toBeCloseTo(-(9 / 11 + 8 / 10) / 2, 12);
     expect(review('great and tasty.').repetition).toBe(0);
     expect(review('good good good good').repetition!).toBeLessThan(review('the pasta was fresh and the staff were kind.').repetition!);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { commandsFor, valuesFromState, type SettingsSnapshot } from '../../src/ui/linkValues';
 import { PRESET_IDS, SCHEMA, parseHash, toHash } from '../../src/ui/urlState';
-import { PRESETS, PRESET_LIST } from '../../src/ui/presets';
+import { PRESETS, PRESET_LIST } from '../../src/presets';
 import { ACQUISITION_LABELS, AUTO_LABEL_PAIRS, REWARD_STEPS, checkRange } from '../../src/engine/protocol';
 import { BUILT_IN_LABELERS } from '../../src/data/labelers';
 

@@ -25,7 +25,7 @@ const small = { batchSize: 4, responseLength: 6, epochs: 1, minibatches: 1 };
 function trainer(seed = 3) {
   const sft = GPT.random(config, seed);
   const rewardModel = GPT.random(config, seed + 1);
-  const reward = new RewardSession(rewardModel, data.tokenizer, seed, async () => [], () => sft.read());
+  const reward = new RewardSession(rewardModel, data.tokenizer, seed, async () => [], () => sft.read(), async () => []);
   const rl = new RlTrainer(sft, reward, data, seed, () => null);
   return { sft, rewardModel, reward, rl, dispose: () => { rl.dispose(); reward.dispose(); sft.dispose(); rewardModel.dispose(); } };
 }

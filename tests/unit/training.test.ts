@@ -45,6 +45,16 @@ describe('AdamW', () => {
     params.dispose();
   });
 
+  it('scales each weight\'s step by its rate multiplier (0 freezes it)', async () => {
+    const params = tf.variable(tf.tensor1d([1, 1, 1]));
+    const opt = new AdamW(3, new Float32Array(3), { beta1: 0.9, beta2: 0.95, epsilon: 0, weightDecay: 0, gradClip: 0 }, new Float32Array([1, 0.1, 0]));
+    tf.dispose(opt.update(params, tf.tensor1d([0.5, 0.5, 0.5]), 0.01));
+    // First step: the Adam term is sign(g) = 1, so the steps are 0.01 x [1, 0.1, 0].
+    Array.from(await params.data()).forEach((x, i) => expect(x).toBeCloseTo([0.99, 0.999, 1][i], 6));
+    opt.dispose();
+    params.dispose();
+  });
+
   it('clips the gradient to the global norm and reports the norm before clipping', async () => {
     const params = tf.variable(tf.tensor1d([0, 0]));
     const opt = new AdamW(2, new Float32Array([0, 0]), { beta1: 0, beta2: 0, epsilon: 0, weightDecay: 0, gradClip: 1 });
