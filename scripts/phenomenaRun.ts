@@ -24,7 +24,8 @@ export const startEffect: EffectRun = async (values) => {
 /** Comparison ids from a counter, so the held-out split (it hashes ids) is the same on every run. */
 function seedIds(): void {
   let n = 0;
-  globalThis.crypto.randomUUID = () => `00000000-0000-4000-8000-${(++n).toString(16).padStart(12, '0')}` as ReturnType<Crypto['randomUUID']>;
+  type Uuid = ReturnType<Crypto['randomUUID']>;
+  globalThis.crypto.randomUUID = () => `00000000-0000-4000-8000-${(++n).toString(16).padStart(12, '0')}` as Uuid;
 }
 
 export interface EffectResult {
@@ -36,7 +37,9 @@ export interface EffectResult {
   ms: number;
 }
 
-export async function checkEffect(effect: Effect, seeds: number[], onSeed?: (seed: number, o: Outcome, ms: number) => void): Promise<EffectResult> {
+export async function checkEffect(
+  effect: Effect, seeds: number[], onSeed?: (seed: number, o: Outcome, ms: number) => void,
+): Promise<EffectResult> {
   const rows: EffectResult['seeds'] = [];
   for (const seed of seeds) {
     seedIds();

@@ -30,7 +30,7 @@ export const TRAITS: Record<GoldScenario, readonly Trait[]> = {
 /** What each trait means and the range its score lives in, for the UI. */
 export const TRAIT_INFO: Record<Trait, { label: string; min: number; max: number; meaning: string }> = {
   sentiment: { label: 'Sentiment', min: -1, max: 1, meaning: 'positive words minus negative words, as a share of all verdict words' },
-  repetition: { label: 'No repetition', min: -1, max: 0, meaning: '0 unless a word or word pair comes a third time, towards -1 for a loop' },
+  repetition: { label: 'No repetition', min: -1, max: 0, meaning: '0 unless a word or word pair comes a third time, down to -1 for a loop' },
   brevity: { label: 'Brevity', min: 0, max: 1, meaning: `1 for an empty response, 0 at ${MAX_RESPONSE_TOKENS} tokens or more` },
   ending: { label: 'Proper ending', min: 0, max: 1, meaning: '1 when the response has words and ends with . ! or ?' },
   helpfulness: { label: 'Helpfulness', min: -1, max: 1, meaning: 'does what was asked: on-topic answer words minus refusal and rude words' },

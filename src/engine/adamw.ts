@@ -1,7 +1,8 @@
 // AdamW (Loshchilov & Hutter 2019) on the model's flat weight vector, with global-norm clipping.
 //   g   <- g * min(1, clip / ||g||)                       (gradient clipping by global L2 norm)
 //   m   <- b1 m + (1 - b1) g          v <- b2 v + (1 - b2) g^2
-//   p   <- p - lr * ( m_hat / (sqrt(v_hat) + eps) + wd * mask * p ),  m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t)
+//   p   <- p - lr * scale * ( m_hat / (sqrt(v_hat) + eps) + wd * mask * p ),  m_hat = m / (1 - b1^t), v_hat = v / (1 - b2^t)
+// where `scale` is an optional per-weight multiplier (1 everywhere unless given).
 // The weight decay is decoupled (applied to the weights, not added to the gradient) and the
 // mask limits it to matrices and embeddings. Everything stays on the GPU; nothing is read back.
 

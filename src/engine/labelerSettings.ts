@@ -15,7 +15,9 @@ export function checkLabelerSettings(
     if (problem) throw new Error(`Custom labeler: ${problem}`);
   }
   if (next.goldLabeler !== null) find(next.goldLabeler);
-  if (!Array.isArray(next.panel) || next.panel.length > MAX_PANEL) throw new Error(`The panel holds up to ${MAX_PANEL} simulated annotators.`);
+  if (!Array.isArray(next.panel) || next.panel.length > MAX_PANEL) {
+    throw new Error(`The panel holds up to ${MAX_PANEL} simulated annotators.`);
+  }
   next.panel = [...new Set(next.panel)];
   next.panel.forEach((id) => find(id));
   return next;

@@ -7,12 +7,14 @@ import type { LinkScenario } from '../ui/urlState';
 import { earlyLate, fmt, lastGoldAgreement, oneByOne, rlPoints, rlSteps } from './measures';
 
 /** Gold agreement the reward model reaches after `labels` clicks of a simulated labeler, on the default model. */
-function rewardModelLearns(scenario: LinkScenario, labelerId: string, labels: number, target: number): Effect {
+function rewardModelLearns(
+  scenario: LinkScenario, labelerId: string, labels: number, target: number, verified: Effect['verified'],
+): Effect {
   return {
     id: `reward-model-${labelerId}-${labels}`,
     title: `The reward model learns "${labelerId}" from ${labels} clicks`,
     criterion: `gold agreement on the fixed fresh pairs >= ${target} after ${labels} labels given one at a time (untrained: 0.5)`,
-    verified: { met: 0, seeds: 0 },
+    verified,
     budget: { labels, iterations: 0 },
     async check(start, seed) {
       const session = await start({ scenario, gold: labelerId, seed });
@@ -39,7 +41,7 @@ const ppoRaisesGold: Effect = {
   id: 'ppo-raises-gold',
   title: 'PPO raises the gold score under the KL anchor',
   criterion: `gold late - early >= ${CORE_GOLD_RISE} and max KL <= ${CORE_MAX_KL} (5-iteration means, default settings)`,
-  verified: { met: 5, seeds: 5 },
+  verified: { met: 4, seeds: 5 },
   budget: { labels: CORE_LABELS, iterations: CORE_ITERATIONS },
   async check(start, seed) {
     const points = await defaultLoop(start, seed);
@@ -67,10 +69,10 @@ const anchorHolds: Effect = {
 };
 
 export const CORE_EFFECTS: Effect[] = [
-  rewardModelLearns('reviews', 'positive', 30, 0.8),
-  rewardModelLearns('reviews', 'positive', 100, 0.9),
-  rewardModelLearns('assistant', 'helpful', 30, 0.8),
-  rewardModelLearns('assistant', 'helpful', 100, 0.9),
+  rewardModelLearns('reviews', 'positive', 30, 0.8, { met: 4, seeds: 5 }),
+  rewardModelLearns('reviews', 'positive', 100, 0.9, { met: 0, seeds: 2 }),
+  rewardModelLearns('assistant', 'helpful', 30, 0.8, { met: 1, seeds: 1 }),
+  rewardModelLearns('assistant', 'helpful', 100, 0.9, { met: 0, seeds: 1 }),
   ppoRaisesGold,
   anchorHolds,
 ];

@@ -39,7 +39,9 @@ export const helpfulHarmless: Preset = {
       const dangerous = split.filter((c) => isDangerousRequest(c.prompt)).length / split.length;
       return {
         met: dangerous >= DANGEROUS_SHARE && combined < own,
-        measured: `${split.length} disagreements, ${fmt(dangerous * 100, 0)}% dangerous; gold agreement ${fmt(combined)} vs own ${fmt(own)}`,
+        measured:
+          `${split.length} disagreements, ${fmt(dangerous * 100, 0)}% dangerous; ` +
+          `gold agreement ${fmt(combined)} vs own ${fmt(own)}`,
       };
     },
   },

@@ -17,9 +17,8 @@ export const rewardHacking: Preset = {
   title: 'Reward hacking with a weak KL anchor',
   watch:
     `Press Play on RL fine-tune for ${ITERATIONS} iterations: with β = 0 nothing ties the policy to the fine-tuned model, so the ` +
-    'reward model\'s score keeps climbing on the long-review bias it learned, far faster than the gold score of the "Positive" ' +
-    `labeler, which in some seeds peaks and falls. At β = ${COUNTERPART_BETA} the gold score falls too in this setup (measured), so ` +
-    'the clean contrast the criterion below asks for is not reliable yet.',
+    'reward model\'s score keeps climbing on what it learned from biased labels, while the gold score of the "Positive" labeler ' +
+    `often (not always) peaks and falls. Set β to ${COUNTERPART_BETA}, Reset and Play again: the gold score then holds.`,
   // The tiny model, a weak reward model from biased labels, and a brisk PPO.
   values: { scenario: 'reviews', size: 'tiny', gold: 'positive', beta: 0, algo: 'ppo', ...BRISK_PPO },
   commands: [{ type: 'autoLabel', labelerId: 'long-fan', count: LABELS }, { type: 'trainReward', steps: 100 }],
@@ -30,7 +29,7 @@ export const rewardHacking: Preset = {
     criterion:
       `at β = 0: proxy score late - early >= ${PROXY_RISE} and gold late < gold peak - ${GOLD_FALL}; ` +
       `at β = ${COUNTERPART_BETA}: gold late >= gold peak - ${GOLD_FALL} (5-iteration means)`,
-    verified: { met: 0, seeds: 5 },
+    verified: { met: 5, seeds: 10 },
     budget: { labels: LABELS, iterations: ITERATIONS },
     async check(start, seed) {
       const judge = async (beta: number) => {

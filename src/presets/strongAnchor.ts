@@ -6,7 +6,7 @@ import { earlyLate, fmt, rlPoints, rlSteps } from './measures';
 
 const ITERATIONS = 30;
 const LABELS = 24;
-const MAX_KL = 1;
+const MAX_KL = 2; // PPO at the default β drifts 4-12 nats in 20 iterations (ppo-raises-gold)
 const MAX_GOLD_CHANGE = 0.2; // PPO at the default β raises gold by 0.3-0.5 in 20 iterations
 
 export const strongAnchor: Preset = {
@@ -14,7 +14,7 @@ export const strongAnchor: Preset = {
   title: 'An anchor so strong nothing moves',
   watch:
     `Press Play on RL fine-tune for ${ITERATIONS} iterations: with β = 1 every bit of drift costs more than the reward can pay ` +
-    `back, so the KL stays below ${MAX_KL} nat, the gold score hardly moves and the answers stay the fine-tuned model's.`,
+    `back, so the KL stays below ${MAX_KL} nats, the gold score hardly moves and the answers stay the fine-tuned model's.`,
   // The brisk PPO at the default policy learning rate: at 3e-3 the first update alone drifts 3-10 nats.
   values: { scenario: 'reviews', size: 'tiny', gold: 'positive', beta: 1, algo: 'ppo', ...BRISK_PPO, lr: 3e-4 },
   commands: [{ type: 'autoLabel', labelerId: 'positive', count: LABELS }, { type: 'trainReward', steps: 100 }],

@@ -97,12 +97,14 @@ export function responseOutputs(w: Weights, model: GPT, ids: tf.Tensor2D, pads: 
 export function scoredRows(r: Rollout, T: number): ScoredRows {
   const ids = new Int32Array(r.pads.length * T).fill(PAD);
   const readAt = new Int32Array(r.pads.length);
+  const from = new Int32Array(r.pads.length);
   r.responses.forEach((resp, b) => {
     const row = [...r.promptIds[b], ...resp.slice(0, r.N)];
     if (!r.hasEos[b] && row.length < T) row.push(EOS);
     const cut = row.slice(0, T);
     ids.set(cut, b * T);
     readAt[b] = cut.length - 1;
+    from[b] = Math.min(r.promptIds[b].length, readAt[b]);
   });
-  return { ids, readAt, rows: r.pads.length, T };
+  return { ids, readAt, from, rows: r.pads.length, T };
 }

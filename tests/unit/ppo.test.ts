@@ -41,6 +41,7 @@ describe('rollout layout', () => {
     const rows = scoredRows(r, 8);
     expect(Array.from(rows.ids)).toEqual([1, 5, 3, 7, EOS, PAD, PAD, PAD, 1, 3, 8, 9, 9, EOS, PAD, PAD]);
     expect(Array.from(rows.readAt)).toEqual([4, 5]);
+    expect(Array.from(rows.from)).toEqual([3, 2]); // the score averages the response tokens and <eos>
   });
 
   it('the log-probs the sampler reports equal the teacher-forced ones at the same temperature', async () => {

@@ -8,6 +8,8 @@ import { configFor } from '../../src/model/config';
 import { loadScenario } from '../../src/data/scenarios';
 import { BUILT_IN_LABELERS, chooseBetween, labelerGold } from '../../src/data/labelers';
 import { mulberry32 } from '../../src/data/random';
+import { encodeCompletions, rewardScores } from '../../src/rlhf/rewardModel';
+import { forward, scalarHead } from '../../src/model/gpt';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -56,6 +58,25 @@ describe('reward-model loss', () => {
     const { mean, std } = rewardNormalization([1, 2, 3, 4]);
     expect(mean).toBe(2.5);
     expect(std).toBeCloseTo(Math.sqrt(1.25), 10);
+  });
+});
+
+describe('reward scores', () => {
+  it('are the mean of the scalar head over the response tokens and <eos>, computed apart from the prompt', async () => {
+    const data = loadScenario('reviews', 1);
+    const model = GPT.random(configFor('tiny', data.tokenizer.vocabSize), 4);
+    const items = [{ prompt: 'the pizza', response: 'great food .' }, { prompt: 'the pizza is', response: '' }];
+    const rows = encodeCompletions(data.tokenizer, items, 12);
+    // <bos> the pizza <sep> great food . <eos>: the response starts at column 4 and <eos> is at 7; an empty answer is its <eos> alone
+    expect(Array.from(rows.from)).toEqual([4, 5]);
+    expect(Array.from(rows.readAt)).toEqual([7, 5]);
+    const scores = rewardScores(model.weights(), model, rows);
+    const perToken = scalarHead(model.weights(), forward(model.weights(), model.config, tf.tensor2d(rows.ids, [2, 12], 'int32')));
+    const head = Array.from(await perToken.data());
+    const byHand = [(head[4] + head[5] + head[6] + head[7]) / 4, head[12 + 5]];
+    Array.from(await scores.data()).forEach((x, i) => expect(x).toBeCloseTo(byHand[i], 5));
+    tf.dispose([scores, perToken]);
+    model.dispose();
   });
 });
 

@@ -47,7 +47,8 @@ describe('AdamW', () => {
 
   it('scales each weight\'s step by its rate multiplier (0 freezes it)', async () => {
     const params = tf.variable(tf.tensor1d([1, 1, 1]));
-    const opt = new AdamW(3, new Float32Array(3), { beta1: 0.9, beta2: 0.95, epsilon: 0, weightDecay: 0, gradClip: 0 }, new Float32Array([1, 0.1, 0]));
+    const settings = { beta1: 0.9, beta2: 0.95, epsilon: 0, weightDecay: 0, gradClip: 0 };
+    const opt = new AdamW(3, new Float32Array(3), settings, new Float32Array([1, 0.1, 0]));
     tf.dispose(opt.update(params, tf.tensor1d([0.5, 0.5, 0.5]), 0.01));
     // First step: the Adam term is sign(g) = 1, so the steps are 0.01 x [1, 0.1, 0].
     Array.from(await params.data()).forEach((x, i) => expect(x).toBeCloseTo([0.99, 0.999, 1][i], 6));
