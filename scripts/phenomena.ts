@@ -2,7 +2,8 @@
 // Playground driven in Node as the worker drives it, and prints how often each criterion held.
 //   npm run phenomena                        every effect, seeds 1-10
 //   npm run phenomena -- --seeds 1-5 --only ppo-raises-gold,strong-anchor
-// Writes bench-results/phenomena.json (or --json FILE).
+// Writes bench-results/phenomena.json (or --json FILE). Times: wall time here, and an estimate of the
+// GPU dispatch time from the WebGPU null device's cost per kind of work (scripts/gpuFloor.ts).
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -39,7 +40,8 @@ for (const effect of effects) {
     console.log(`  ${effect.id} seed ${seed}: ${outcome.met ? 'met' : 'NOT met'} (${outcome.measured}) ${(ms / 1000).toFixed(0)} s`));
   console.log(
     `${effect.id}: ${result.met}/${seeds.length} seeds | ${effect.criterion} | budget ${effect.budget.labels} labels, ` +
-      `${effect.budget.iterations} iterations | ${(result.ms / 1000).toFixed(0)} s`,
+      `${effect.budget.iterations} iterations | ${(result.ms / 1000).toFixed(0)} s here, ` +
+      `~${(result.gpuFloorMs / 1000).toFixed(0)} s of GPU dispatch (estimate)`,
   );
   report.push(result);
 }

@@ -3,20 +3,27 @@
 import { start, disposePlaygrounds } from '../tests/unit/harness';
 import { commandsFor } from '../src/ui/linkValues';
 import type { Effect, EffectRun, Outcome } from '../src/presets/preset';
+import { countWork, gpuFloorMs, noWork, type Work } from './gpuFloor';
+
+/** What the current seed's playgrounds have done, for the GPU-time floor. */
+let work: Work = noWork();
 
 /** A fresh playground on the link values, as the page applies a link (all settings sent). */
 export const startEffect: EffectRun = async (values) => {
   const { events, send, pg } = start(true);
   for (const cmd of commandsFor(values, true)) await send(cmd);
   await pg.idle();
+  let rewardStep = 0;
   return {
     async run(commands) {
       const from = events.length;
       for (const cmd of commands) await send(cmd);
       await pg.idle();
-      const errors = events.slice(from).filter((e) => e.type === 'notice' && e.level === 'error');
+      const caused = events.slice(from);
+      const errors = caused.filter((e) => e.type === 'notice' && e.level === 'error');
       if (errors.length) throw new Error(`the playground reported: ${JSON.stringify(errors)}`);
-      return events.slice(from);
+      rewardStep = countWork(work, commands, caused, rewardStep);
+      return caused;
     },
   };
 };
@@ -33,8 +40,9 @@ export interface EffectResult {
   criterion: string;
   budget: Effect['budget'];
   met: number;
-  seeds: { seed: number; met: boolean; measured: string; ms: number }[];
+  seeds: { seed: number; met: boolean; measured: string; ms: number; gpuFloorMs: number }[];
   ms: number;
+  gpuFloorMs: number;
 }
 
 export async function checkEffect(
@@ -43,11 +51,12 @@ export async function checkEffect(
   const rows: EffectResult['seeds'] = [];
   for (const seed of seeds) {
     seedIds();
+    work = noWork();
     const t0 = performance.now();
     try {
       const outcome = await effect.check(startEffect, seed);
       const ms = performance.now() - t0;
-      rows.push({ seed, ...outcome, ms });
+      rows.push({ seed, ...outcome, ms, gpuFloorMs: gpuFloorMs(work) });
       onSeed?.(seed, outcome, ms);
     } finally {
       disposePlaygrounds();
@@ -56,5 +65,6 @@ export async function checkEffect(
   return {
     id: effect.id, criterion: effect.criterion, budget: effect.budget,
     met: rows.filter((r) => r.met).length, seeds: rows, ms: rows.reduce((s, r) => s + r.ms, 0),
+    gpuFloorMs: rows.reduce((s, r) => s + r.gpuFloorMs, 0),
   };
 }

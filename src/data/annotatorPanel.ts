@@ -21,7 +21,8 @@ function seedOf(text: string): number {
 /**
  * One simulated vote on a comparison: does the annotator prefer the chosen text? The two texts
  * are put on the left and right at random (seeded by the ids), so a left bias adds noise, not agreement.
- * Ties and "both bad" order nothing, so the vote is null.
+ * Ties and "both bad" order nothing, so the vote is null, and so is the vote of an annotator who sees no
+ * difference it cares about (a harmlessness-only annotator on two harmless answers).
  */
 export function panelVote(spec: LabelerSpec, scenario: GoldScenario, c: Comparison): boolean | null {
   if (c.verdict !== 'preferred') return null;
@@ -29,7 +30,7 @@ export function panelVote(spec: LabelerSpec, scenario: GoldScenario, c: Comparis
   const chosenLeft = rand() < 0.5;
   const [a, b] = chosenLeft ? [c.chosen, c.rejected] : [c.rejected, c.chosen];
   const pick = chooseBetween(spec, scenario, c.prompt, a, b, rand);
-  return pick.prefersA === chosenLeft;
+  return pick.tie ? null : pick.prefersA === chosenLeft;
 }
 
 /** Agreement of two vote lists over the comparisons both have a say on: (same votes) / (shared). */

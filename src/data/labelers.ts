@@ -9,6 +9,8 @@
 //
 // Choices follow the Bradley-Terry model, the same one a reward model is trained with:
 //   P(prefers A over B) = sigmoid((gold(A) - gold(B)) / temperature + biases).
+// Where that is exactly 1/2 (two answers equal in everything it weighs) it says "tie", as a person
+// who sees no difference would, instead of flipping a coin that would teach the reward model noise.
 // Rankings follow its many-item form, the Plackett-Luce model.
 
 import { goldTraits, TRAIT_INFO, type GoldScenario, type Trait } from './gold';
@@ -30,6 +32,8 @@ export interface LabelerSpec {
 
 export interface Choice {
   prefersA: boolean;
+  /** Nothing it cares about differs (equal gold, no bias at play, pA = 1/2): like a person, it calls it a tie. */
+  tie: boolean;
   pA: number; // the probability with which A was preferred
   goldA: number;
   goldB: number;
@@ -100,7 +104,7 @@ export function chooseBetween(
   const goldB = labelerGold(spec, scenario, prompt, b);
   const lengthTerm = (spec.lengthBias * (tokenLength(a) - tokenLength(b))) / MAX_RESPONSE_TOKENS;
   const pA = sigmoid((goldA - goldB) / spec.temperature + lengthTerm + spec.leftBias);
-  return { prefersA: rand() < pA, pA, goldA, goldB };
+  return { prefersA: rand() < pA, tie: pA === 0.5, pA, goldA, goldB };
 }
 
 /**

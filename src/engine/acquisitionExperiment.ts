@@ -78,7 +78,7 @@ export async function runAcquisitionComparison(run: AcquisitionRun): Promise<voi
         const pair = pool[pick];
         const choice = chooseBetween(run.spec, run.scenario, pair.prompt, pair.left, pair.right, rand);
         const [chosen, rejected] = choice.prefersA ? [pair.left, pair.right] : [pair.right, pair.left];
-        trainer.pairs = [...trainer.pairs, { prompt: pair.prompt, chosen, rejected, target: 1, weight: 1 }];
+        trainer.pairs = [...trainer.pairs, { prompt: pair.prompt, chosen, rejected, target: choice.tie ? 0.5 : 1, weight: 1 }];
         for (let k = 0; k < STEPS_PER_LABEL; k++) await trainer.trainStep();
         if ((i + 1) % every === 0 || i + 1 === run.labels) await measure(i + 1);
         run.emit({ type: 'progress', job: 'acquisition', done: s * run.labels + i + 1, total: strategies.length * run.labels });

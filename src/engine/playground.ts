@@ -200,7 +200,7 @@ export class Playground {
       : this.makeStage('pretrain', GPT.random(config, this.seed), 'random initial weights', keptSettings.pretrain);
     const sftModel = new GPT(config, loaded.sft?.weights ?? (await pretrain.model.read()));
     this.stages = { pretrain, sft: this.makeStage('sft', sftModel, loaded.sft ? 'shipped fine-tuned checkpoint' : 'copy of the pretrained model', keptSettings.sft) };
-    // Pairs to judge come from the fine-tuned model; the reward model starts as a copy of it.
+    // Pairs to judge come from the fine-tuned model; the reward model starts as a copy of it with a zero head.
     const rewardModel = new GPT(config, withZeroHead(await sftModel.read(), sftModel.layout));
     this.preferences = new PreferenceSession(sftModel, rewardModel, data, this.deps.comparisons, this.deps.emit, this.seed, this.deps.entropy);
     this.deps.emit({

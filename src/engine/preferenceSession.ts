@@ -202,7 +202,7 @@ export class PreferenceSession {
         const pick = chooseBetween(spec, scenario, pair.prompt, pair.left, pair.right, rand);
         return {
           id: newId(), scenario, prompt: pair.prompt, chosen: pick.prefersA ? pair.left : pair.right,
-          rejected: pick.prefersA ? pair.right : pair.left, verdict: 'preferred', annotator: spec.id,
+          rejected: pick.prefersA ? pair.right : pair.left, verdict: pick.tie ? 'tie' : 'preferred', annotator: spec.id,
           createdAt, source: 'pair', weight: 1,
         };
       });

@@ -5,7 +5,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { GPT } from '../model/model';
-import { decayMask } from '../model/params';
+import { decayMask, withZeroHead } from '../model/params';
 import { sample } from '../model/sample';
 import type { ScenarioData } from '../data/types';
 import { completionText, encodePrompt } from '../data/sequences';
@@ -129,10 +129,7 @@ export class RlTrainer {
       value = new GPT(this.sft.config, await this.reward.model.read());
     } else {
       // A zero-initialised value head on the policy: every value starts at 0.
-      const head = policy.layout.entries.filter((e) => e.name.startsWith('head.'));
-      const w = sftWeights.slice();
-      for (const e of head) w.fill(0, e.offset, e.offset + e.size);
-      policy.assign(w);
+      policy.assign(withZeroHead(sftWeights, policy.layout));
     }
     return {
       policy, reference, value,

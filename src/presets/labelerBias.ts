@@ -24,7 +24,7 @@ export const labelerBias: Preset = {
     id: 'labeler-bias',
     title: 'A length bias leaks into the reward model',
     criterion: 'r(long dull) - r(short warm) after the fan\'s labels > the same after "Positive"\'s labels (the control)',
-    verified: { met: 0, seeds: 0 },
+    verified: { met: 1, seeds: 2 },
     budget: { labels: LABELS, iterations: 0 },
     async check(start, seed) {
       const premium = async (labelerId: string) => {

@@ -29,7 +29,7 @@ export const rewardHacking: Preset = {
     criterion:
       `at β = 0: proxy score late - early >= ${PROXY_RISE} and gold late < gold peak - ${GOLD_FALL}; ` +
       `at β = ${COUNTERPART_BETA}: gold late >= gold peak - ${GOLD_FALL} (5-iteration means)`,
-    verified: { met: 5, seeds: 10 },
+    verified: { met: 3, seeds: 10 },
     budget: { labels: LABELS, iterations: ITERATIONS },
     async check(start, seed) {
       const judge = async (beta: number) => {

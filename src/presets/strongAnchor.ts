@@ -23,7 +23,7 @@ export const strongAnchor: Preset = {
     id: 'strong-anchor',
     title: 'A strong anchor keeps the policy in place',
     criterion: `max KL < ${MAX_KL} and |gold late - early| < ${MAX_GOLD_CHANGE} (5-iteration means)`,
-    verified: { met: 10, seeds: 10 },
+    verified: { met: 9, seeds: 10 },
     budget: { labels: LABELS, iterations: ITERATIONS },
     async check(start, seed) {
       const session = await start({ ...strongAnchor.values, seed });

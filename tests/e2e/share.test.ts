@@ -1,6 +1,8 @@
 // End-to-end: links. A preset link opens with its settings applied and its "what to watch" note;
 // a malformed link opens with the defaults and a notice per bad value, and nothing in it runs.
 
+import { PRESETS } from '../../src/presets';
+import { verifiedText } from '../../src/presets/preset';
 import { describe, expect, inject, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { pagesOf } from './pages';
@@ -25,6 +27,9 @@ describe('links', () => {
     // "An anchor so strong nothing moves", on the tiny model (a value in the link wins over the preset's).
     await page.goto(`${baseUrl}#preset=strong-anchor&size=tiny`, { waitUntil: 'domcontentloaded' });
     await expect.poll(() => page.getByTestId('preset-banner').innerText(), { timeout: STARTUP_MS }).toMatch(/An anchor so strong nothing moves/);
+    // The note states the budget the effect was checked at and how many seeds it appeared in, from the preset's own record.
+    expect(await page.getByTestId('preset-budget').innerText()).toBe(verifiedText(PRESETS['strong-anchor'].effect));
+    expect(await page.getByTestId('preset-budget').innerText()).toMatch(/24 labels and 30 RL iterations.*appeared in \d+ of \d+ seeds/);
     await expect.poll(() => page.locator('#preset-select').inputValue(), { timeout: STARTUP_MS }).toBe('tiny');
     await expect.poll(() => betaField(page), { timeout: STARTUP_MS }).toBe('1');
     await expect.poll(() => page.locator('#gold-select').inputValue(), { timeout: STARTUP_MS }).toBe('positive');

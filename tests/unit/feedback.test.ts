@@ -124,7 +124,9 @@ describe('labels survive a restart', () => {
     expect(d.margins).toHaveLength(20);
     expect(d.normalization!.std).toBeGreaterThan(0);
     // The calibration plot sees each pair from both sides, so its counts add up to twice the pairs it uses.
-    const used = d.calibrationOn === 'all' ? 20 : d.margins.filter((m) => m.heldOut).length;
+    // Only comparisons with a preference enter it (the labeler calls a tie where it sees no difference).
+    const { comparisons } = of('preferences').at(-1)!;
+    const used = comparisons.filter((c, i) => c.verdict === 'preferred' && (d.calibrationOn === 'all' || d.margins[i].heldOut)).length;
     expect(d.calibration.reduce((s, b) => s + b.count, 0)).toBe(2 * used);
   });
 });

@@ -113,6 +113,15 @@ describe('gold traits of assistant answers', () => {
 describe('a labeler choosing between two responses', () => {
   const positive = spec({ sentiment: 1 }, 1);
 
+  it('calls a tie where nothing it weighs differs, and only there', () => {
+    // both fully positive, no loops: gold 1 and 1, so pA = sigmoid(0) = 1/2 exactly
+    expect(chooseBetween(positive, 'reviews', 'the new phone is', 'great food.', 'great staff.', mulberry32(1)).tie).toBe(true);
+    expect(chooseBetween(positive, 'reviews', 'the new phone is', 'great food.', 'okay food.', mulberry32(1)).tie).toBe(false);
+    // a left bias makes it pick even between equals: no tie
+    const leftLeaning = spec({ sentiment: 1 }, 0.3, { leftBias: 1 });
+    expect(chooseBetween(leftLeaning, 'reviews', 'the new phone is', 'great food.', 'great staff.', mulberry32(1)).tie).toBe(false);
+  });
+
   it('prefers A with frequency sigmoid(delta gold / temperature)', () => {
     const a = 'great food.';
     const b = 'okay food.';

@@ -1,6 +1,6 @@
 // One RLHF run end to end in the tiny config, as the worker drives it (CPU backend, seeded): a
-// simulated labeler labels pairs, the reward model trains, then PPO iterates. Shared by the two
-// end-to-end RL test files (kept apart so the two long runs use both cores).
+// simulated labeler labels pairs, the reward model trains, then PPO iterates. Used by the reward-hacking
+// test; that PPO raises the gold score is checked on the default model over five seeds by phenomena.test.ts.
 import { expect } from 'vitest';
 import { start } from './harness';
 import type { RlMetricPoint } from '../../src/engine/protocol';
