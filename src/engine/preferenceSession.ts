@@ -32,7 +32,7 @@ const STEPS_PER_LABEL = 4;
 const AUTO_LABEL_CHUNK = 16;
 const REFERENCE_COMPLETIONS = 32;
 const RELEARN_STEPS = 20;
-const GOLD_PROBE_PAIRS = 128; // fresh pairs the gold agreement is measured on, the same ones after every label
+const GOLD_PROBE_PAIRS = 32; // fresh pairs the gold agreement is measured on (128 made CPU-only WebGPU too slow)
 
 /** Reward-model steps after `n` new labels: a few for one click, more for a batch (capped). */
 export function stepsAfterLabels(n: number): number {
@@ -208,6 +208,7 @@ export class PreferenceSession {
       });
       await this.store.add(made);
       this.setComparisons([...this.comparisons, ...made]);
+      this.emitDataset(); // counted on the page at once; scored after training
       ids.push(...made.map((c) => c.id));
       this.emit({ type: 'progress', job: 'autoLabel', done: ids.length, total: count });
     }
@@ -236,8 +237,7 @@ export class PreferenceSession {
       ids = own.filter((c) => c.createdAt === newest).map((c) => c.id);
     }
     for (const id of ids) await this.store.remove(id);
-    const gone = new Set(ids);
-    this.setComparisons(this.comparisons.filter((c) => !gone.has(c.id)));
+    this.setComparisons(this.comparisons.filter((c) => !ids.includes(c.id)));
     await this.publish();
   }
 
