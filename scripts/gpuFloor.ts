@@ -3,11 +3,10 @@
 // (README, "Benchmark results"). For the default model that is a floor, as no GPU beats its dispatch
 // overhead; the tiny model dispatches fewer kernels per step, so for it the figure is an over-estimate.
 import type { Command, WorkerEvent } from '../src/engine/protocol';
+import { AUTO_LABEL_CHUNK } from '../src/engine/preferenceSession';
+import { MAX_ANSWER_TOKENS as ANSWER_TOKENS } from '../src/engine/pairSampler';
 
 const NULL_DEVICE_MS = { ppoIteration: 884.4, dpoStep: 55.8, rewardStep: 12.2, decodeStep: 6.1 };
-/** Pairs sampled per batch by auto-label, and the tokens each sampled answer may take. */
-const AUTO_LABEL_CHUNK = 16;
-const ANSWER_TOKENS = 24;
 
 export interface Work {
   ppoIterations: number;

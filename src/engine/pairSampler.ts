@@ -16,7 +16,7 @@ import type { PairSettings, PairToLabel, RankingToLabel } from './protocol';
 const PAIRS_AHEAD = 4;
 const CANDIDATES = 8;
 /** The longest completion asked for, and the room always left for one (a long prompt loses its start). */
-const MAX_ANSWER_TOKENS = 24;
+export const MAX_ANSWER_TOKENS = 24;
 const MIN_ANSWER_TOKENS = 8;
 /** Pairs on offer at once: the one on screen and the page's queue behind it. */
 const MAX_OFFERED = 8;

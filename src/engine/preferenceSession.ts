@@ -29,7 +29,7 @@ export interface ComparisonStore {
 }
 
 const STEPS_PER_LABEL = 4;
-const AUTO_LABEL_CHUNK = 16;
+export const AUTO_LABEL_CHUNK = 16;
 const REFERENCE_COMPLETIONS = 32;
 const RELEARN_STEPS = 20;
 const GOLD_PROBE_PAIRS = 32; // fresh pairs the gold agreement is measured on (128 made CPU-only WebGPU too slow)
