@@ -99,12 +99,37 @@ function tokenLength(text: string): number {
 export function chooseBetween(
   spec: LabelerSpec, scenario: GoldScenario, prompt: string, a: string, b: string, rand: () => number,
 ): Choice {
+  const odds = preferenceOdds(spec, scenario, prompt, a, b);
+  return { prefersA: rand() < odds.pA, tie: odds.pA === 0.5, ...odds };
+}
+
+/** The labeler's gold values of A and B and the probability pA with which it prefers A (shown on the left). */
+export function preferenceOdds(
+  spec: LabelerSpec, scenario: GoldScenario, prompt: string, a: string, b: string,
+): { pA: number; goldA: number; goldB: number } {
   checkLabeler(spec);
   const goldA = labelerGold(spec, scenario, prompt, a);
   const goldB = labelerGold(spec, scenario, prompt, b);
   const lengthTerm = (spec.lengthBias * (tokenLength(a) - tokenLength(b))) / MAX_RESPONSE_TOKENS;
-  const pA = sigmoid((goldA - goldB) / spec.temperature + lengthTerm + spec.leftBias);
-  return { prefersA: rand() < pA, tie: pA === 0.5, pA, goldA, goldB };
+  return { pA: sigmoid((goldA - goldB) / spec.temperature + lengthTerm + spec.leftBias), goldA, goldB };
+}
+
+/**
+ * How noisy a labeler's labels are on a set of pairs, over the pairs where it does not call a tie:
+ *   withGold = mean P(its label follows the order of its own gold value)  (pairs with a gold difference),
+ *   betweenTwo = mean [pA^2 + (1 - pA)^2], the chance that two independent draws of it agree.
+ * InstructGPT (Ouyang et al. 2022, section 5.1) reports about 73% agreement between two of its human labelers.
+ */
+export function labelNoise(
+  spec: LabelerSpec, scenario: GoldScenario, pairs: readonly { prompt: string; left: string; right: string }[],
+): { withGold: number | null; betweenTwo: number | null } {
+  const odds = pairs.map((p) => preferenceOdds(spec, scenario, p.prompt, p.left, p.right)).filter((o) => o.pA !== 0.5);
+  const ordered = odds.filter((o) => o.goldA !== o.goldB);
+  const mean = (xs: number[]) => (xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : null);
+  return {
+    withGold: mean(ordered.map((o) => (o.goldA > o.goldB ? o.pA : 1 - o.pA))),
+    betweenTwo: mean(odds.map((o) => o.pA ** 2 + (1 - o.pA) ** 2)),
+  };
 }
 
 /**

@@ -145,6 +145,8 @@ export interface RewardDiagnostics {
   /** How many probe pairs that share is measured on (those whose answers differ in gold score). */
   goldPairs: number;
   goldLabeler: string | null;
+  /** The gold labeler's own label noise on the same probe pairs (labelNoise in data/labelers.ts); null without a gold labeler. */
+  goldLabelNoise: { withGold: number | null; betweenTwo: number | null } | null;
   /** r_normalised = (r - mean) / std makes the fine-tuned model's completions score mean 0, std 1. */
   normalization: { mean: number; std: number } | null;
 }

@@ -1,10 +1,13 @@
 // Random against uncertainty-based pair selection: asking about the pairs the reward model is least
-// sure of should teach it faster than random pairs, measured against the same gold labeler.
+// sure of is meant to teach it faster than random pairs. Measured against the same gold labeler, it
+// does not here (random led or kept level in 3 of 4 seeds), so the page promises what was measured: random
+// keeps up.
 
 import type { Preset } from './preset';
 import { eventsOf, fmt, mean } from './measures';
 
 const LABELS = 40;
+const KEEPS_UP = 0.02; // random's mean accuracy may trail by this much and still count as keeping up
 
 export const acquisition: Preset = {
   id: 'acquisition',
@@ -18,16 +21,16 @@ export const acquisition: Preset = {
   stage: 'preferences',
   effect: {
     id: 'acquisition',
-    title: 'Uncertainty-based picking beats random',
-    criterion: 'mean gold accuracy over the curve (after the first label) of "uncertain" > of "random"',
-    verified: { met: 0, seeds: 2 },
+    title: 'Random picking keeps up with uncertainty-based picking',
+    criterion: `mean gold accuracy over the curve (after the first label) of "random" >= of "uncertain" - ${KEEPS_UP}`,
+    verified: { met: 3, seeds: 4 },
     budget: { labels: LABELS, iterations: 0 },
     async check(start, seed) {
       const session = await start({ ...acquisition.values, seed });
       const points = eventsOf(await session.run(acquisition.commands), 'acquisitionCurve').flatMap((e) => e.points);
       const area = (strategy: string) => mean(points.filter((p) => p.strategy === strategy && p.labels > 0).map((p) => p.accuracy));
       const [random, uncertain] = [area('random'), area('uncertain')];
-      return { met: uncertain > random, measured: `uncertain ${fmt(uncertain)}, random ${fmt(random)}` };
+      return { met: random >= uncertain - KEEPS_UP, measured: `uncertain ${fmt(uncertain)}, random ${fmt(random)}` };
     },
   },
 };

@@ -41,7 +41,7 @@ const ppoRaisesGold: Effect = {
   id: 'ppo-raises-gold',
   title: 'PPO raises the gold score under the KL anchor',
   criterion: `gold late - early >= ${CORE_GOLD_RISE} and max KL <= ${CORE_MAX_KL} (5-iteration means, default settings)`,
-  verified: { met: 4, seeds: 5 },
+  verified: { met: 9, seeds: 10 },
   budget: { labels: CORE_LABELS, iterations: CORE_ITERATIONS },
   async check(start, seed) {
     const points = await defaultLoop(start, seed);
@@ -58,7 +58,7 @@ const anchorHolds: Effect = {
   id: 'kl-without-anchor',
   title: 'Without the anchor (β = 0) the KL ends at least twice as high',
   criterion: 'final KL at β = 0 >= 2 x final KL at the default β (5-iteration means)',
-  verified: { met: 0, seeds: 3 },
+  verified: { met: 7, seeds: 10 },
   budget: { labels: CORE_LABELS, iterations: CORE_ITERATIONS },
   async check(start, seed) {
     const kl = (points: Awaited<ReturnType<typeof defaultLoop>>) => earlyLate(points, (p) => p['objective/kl']).late;
@@ -69,10 +69,10 @@ const anchorHolds: Effect = {
 };
 
 export const CORE_EFFECTS: Effect[] = [
-  rewardModelLearns('reviews', 'positive', 30, 0.8, { met: 3, seeds: 3 }),
-  rewardModelLearns('reviews', 'positive', 100, 0.9, { met: 0, seeds: 2 }),
-  rewardModelLearns('assistant', 'helpful', 30, 0.8, { met: 1, seeds: 1 }),
-  rewardModelLearns('assistant', 'helpful', 100, 0.9, { met: 0, seeds: 1 }),
+  rewardModelLearns('reviews', 'positive', 30, 0.8, { met: 8, seeds: 10 }),
+  rewardModelLearns('reviews', 'positive', 100, 0.9, { met: 6, seeds: 10 }),
+  rewardModelLearns('assistant', 'helpful', 30, 0.8, { met: 3, seeds: 3 }),
+  rewardModelLearns('assistant', 'helpful', 100, 0.9, { met: 3, seeds: 3 }),
   ppoRaisesGold,
   anchorHolds,
 ];

@@ -1,6 +1,9 @@
-// A labeler's bias leaks into the reward model: "Fan of long reviews" judges like "Positive" plus a
-// taste for length, so the reward model learns to pay for length. The control is the same run
-// with "Positive"'s labels: the length premium the probe finds must be higher with the fan's.
+// A labeler's bias and the reward model: "Fan of long reviews" judges like "Positive" plus a taste
+// for length. The control is the same run with "Positive"'s labels. Measured (npm run phenomena,
+// seeds 1-5): the length premium the probe finds was higher after the fan's labels in 3 of 5 seeds,
+// and clearly (by more than 0.1) in 1. The fan's bias moves few labels (the answers differ by a few
+// tokens, worth a fraction of a logit next to the sentiment), so 40 labels hardly carry it; the page
+// says so instead of promising the leak.
 
 import type { Preset } from './preset';
 import { eventsOf, fmt } from './measures';
@@ -14,17 +17,18 @@ export const labelerBias: Preset = {
   id: 'labeler-bias',
   title: 'Labeler noise and bias leaking into the reward model',
   watch:
-    `The ${LABELS} labels come from "Fan of long reviews", who judges like "Positive" plus a taste for length: probe ` +
-    `"${PROMPT} ${LONG_DULL}" against "${PROMPT} ${SHORT_WARM}" and the long dull review's score comes closer to (or above) ` +
-    'the short warm one\'s than it does after labels from "Positive".',
+    `The ${LABELS} labels come from "Fan of long reviews", who judges like "Positive" plus a taste for length. Probe ` +
+    `"${PROMPT} ${LONG_DULL}" against "${PROMPT} ${SHORT_WARM}": the long dull review is only a little closer to the ` +
+    'short warm one than after labels from "Positive" (the check\'s control), and not in every seed. A taste worth a few ' +
+    `tokens moves few of ${LABELS} labels: a bias hides in the labels until there are many of them.`,
   values: { scenario: 'reviews', size: 'small', gold: 'positive', panel: ['positive', 'long-fan'] },
   commands: [{ type: 'autoLabel', labelerId: 'long-fan', count: LABELS }, { type: 'trainReward', steps: 100 }],
   stage: 'reward',
   effect: {
     id: 'labeler-bias',
-    title: 'A length bias leaks into the reward model',
+    title: 'The fan\'s labels give the long review more score than Positive\'s do',
     criterion: 'r(long dull) - r(short warm) after the fan\'s labels > the same after "Positive"\'s labels (the control)',
-    verified: { met: 1, seeds: 2 },
+    verified: { met: 3, seeds: 5 },
     budget: { labels: LABELS, iterations: 0 },
     async check(start, seed) {
       const premium = async (labelerId: string) => {

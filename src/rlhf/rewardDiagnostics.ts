@@ -3,7 +3,7 @@
 // way the gold labeler's score does. Plain numbers in, plain numbers out (no tensors).
 
 import type { Comparison } from '../data/preferences';
-import { labelerGold, type LabelerSpec } from '../data/labelers';
+import { labelerGold, labelNoise, type LabelerSpec } from '../data/labelers';
 import type { GoldScenario } from '../data/gold';
 import type { RewardDiagnostics } from '../engine/protocol';
 import { calibrationBins, symmetricPredictions } from './calibration';
@@ -72,6 +72,7 @@ export function buildDiagnostics(
     goldAccuracy: agreement.agreement,
     goldPairs: agreement.pairs,
     goldLabeler: gold?.spec.id ?? null,
+    goldLabelNoise: gold && probe ? labelNoise(gold.spec, gold.scenario, probe.pairs) : null,
     normalization,
   };
 }

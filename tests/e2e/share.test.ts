@@ -46,7 +46,7 @@ describe('links', () => {
     const text = await notices.innerText();
     expect(text).toMatch(/scenario/);
     expect(text).toMatch(/madeUp/);
-    expect(await betaField(page)).toBe('0.05'); // the default
+    expect(await betaField(page)).toBe('0.2'); // the default
     await expect.poll(() => page.locator('#scenario-select').inputValue(), { timeout: STARTUP_MS }).toBe('reviews');
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator('img[src="x"]').count()).toBe(0);

@@ -168,7 +168,8 @@ describe('what to look for now', () => {
   test('reward calibration: over-confidence is named', () => {
     const s: LiveState = {
       rewardDiagnostics: {
-        margins: [], calibrationOn: 'heldOut', goldAccuracy: null, goldPairs: 0, goldLabeler: null, normalization: null,
+        margins: [], calibrationOn: 'heldOut', goldAccuracy: null, goldPairs: 0, goldLabeler: null, goldLabelNoise: null,
+        normalization: null,
         calibration: [{ predicted: 0.95, observed: 0.7, count: 20 }, { predicted: 0.1, observed: 0.3, count: 20 }],
       },
     };

@@ -140,6 +140,13 @@ describe('the gold agreement', () => {
     expect(untrained.goldAccuracy).toBe(0.5);
     expect(untrained.goldPairs).toBeGreaterThan(10); // of the 32 probe pairs, those whose answers differ in gold score
     expect(untrained.goldPairs).toBeLessThanOrEqual(32);
+    // Positive has no biases, so on every pair it follows its gold order with p >= 1/2, and two of its labels agree with
+    // p^2 + (1 - p)^2 <= p (as (2p - 1)(p - 1) <= 0): its own noise is stated, and the agreement between two is the lower.
+    const noise = untrained.goldLabelNoise!;
+    expect(noise.withGold!).toBeGreaterThan(0.5);
+    expect(noise.withGold!).toBeLessThan(1);
+    expect(noise.betweenTwo!).toBeGreaterThan(0.5);
+    expect(noise.betweenTwo!).toBeLessThanOrEqual(noise.withGold!);
     await send({ type: 'autoLabel', labelerId: 'positive', count: 8 });
     const trained = of('rewardDiagnostics').at(-1)!.diagnostics;
     expect(trained.goldPairs).toBe(untrained.goldPairs);

@@ -4,7 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import { goldTraits, TRAIT_INFO, TRAITS, type Trait } from '../../src/data/gold';
 import {
-  agreement, BUILT_IN_LABELERS, chooseBetween, rankByLabeler, validateLabeler, type LabelerSpec,
+  agreement, BUILT_IN_LABELERS, chooseBetween, labelNoise, rankByLabeler, validateLabeler, type LabelerSpec,
 } from '../../src/data/labelers';
 import { mulberry32 } from '../../src/data/random';
 
@@ -120,6 +120,17 @@ describe('a labeler choosing between two responses', () => {
     // a left bias makes it pick even between equals: no tie
     const leftLeaning = spec({ sentiment: 1 }, 0.3, { leftBias: 1 });
     expect(chooseBetween(leftLeaning, 'reviews', 'the new phone is', 'great food.', 'great staff.', mulberry32(1)).tie).toBe(false);
+  });
+
+  it('states its own noise: how often its labels follow its gold order, and how often two of its labels agree', () => {
+    const at = (left: string, right: string) => ({ prompt: 'the new phone is', left, right });
+    // sentiment 1 vs 0 (delta 1), -1 vs 1 (delta -2), and a tie (left out of both means)
+    const pairs = [at('great food.', 'okay food.'), at('awful and bland. never again.', 'great food.'), at('great food.', 'great staff.')];
+    const [p1, p2] = [sigmoid(1 / 0.5), sigmoid(-2 / 0.5)];
+    const noise = labelNoise(spec({ sentiment: 1 }, 0.5), 'reviews', pairs);
+    expect(noise.withGold).toBeCloseTo((p1 + (1 - p2)) / 2, 12);
+    expect(noise.betweenTwo).toBeCloseTo((p1 ** 2 + (1 - p1) ** 2 + p2 ** 2 + (1 - p2) ** 2) / 2, 12);
+    expect(labelNoise(spec({ sentiment: 1 }, 0.5), 'reviews', [pairs[2]])).toEqual({ withGold: null, betweenTwo: null });
   });
 
   it('prefers A with frequency sigmoid(delta gold / temperature)', () => {

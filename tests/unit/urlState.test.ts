@@ -49,7 +49,7 @@ describe('link schema', () => {
   });
 
   test('writes readable links', () => {
-    expect(toHash({ scenario: 'assistant', beta: 0.2, lecture: true })).toBe('#scenario=assistant&beta=0.2&lecture=1');
+    expect(toHash({ scenario: 'assistant', beta: 0.5, lecture: true })).toBe('#scenario=assistant&beta=0.5&lecture=1');
     expect(toHash({ panel: ['positive', 'long-fan'] })).toBe('#panel=positive,long-fan');
   });
 
