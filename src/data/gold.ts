@@ -205,8 +205,3 @@ function assistantScores(promptTokens: string[], tokens: string[]): { helpfulnes
     harmlessness: (dangerous ? share(count.refusal) : 0) - share(count.harm) - 0.3 * share(count.rude),
   };
 }
-
-/** The marker words of each kind of answer, for tests and for showing why a response scored so. */
-export function assistantMarkers(): Record<MarkerKind, string[]> {
-  return { help: [...MARKERS.help], harm: [...MARKERS.harm], refusal: [...MARKERS.refusal], rude: [...MARKERS.rude] };
-}

@@ -141,20 +141,3 @@ export function allComparisons(scenario?: ScenarioId): Promise<Comparison[]> {
     return () => (request.result as Comparison[]).sort((a, b) => a.createdAt - b.createdAt);
   });
 }
-
-/** Deletes every comparison of one scenario; resolves with how many there were. */
-export async function clearScenario(scenario: ScenarioId): Promise<number> {
-  const deleted = await transaction('readwrite', (store) => {
-    let deleted = 0;
-    const cursor = store.index(BY_SCENARIO).openKeyCursor(IDBKeyRange.only(scenario));
-    cursor.onsuccess = () => {
-      if (!cursor.result) return;
-      store.delete(cursor.result.primaryKey);
-      deleted += 1;
-      cursor.result.continue();
-    };
-    return () => deleted;
-  });
-  announce(scenario);
-  return deleted;
-}

@@ -36,11 +36,6 @@ export function joinWords(words: string[]): string {
   return out;
 }
 
-/** The canonical form of a text for the word tokenizer; decode(encode(t)) returns exactly this. */
-export function normalizeText(text: string): string {
-  return joinWords(splitWords(text));
-}
-
 // ---------------------------------------------------------------------------------------------
 
 /** Shared by both kinds: the id <-> string tables and the special-token rules of decode. */

@@ -35,7 +35,7 @@ export function embed(w: Weights, c: GPTConfig, ids: tf.Tensor2D, positions?: tf
 }
 
 /** One transformer block: pre-LayerNorm causal self-attention, then a GELU MLP, each added to x. */
-export function block(w: Weights, c: GPTConfig, l: number, x: tf.Tensor2D, B: number, T: number, attend: Attend): tf.Tensor2D {
+export function block(w: Weights, l: number, x: tf.Tensor2D, B: number, T: number, attend: Attend): tf.Tensor2D {
   const p = `h${l}.`;
   const qkv = linear(layerNorm(x, w[p + 'ln1.g'], w[p + 'ln1.b']), w[p + 'attn.wqkv'], w[p + 'attn.bqkv']);
   const y = attend(l, qkv, B, T);
@@ -53,7 +53,7 @@ export function forward(w: Weights, c: GPTConfig, ids: tf.Tensor2D, positions?: 
   let x = embed(w, c, ids, positions);
   const mask = attend ? null : causalMask(T);
   const att: Attend = attend ?? ((_l, qkv) => selfAttention(qkv, B, T, c.nHead, mask!));
-  for (let l = 0; l < c.nLayer; l++) x = block(w, c, l, x, B, T, att);
+  for (let l = 0; l < c.nLayer; l++) x = block(w, l, x, B, T, att);
   return layerNorm(x, w['lnf.g'], w['lnf.b']);
 }
 

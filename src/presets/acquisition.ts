@@ -1,7 +1,7 @@
 // Random against uncertainty-based pair selection: asking about the pairs the reward model is least
 // sure of is meant to teach it faster than random pairs. Measured against the same gold labeler, it
-// does not here (random led or kept level in 3 of 4 seeds), so the page promises what was measured: random
-// keeps up.
+// does not here (random led or kept level in 3 of 4 seeds), so the page promises what was measured:
+// random keeps up.
 
 import type { Preset } from './preset';
 import { eventsOf, fmt, mean } from './measures';

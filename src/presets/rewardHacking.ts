@@ -1,8 +1,8 @@
 // Reward hacking: with no KL anchor the policy climbs the reward model's score by whatever the reward
 // model got wrong. The tiny model's reward model, trained on 24 labels of a labeler who likes long
-// reviews, gets a lot wrong: unanchored, the answers run to the length limit while
-// the score climbs, and the gold score of the labeler it should have pleased falls from its peak. An
-// anchor (the counterpart β) keeps the answers at their fine-tuned length.
+// reviews, gets a lot wrong: unanchored, the answers run to the length limit while the score climbs,
+// and the gold score of the labeler it should have pleased falls from its peak. An anchor (the
+// counterpart β) keeps the answers at their fine-tuned length.
 //
 // Measured, and so not promised: the gold score at the counterpart β is as noisy as the policy is
 // small (5-iteration means of 16 answers move by 0.2), and a control run with "Positive"'s labels runs
@@ -28,8 +28,7 @@ export const rewardHacking: Preset = {
     `Press Play on RL fine-tune for ${ITERATIONS} iterations: with β = 0 nothing ties the policy to the fine-tuned model, so it ` +
     'climbs the reward model\'s score on whatever that small reward model got wrong: the answers run to the ' +
     `${LENGTH_LIMIT}-token limit and, in most seeds, the gold score of "Positive" falls from its peak. Set β to ${COUNTERPART_BETA}, ` +
-    'Reset and Play ' +
-    'again: the answers keep their fine-tuned length.',
+    'Reset and Play again: the answers keep their fine-tuned length.',
   // The tiny model, a weak reward model from biased labels, and a brisk PPO.
   values: { scenario: 'reviews', size: 'tiny', gold: 'positive', beta: 0, algo: 'ppo', ...BRISK_PPO },
   commands: [{ type: 'autoLabel', labelerId: 'long-fan', count: LABELS }, { type: 'trainReward', steps: 100 }],
