@@ -103,6 +103,15 @@ export function chooseBetween(
   return { prefersA: rand() < odds.pA, tie: odds.pA === 0.5, ...odds };
 }
 
+/** The labeler's verdict on a pair shown as (left, right): the text it chose, the other, and whether it called a tie. */
+export function labelPair(
+  spec: LabelerSpec, scenario: GoldScenario, pair: { prompt: string; left: string; right: string }, rand: () => number,
+): { chosen: string; rejected: string; tie: boolean } {
+  const pick = chooseBetween(spec, scenario, pair.prompt, pair.left, pair.right, rand);
+  const [chosen, rejected] = pick.prefersA ? [pair.left, pair.right] : [pair.right, pair.left];
+  return { chosen, rejected, tie: pick.tie };
+}
+
 /** The labeler's gold values of A and B and the probability pA with which it prefers A (shown on the left). */
 export function preferenceOdds(
   spec: LabelerSpec, scenario: GoldScenario, prompt: string, a: string, b: string,

@@ -384,3 +384,12 @@ export function annotatorAgreement(comparisons: readonly Comparison[]): Agreemen
     .sort(([k1], [k2]) => (k1 < k2 ? -1 : 1))
     .map(([, { a, b, shared, agreed }]) => ({ a: cut(a), b: cut(b), shared, agreement: agreed / shared }));
 }
+
+/** What an import did, in a sentence: how many came in, how many were here already, how far annotators agree. */
+export function importReport(name: string, added: number, duplicates: number, all: readonly Comparison[], warnings: readonly string[]): string {
+  const agreements = annotatorAgreement(all)
+    .filter((a) => a.shared > 0)
+    .map((a) => `${a.a} and ${a.b} agree on ${Math.round(a.agreement * 100)}% of ${a.shared} shared pairs`);
+  const skipped = duplicates ? ` (${duplicates} already here, skipped)` : '';
+  return [`Imported ${added} comparisons from ${name}${skipped}.`, ...agreements, ...warnings].join(' ');
+}

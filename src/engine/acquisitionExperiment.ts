@@ -7,16 +7,16 @@
 import { GPT } from '../model/model';
 import type { GPTConfig } from '../model/config';
 import type { Tokenizer } from '../data/types';
-import { chooseBetween, labelerGold, type LabelerSpec } from '../data/labelers';
+import { labelerGold, labelPair, type LabelerSpec } from '../data/labelers';
 import type { GoldScenario } from '../data/gold';
 import { mulberry32 } from '../data/random';
 import { mostUncertain } from '../rlhf/acquisition';
 import { RewardTrainer, REWARD_DEFAULTS, type RewardPair } from './rewardTrainer';
+import { STEPS_PER_LABEL } from './rewardSession';
 import { ACQUISITION_LABELS, checkRange, type Acquisition, type PairToLabel, type WorkerEvent } from './protocol';
 
 const CANDIDATES_PER_LABEL = 6;
 const EVAL_PAIRS = 48;
-const STEPS_PER_LABEL = 4;
 const POINTS = 8;
 const SAMPLE_CHUNK = 16;
 
@@ -76,9 +76,8 @@ export async function runAcquisitionComparison(run: AcquisitionRun): Promise<voi
           pick = mostUncertain(pool.map((_, j) => 1 / (1 + Math.exp(-(r[2 * j] - r[2 * j + 1])))));
         }
         const pair = pool[pick];
-        const choice = chooseBetween(run.spec, run.scenario, pair.prompt, pair.left, pair.right, rand);
-        const [chosen, rejected] = choice.prefersA ? [pair.left, pair.right] : [pair.right, pair.left];
-        trainer.pairs = [...trainer.pairs, { prompt: pair.prompt, chosen, rejected, target: choice.tie ? 0.5 : 1, weight: 1 }];
+        const { chosen, rejected, tie } = labelPair(run.spec, run.scenario, pair, rand);
+        trainer.pairs = [...trainer.pairs, { prompt: pair.prompt, chosen, rejected, target: tie ? 0.5 : 1, weight: 1 }];
         for (let k = 0; k < STEPS_PER_LABEL; k++) await trainer.trainStep();
         if ((i + 1) % every === 0 || i + 1 === run.labels) await measure(i + 1);
         run.emit({ type: 'progress', job: 'acquisition', done: s * run.labels + i + 1, total: strategies.length * run.labels });

@@ -37,6 +37,14 @@ export class PairSampler {
     private seed: number,
   ) {}
 
+  /** The model's completions of `n` prompts drawn with their own seed, at temperature 1 (the reward's yardstick). */
+  async referenceCompletions(n: number, seed: number, model: GPT): Promise<{ prompt: string; response: string }[]> {
+    const rand = mulberry32(seed);
+    const prompts = Array.from({ length: n }, () => this.data.prompts[Math.floor(rand() * this.data.prompts.length)]);
+    const [texts] = await this.complete(prompts, [1], model);
+    return prompts.map((prompt, i) => ({ prompt, response: texts[i] }));
+  }
+
   /** Completes each prompt once per temperature (one batched sampling call per temperature). */
   async complete(prompts: string[], temperatures: number[], model = this.source()): Promise<string[][]> {
     const keep = model.config.contextLength - MIN_ANSWER_TOKENS;

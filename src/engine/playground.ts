@@ -83,6 +83,8 @@ export class Playground {
   private sampling: SampleSettings = { temperature: 1, topK: 0 };
   private running: TrainableStage | null = null;
   private commands = new CommandQueue();
+  /** Re-reading the store after another tab wrote: it only reads, so it does not wait behind training. */
+  private storeReads = new CommandQueue();
   private nextSamplesAt = 0;
   private sampleCounter = 0;
 
@@ -93,7 +95,7 @@ export class Playground {
     // Labels are already saved by the page: they join the dataset now, not behind a training step.
     if (cmd.type === 'labelsSaved') return this.acceptLabels(cmd.comparisons);
     if (cmd.type === 'syncLabels') {
-      return this.commands.coalesce('sync', () => this.syncLabels(), (e) => this.notice('error', `Reading the labels of another tab failed: ${e.message}`));
+      return this.storeReads.coalesce('sync', () => this.syncLabels(), (e) => this.notice('error', `Reading the labels of another tab failed: ${e.message}`));
     }
     if (STOPS_TRAINING.includes(cmd.type)) this.stopLoop();
     if (cmd.type === 'pause') this.commands.pause(); // also drops a storm of Step clicks still waiting
@@ -272,7 +274,7 @@ export class Playground {
 
   /** The store changed in another tab (or a restore there): take its labels as they are now. */
   private async syncLabels(): Promise<void> {
-    if (this.preferences && (await this.preferences.sync()) > 0) this.scheduleLearning();
+    if (await this.preferences?.sync()) this.scheduleLearning(); // new labels to learn, or stale scores
   }
 
   private setRlSettings(settings: Partial<RlSettings>): void {
@@ -697,8 +699,9 @@ export class Playground {
   }
 
   /** For tests and scripts: resolves once every queued command and training run has finished. */
-  idle(): Promise<void> {
-    return this.commands.idle();
+  async idle(): Promise<void> {
+    await this.storeReads.idle();
+    await this.commands.idle();
   }
 
   /** For tests and scripts: the live models. */

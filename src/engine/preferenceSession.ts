@@ -8,17 +8,17 @@ import type { GPT } from '../model/model';
 import type { ScenarioData } from '../data/types';
 import { unknownWords } from '../data/tokenizer';
 import { newId, pairKey, type Comparison } from '../data/preferences';
-import { chooseBetween, defaultCustomLabeler, findLabeler, type LabelerSpec } from '../data/labelers';
+import { labelPair, defaultCustomLabeler, findLabeler, type LabelerSpec } from '../data/labelers';
 import type { GoldScenario } from '../data/gold';
 import { panelVotes } from '../data/annotatorPanel';
 import { mulberry32 } from '../data/random';
 import { checkLabelerSettings } from './labelerSettings';
-import { RewardSession, type ProbePair } from './rewardSession';
+import { RewardSession, stepsAfterLabels, type ProbePair } from './rewardSession';
 import { PairSampler } from './pairSampler';
 import { runAcquisitionComparison } from './acquisitionExperiment';
 import { ACQUISITIONS, AUTO_LABEL_PAIRS, checkRange, PAIR_LIMITS, REWARD_STEPS, type LabelerSettings, type PairSettings } from './protocol';
 import type { PairToLabel, RankingToLabel, RewardSettings, WorkerEvent } from './protocol';
-import { annotatorAgreement, exportJson, exportJsonl, importPreferences, mergeDatasets } from '../data/preferenceIO';
+import { exportJson, exportJsonl, importPreferences, importReport, mergeDatasets } from '../data/preferenceIO';
 
 /** Where labels are kept: IndexedDB in the browser, a map in the tests. */
 export interface ComparisonStore {
@@ -28,16 +28,10 @@ export interface ComparisonStore {
   all(scenario: Comparison['scenario']): Promise<Comparison[]>;
 }
 
-const STEPS_PER_LABEL = 4;
 export const AUTO_LABEL_CHUNK = 16;
 const REFERENCE_COMPLETIONS = 32;
 const RELEARN_STEPS = 20;
 const GOLD_PROBE_PAIRS = 32; // fresh pairs the gold agreement is measured on (128 made CPU-only WebGPU too slow)
-
-/** Reward-model steps after `n` new labels: a few for one click, more for a batch (capped). */
-export function stepsAfterLabels(n: number): number {
-  return Math.max(STEPS_PER_LABEL, Math.min(200, Math.round(n / 2)));
-}
 
 export class PreferenceSession {
   comparisons: Comparison[] = [];
@@ -47,6 +41,10 @@ export class PreferenceSession {
   private undoStack: string[][] = []; // ids added by each labelling action in this session, newest last
   /** Labels that arrived since the reward model last trained: learning from them is coalesced. */
   private unlearned = 0;
+  private rescoreDue = false;
+  private disposed = false;
+  /** Counts every change to `comparisons`, so a store read that overlapped one is not trusted. */
+  private revision = 0;
   /** P(chosen > rejected) of each comparison as last scored, so the dataset can be sent before re-scoring. */
   private lastP = new Map<string, number>();
   private cancelled = false;
@@ -65,7 +63,7 @@ export class PreferenceSession {
     entropy = 0,
   ) {
     this.reward = new RewardSession(
-      rewardModel, data.tokenizer, seed, () => this.referenceTexts(), () => this.freshRewardWeights(), () => this.goldProbe(),
+      rewardModel, data.tokenizer, seed, () => this.pairs.referenceCompletions(REFERENCE_COMPLETIONS, this.seed * 13, this.sft), () => this.freshRewardWeights(), () => this.goldProbe(),
     );
     const judged = (key: string) => this.judgedKeys.has(key);
     this.pairs = new PairSampler(data, this.reward, () => this.settings, judged, () => sft, (seed * 7919 + entropy) >>> 0);
@@ -74,8 +72,15 @@ export class PreferenceSession {
   }
 
   private setComparisons(list: Comparison[]): void {
+    this.revision += 1;
     this.comparisons = list;
     this.judgedKeys = new Set(list.map((c) => pairKey(c.prompt, c.chosen, c.rejected)));
+  }
+
+  /** Adds labels just written to the store (a store read since the write may have brought some in already). */
+  private append(list: readonly Comparison[]): void {
+    const held = new Set(this.comparisons.map((c) => c.id));
+    this.setComparisons([...this.comparisons, ...list.filter((c) => !held.has(c.id))]);
   }
 
   /** Brings back every label saved for this scenario (after a reload or a worker restart). */
@@ -114,14 +119,6 @@ export class PreferenceSession {
 
   // ------------------------------------------------------------------ what to judge
 
-  /** The fine-tuned model's completions of a fixed set of prompts: the yardstick of normalised rewards. */
-  private async referenceTexts() {
-    const rand = mulberry32(this.seed * 13);
-    const prompts = Array.from({ length: REFERENCE_COMPLETIONS }, () => this.data.prompts[Math.floor(rand() * this.data.prompts.length)]);
-    const [texts] = await this.pairs.complete(prompts, [1], this.sft);
-    return prompts.map((prompt, i) => ({ prompt, response: texts[i] }));
-  }
-
   /** GOLD_PROBE_PAIRS fresh pairs of the fine-tuned model, sampled once from their own seed (not the labelling stream). */
   private goldProbe(): Promise<ProbePair[]> {
     const sampler = new PairSampler(this.data, this.reward, () => this.settings, () => false, () => this.sft, this.seed * 104_729 + 17);
@@ -156,35 +153,41 @@ export class PreferenceSession {
     if (mine.length) this.undoStack.push(mine);
     for (const c of list) this.pairs.settle(pairKey(c.prompt, c.chosen, c.rejected));
     if (fresh.length === 0) return 0;
-    this.setComparisons([...this.comparisons, ...fresh]);
+    this.append(fresh);
     this.unlearned += fresh.length;
     this.emitDataset();
     return fresh.length;
   }
 
-  /** Re-reads the store after another tab (or this page) changed it; returns how many labels are new here. */
-  async sync(): Promise<number> {
-    const stored = await this.store.all(this.data.id);
-    const before = new Set(this.comparisons.map((c) => c.id));
-    const after = new Set(stored.map((c) => c.id));
-    const added = stored.filter((c) => !before.has(c.id)).length;
-    const removed = this.comparisons.some((c) => !after.has(c.id));
+  /**
+   * Re-reads the store after another tab (or this page) changed it. It only reads, so it runs beside
+   * training; a read that overlapped a change made here is read again. True when there is work to queue.
+   */
+  async sync(): Promise<boolean> {
+    let revision: number, stored: Comparison[];
+    do {
+      revision = this.revision;
+      stored = await this.store.all(this.data.id);
+      if (this.disposed) return false;
+    } while (revision !== this.revision);
     const signature = (list: readonly Comparison[]) => list.map((c) => `${c.id}\u0001${c.chosen}`).join('\u0002');
-    const changed = removed || added > 0 || signature(stored) !== signature(this.comparisons);
-    if (!changed) return 0;
+    if (signature(stored) === signature(this.comparisons)) return false;
+    const held = new Set(this.comparisons.map((c) => c.id));
+    this.unlearned += stored.filter((c) => !held.has(c.id)).length;
     this.setComparisons(stored);
-    this.undoStack = this.undoStack.map((ids) => ids.filter((id) => after.has(id))).filter((ids) => ids.length);
-    this.unlearned += added;
+    const kept = new Set(stored.map((c) => c.id));
+    this.undoStack = this.undoStack.map((ids) => ids.filter((id) => kept.has(id))).filter((ids) => ids.length);
+    this.rescoreDue = true; // the scores shown were computed on the dataset as it was
     this.emitDataset();
-    if (removed && added === 0) await this.publish();
-    return added;
+    return true;
   }
 
   /** Trains on the labels that arrived since the last training (coalesced: one run for many clicks). */
   async learnPending(): Promise<void> {
-    const n = this.unlearned;
-    this.unlearned = 0;
+    const [n, rescore] = [this.unlearned, this.rescoreDue];
+    [this.unlearned, this.rescoreDue] = [0, false];
     if (n > 0) await this.learnFrom(n);
+    else if (rescore) await this.publish();
   }
 
   /** Fills the dataset from a simulated annotator: `count` fresh pairs, saved chunk by chunk as they are judged. */
@@ -199,15 +202,12 @@ export class PreferenceSession {
     this.cancelled = false;
     while (ids.length < count && !this.cancelled) {
       const made = (await this.pairs.samplePairs(Math.min(AUTO_LABEL_CHUNK, count - ids.length))).map((pair): Comparison => {
-        const pick = chooseBetween(spec, scenario, pair.prompt, pair.left, pair.right, rand);
-        return {
-          id: newId(), scenario, prompt: pair.prompt, chosen: pick.prefersA ? pair.left : pair.right,
-          rejected: pick.prefersA ? pair.right : pair.left, verdict: pick.tie ? 'tie' : 'preferred', annotator: spec.id,
-          createdAt, source: 'pair', weight: 1,
-        };
+        const { chosen, rejected, tie } = labelPair(spec, scenario, pair, rand);
+        const verdict = tie ? 'tie' : 'preferred';
+        return { id: newId(), scenario, prompt: pair.prompt, chosen, rejected, verdict, annotator: spec.id, createdAt, source: 'pair', weight: 1 };
       });
       await this.store.add(made);
-      this.setComparisons([...this.comparisons, ...made]);
+      this.append(made);
       this.emitDataset(); // counted on the page at once; scored after training
       ids.push(...made.map((c) => c.id));
       this.emit({ type: 'progress', job: 'autoLabel', done: ids.length, total: count });
@@ -326,14 +326,11 @@ export class PreferenceSession {
     const { added, duplicates } = mergeDatasets(this.comparisons, result.comparisons);
     if (added.length) {
       await this.store.add(added); // all or none
-      this.setComparisons([...this.comparisons, ...added]);
+      this.append(added);
       this.undoStack.push(added.map((c) => c.id));
       await this.learnFrom(added.length);
     }
-    const agreements = annotatorAgreement(this.comparisons)
-      .filter((a) => a.shared > 0)
-      .map((a) => `${a.a} and ${a.b} agree on ${Math.round(a.agreement * 100)}% of ${a.shared} shared pairs`);
-    return [`Imported ${added.length} comparisons from ${name}${duplicates ? ` (${duplicates} already here, skipped)` : ''}.`, ...agreements, ...result.warnings].join(' ');
+    return importReport(name, added.length, duplicates, this.comparisons, result.warnings);
   }
 
   // ------------------------------------------------------------------ the reward model
@@ -395,6 +392,7 @@ export class PreferenceSession {
   }
 
   dispose(): void {
+    this.disposed = true;
     this.reward.dispose();
   }
 }

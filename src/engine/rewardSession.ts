@@ -18,6 +18,13 @@ const SPLIT_SEED = 1;
 /** From this many labels (groups) on, at least one of them is always held out. */
 export const HELD_OUT_GUARANTEED_FROM = 5;
 const REPORT_EVERY = 10;
+/** Reward-model steps a single click trains (the acquisition experiment labels at the same pace). */
+export const STEPS_PER_LABEL = 4;
+
+/** Reward-model steps after `n` new labels: a few for one click, more for a batch (capped). */
+export function stepsAfterLabels(n: number): number {
+  return Math.max(STEPS_PER_LABEL, Math.min(200, Math.round(n / 2)));
+}
 /** Extra reward models trained on bootstrap resamples, for "ensemble disagreement". */
 const ENSEMBLE_EXTRA = 2;
 

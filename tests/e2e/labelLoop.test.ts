@@ -111,8 +111,11 @@ describe('the label loop', () => {
     }
     await pageA.keyboard.press('1');
     await pageB.keyboard.press('2');
+    const pressed = Date.now();
+    // Each tab hears the other's label while its own worker trains on its own (the store is read beside training).
     await expect.poll(() => count(pageA), { timeout: 60_000 }).toBe(2);
     await expect.poll(() => count(pageB), { timeout: 60_000 }).toBe(2);
+    console.log(`[e2e] the other tab's label counted in both tabs after ${Date.now() - pressed} ms`);
     expect(await storedLabels(pageA)).toHaveLength(2);
 
     // Stop tab A's worker the way a crash would: it goes silent. The page notices, says so, restarts it.

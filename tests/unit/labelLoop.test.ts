@@ -6,8 +6,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { disposePlaygrounds, memoryComparisons, start } from './harness';
 import { judgedPair, pairKey, splitHeldOut, type Comparison } from '../../src/data/preferences';
-import { HELD_OUT_GUARANTEED_FROM } from '../../src/engine/rewardSession';
-import { stepsAfterLabels } from '../../src/engine/preferenceSession';
+import { HELD_OUT_GUARANTEED_FROM, stepsAfterLabels } from '../../src/engine/rewardSession';
 import { emptyUi } from '../../src/engine/sessions';
 import type { PairToLabel, WorkerEvent } from '../../src/engine/protocol';
 
@@ -197,6 +196,61 @@ describe('two tabs on one store', () => {
     await tabB.send({ type: 'syncLabels' });
     expect(ids(tabB)).toEqual(store.kept.map((c) => c.id));
     expect(t0Errors(tabA)).toEqual([]);
+  });
+});
+
+describe('another tab\'s label', () => {
+  it('shows here while this tab\'s reward model trains, and is learned after it', async () => {
+    const store = memoryComparisons();
+    const tabA = start(false, store, undefined, 1);
+    const tabB = start(false, store, undefined, 2);
+    await tabA.send(init);
+    await tabB.send(init);
+    await tabB.send({ type: 'nextPair' });
+    await tabA.send({ type: 'nextPair' });
+    await tabA.judge(tabA.of('pair').at(-1)!.pair, 'left');
+    const stepsBefore = tabA.of('rewardMetrics').at(-1)!.points[0].step;
+    const training = tabA.send({ type: 'trainReward', steps: 40 }); // tab A is busy for a while
+    const fromB = await tabB.judge(tabB.of('pair').at(-1)!.pair, 'right');
+    let trainingDone = false;
+    void training.then(() => (trainingDone = true));
+    await tabA.send({ type: 'syncLabels' }); // B's broadcast reaches A
+    expect(trainingDone).toBe(false);
+    expect(tabA.of('preferences').at(-1)!.comparisons.map((c) => c.id)).toContain(fromB.id);
+    await tabA.pg.idle();
+    // The 40 steps ran, then one run for B's label.
+    expect(tabA.of('rewardMetrics').at(-1)!.points[0].step).toBe(stepsBefore + 40 + stepsAfterLabels(1));
+    expect(t0Errors(tabA)).toEqual([]);
+  });
+
+  it('is not lost, nor a label of this tab, when the store is read while this tab takes one in', async () => {
+    const store = memoryComparisons();
+    const tab = start(false, store);
+    await tab.send(init);
+    await tab.send({ type: 'nextPair' });
+    await tab.send({ type: 'nextPair' });
+    const [mine, theirs] = tab.of('pair').map((e) => judgedPair(e.pair, 'left', 'reviews'));
+    await store.add([theirs]); // another tab's label
+    // The read the broadcast starts sees the store as it is before this tab's own label is written and taken in.
+    const read = store.all;
+    let release!: () => void, begun!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const readBegun = new Promise<void>((resolve) => (begun = resolve));
+    store.all = (scenario: string) => {
+      const snapshot = read(scenario);
+      store.all = read;
+      begun();
+      return gate.then(() => snapshot);
+    };
+    const syncing = tab.send({ type: 'syncLabels' });
+    await readBegun;
+    await store.add([mine]);
+    await tab.send({ type: 'labelsSaved', comparisons: [mine] });
+    release();
+    await syncing;
+    await tab.pg.idle();
+    const ids = tab.of('preferences').at(-1)!.comparisons.map((c) => c.id).sort();
+    expect(ids).toEqual([mine.id, theirs.id].sort());
   });
 });
 
