@@ -24,7 +24,8 @@ function devPolicy(): Plugin {
   return {
     name: 'rlhf-playground:dev-csp',
     apply: 'serve',
-    transformIndexHtml: (html) => html.replace(CSP_META, (_all, open: string, _policy: string, close: string) => open + DEV_POLICY + close),
+    transformIndexHtml: (html) =>
+      html.replace(CSP_META, (_all, open: string, _policy: string, close: string) => open + DEV_POLICY + close),
   };
 }
 

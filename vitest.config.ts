@@ -10,7 +10,11 @@ const swiftshaderIcd = '/usr/lib/chromium/vk_swiftshader_icd.json';
 if (existsSync(swiftshaderIcd)) {
   process.env.VK_ICD_FILENAMES ??= swiftshaderIcd;
   let systemVulkan = false;
-  try { systemVulkan = execSync('ldconfig -p', { encoding: 'utf8' }).includes('libvulkan.so.1 '); } catch { /* no ldconfig */ }
+  try {
+    systemVulkan = execSync('ldconfig -p', { encoding: 'utf8' }).includes('libvulkan.so.1 ');
+  } catch {
+    /* no ldconfig */
+  }
   if (!systemVulkan && !(process.env.LD_LIBRARY_PATH ?? '').includes('/usr/lib/chromium')) {
     process.env.LD_LIBRARY_PATH = ['/usr/lib/chromium', process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
   }
@@ -25,14 +29,34 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node', testTimeout: 60_000, setupFiles: ['tests/unit/setup.ts'] },
+        test: {
+          name: 'unit',
+          include: ['tests/unit/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          setupFiles: ['tests/unit/setup.ts'],
+        },
       },
-      { extends: true, test: { name: 'gpu', include: ['tests/gpu/**/*.test.ts'], environment: 'node', testTimeout: 180_000, fileParallelism: false } },
       {
         extends: true,
         test: {
-          name: 'e2e', include: ['tests/e2e/**/*.test.ts'], environment: 'node',
-          globalSetup: ['tests/e2e/global-setup.ts'], testTimeout: 300_000, hookTimeout: 300_000, fileParallelism: false,
+          name: 'gpu',
+          include: ['tests/gpu/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['tests/e2e/global-setup.ts'],
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
         },
       },
     ],

@@ -49,7 +49,12 @@ function runChild(backend: BenchBackend, quick: boolean): BackendReport {
   const args = ['tsx', 'scripts/benchBackend.ts', backend, ...(quick ? ['--quick'] : [])];
   const child = spawnSync('npx', args, { env, encoding: 'utf8', timeout: 20 * 60_000, maxBuffer: 64 * 1024 * 1024 });
   const line = (child.stdout ?? '').split('\n').find((l) => l.startsWith('BENCH_JSON '));
-  if (!line) return { backend, ok: false, error: (child.stderr || child.error?.message || 'no output').trim().split('\n').slice(-3).join(' | ') };
+  if (!line)
+    return {
+      backend,
+      ok: false,
+      error: (child.stderr || child.error?.message || 'no output').trim().split('\n').slice(-3).join(' | '),
+    };
   return JSON.parse(line.slice('BENCH_JSON '.length)) as BackendReport;
 }
 
@@ -71,7 +76,11 @@ function runBrowser(quick: boolean): BrowserReport {
   const args = ['tsx', 'scripts/benchBrowser.ts', quick ? '3' : '8', quick ? '3' : '5']; // pretrain steps, pairs to label
   const child = spawnSync('npx', args, { encoding: 'utf8', timeout: 20 * 60_000 });
   const line = (child.stdout ?? '').split('\n').find((l) => l.startsWith('BENCH_BROWSER '));
-  if (!line) return { ok: false, error: (child.stderr || child.error?.message || 'no output').trim().split('\n').slice(-3).join(' | ') };
+  if (!line)
+    return {
+      ok: false,
+      error: (child.stderr || child.error?.message || 'no output').trim().split('\n').slice(-3).join(' | '),
+    };
   return JSON.parse(line.slice('BENCH_BROWSER '.length)) as BrowserReport;
 }
 
@@ -86,30 +95,68 @@ function main() {
     return runChild(b, quick);
   });
   const checkpoints = existsSync('public/checkpoints')
-    ? readdirSync('public/checkpoints').filter((f) => f.endsWith('.ckpt')).reduce((s, f) => s + statSync(`public/checkpoints/${f}`).size, 0)
+    ? readdirSync('public/checkpoints')
+        .filter((f) => f.endsWith('.ckpt'))
+        .reduce((s, f) => s + statSync(`public/checkpoints/${f}`).size, 0)
     : 0;
 
-  const rows = [['backend', 'ms/step', 'kernels/step', 'GPU programs/step', 'reads/step (await data; sync)', 'tensors @10 -> @200', 'bytes @10 -> @200', 'sample ms/token cache', 'no cache', 'speedup']];
+  const rows = [
+    [
+      'backend',
+      'ms/step',
+      'kernels/step',
+      'GPU programs/step',
+      'reads/step (await data; sync)',
+      'tensors @10 -> @200',
+      'bytes @10 -> @200',
+      'sample ms/token cache',
+      'no cache',
+      'speedup',
+    ],
+  ];
   for (const r of reports) {
-    if (!r.ok) { rows.push([r.backend, `failed: ${r.error}`]); continue; }
-    const t = r.tensors!, s = r.samplingMsPerToken!;
+    if (!r.ok) {
+      rows.push([r.backend, `failed: ${r.error}`]);
+      continue;
+    }
+    const t = r.tensors!,
+      s = r.samplingMsPerToken!;
     rows.push([
-      r.backend, fmt(r.msPerStep), String(r.kernelsPerStep), r.programsPerStep == null ? '-' : String(r.programsPerStep),
-      `${r.readsPerStep}; ${r.syncReadsPerStep}`, `${t.step10} -> ${t.step200}`, `${t.bytesStep10} -> ${t.bytesStep200}`,
-      fmt(s.cached, 2), fmt(s.recomputed, 2), `${fmt(s.speedup, 1)}x`,
+      r.backend,
+      fmt(r.msPerStep),
+      String(r.kernelsPerStep),
+      r.programsPerStep == null ? '-' : String(r.programsPerStep),
+      `${r.readsPerStep}; ${r.syncReadsPerStep}`,
+      `${t.step10} -> ${t.step200}`,
+      `${t.bytesStep10} -> ${t.bytesStep200}`,
+      fmt(s.cached, 2),
+      fmt(s.recomputed, 2),
+      `${fmt(s.speedup, 1)}x`,
     ]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
   for (const r of rows) console.log(r.map((c, i) => (c ?? '').padEnd(widths[i])).join('  '));
-  const rlRows = [['backend', 'PPO iteration ms (kernels; reads)', 'rollout', 'scoring', 'update', 'DPO step', 'tensors flat']];
+  const rlRows = [
+    ['backend', 'PPO iteration ms (kernels; reads)', 'rollout', 'scoring', 'update', 'DPO step', 'tensors flat'],
+  ];
   for (const r of reports) {
     if (!r.ok || !r.rl) continue;
     const p = (x: PhaseReport) => `${fmt(x.ms)} (${x.kernels}; ${x.reads})`;
-    rlRows.push([r.backend, p(r.rl.iteration), p(r.rl.rollout), p(r.rl.scoring), p(r.rl.update), p(r.rl.dpoStep), String(r.rl.tensorsFlat)]);
+    rlRows.push([
+      r.backend,
+      p(r.rl.iteration),
+      p(r.rl.rollout),
+      p(r.rl.scoring),
+      p(r.rl.update),
+      p(r.rl.dpoStep),
+      String(r.rl.tensorsFlat),
+    ]);
   }
   const rlWidths = rlRows[0].map((_, i) => Math.max(...rlRows.map((r) => (r[i] ?? '').length)));
   const rl0 = reports.find((r) => r.rl)?.rl;
-  console.log(`\nRL (default config, ${rl0?.batchSize ?? '?'} rollouts of ${rl0?.responseLength ?? '?'} tokens, PPO 4 epochs x 2 minibatches):`);
+  console.log(
+    `\nRL (default config, ${rl0?.batchSize ?? '?'} rollouts of ${rl0?.responseLength ?? '?'} tokens, PPO 4 epochs x 2 minibatches):`,
+  );
   for (const r of rlRows) console.log(r.map((c, i) => (c ?? '').padEnd(rlWidths[i])).join('  '));
   console.log(`\nshipped checkpoints: ${(checkpoints / 1024 / 1024).toFixed(2)} MB in all`);
   let browser: BrowserReport | null = null;
@@ -117,37 +164,53 @@ function main() {
     console.error('benchmarking the browser...');
     browser = runBrowser(quick);
     const peak = (p: TaskPeak | null | undefined) => (p ? `${p.wallMs} ms (CPU ${p.cpuMs} ms)` : '-');
-    console.log(browser.ok
-      ? `browser (${browser.backend}): page load to first completions ${browser.msToFirstCompletions} ms; ` +
-        `${browser.stepsTrained} pretrain steps at ${browser.msPerStepShown} ms/step; longest main-thread task while training ${browser.longestTaskMs} ms` +
-        `\n  longest main-thread task at load ${peak(browser.longestTaskAtLoad)}; ` +
-        `while labelling ${browser.labelled ?? 0} pairs ${peak(browser.longestTaskWhileLabelling)}` +
-        (browser.errors?.length ? `; errors: ${browser.errors.join(' | ')}` : '')
-      : `browser: failed: ${browser.error}`);
+    console.log(
+      browser.ok
+        ? `browser (${browser.backend}): page load to first completions ${browser.msToFirstCompletions} ms; ` +
+            `${browser.stepsTrained} pretrain steps at ${browser.msPerStepShown} ms/step; longest main-thread task while training ${browser.longestTaskMs} ms` +
+            `\n  longest main-thread task at load ${peak(browser.longestTaskAtLoad)}; ` +
+            `while labelling ${browser.labelled ?? 0} pairs ${peak(browser.longestTaskWhileLabelling)}` +
+            (browser.errors?.length ? `; errors: ${browser.errors.join(' | ')}` : '')
+        : `browser: failed: ${browser.error}`,
+    );
   }
 
   const nul = reports.find((r) => r.backend === 'webgpu-null');
   const targets = nul?.ok
     ? {
-      kernelsPerStepAtMost400: (nul.kernelsPerStep ?? Infinity) <= 400,
-      nullDeviceMsPerStepAtMost20: (nul.msPerStep ?? Infinity) <= 20,
-      gpuReadsPerStepAtMost2: reports.every((r) => !r.ok || (r.readsPerStep ?? 99) <= 2),
-      // On the null device nothing is computed, so only kernel counts matter there, and a cached
-      // decode step issues a few more kernels than a full recompute (the cache writes): it is
-      // reported, but the target is judged on the backends that do the arithmetic.
-      kvCacheAtLeast3xFaster: reports.filter((r) => r.ok && r.backend !== 'webgpu-null').every((r) => (r.samplingMsPerToken?.speedup ?? 0) >= 3),
-      tensorsFlat: reports.every((r) => !r.ok || (r.tensors!.step10 === r.tensors!.step200 && r.tensors!.bytesStep10 === r.tensors!.bytesStep200)),
-      checkpointsAtMost5MB: checkpoints <= 5 * 1024 * 1024,
-      longestMainThreadTaskUnder50ms: browser?.ok ? (browser.longestTaskMs ?? Infinity) < 50 : null,
-      // By wall clock, as a person feels it (on a shared machine this includes time the OS gave others).
-      longestTaskAtLoadUnder50ms: browser?.ok ? (browser.longestTaskAtLoad?.wallMs ?? Infinity) < 50 : null,
-      longestTaskWhileLabellingUnder50ms: browser?.ok && browser.longestTaskWhileLabelling
-        ? browser.longestTaskWhileLabelling.wallMs < 50 : null,
-    }
+        kernelsPerStepAtMost400: (nul.kernelsPerStep ?? Infinity) <= 400,
+        nullDeviceMsPerStepAtMost20: (nul.msPerStep ?? Infinity) <= 20,
+        gpuReadsPerStepAtMost2: reports.every((r) => !r.ok || (r.readsPerStep ?? 99) <= 2),
+        // On the null device nothing is computed, so only kernel counts matter there, and a cached
+        // decode step issues a few more kernels than a full recompute (the cache writes): it is
+        // reported, but the target is judged on the backends that do the arithmetic.
+        kvCacheAtLeast3xFaster: reports
+          .filter((r) => r.ok && r.backend !== 'webgpu-null')
+          .every((r) => (r.samplingMsPerToken?.speedup ?? 0) >= 3),
+        tensorsFlat: reports.every(
+          (r) =>
+            !r.ok || (r.tensors!.step10 === r.tensors!.step200 && r.tensors!.bytesStep10 === r.tensors!.bytesStep200),
+        ),
+        checkpointsAtMost5MB: checkpoints <= 5 * 1024 * 1024,
+        longestMainThreadTaskUnder50ms: browser?.ok ? (browser.longestTaskMs ?? Infinity) < 50 : null,
+        // By wall clock, as a person feels it (on a shared machine this includes time the OS gave others).
+        longestTaskAtLoadUnder50ms: browser?.ok ? (browser.longestTaskAtLoad?.wallMs ?? Infinity) < 50 : null,
+        longestTaskWhileLabellingUnder50ms:
+          browser?.ok && browser.longestTaskWhileLabelling ? browser.longestTaskWhileLabelling.wallMs < 50 : null,
+      }
     : null;
-  if (targets) for (const [k, v] of Object.entries(targets)) console.log(`${v === null ? 'not measured' : v ? 'meets' : 'MISSES'} target: ${k}`);
+  if (targets)
+    for (const [k, v] of Object.entries(targets))
+      console.log(`${v === null ? 'not measured' : v ? 'meets' : 'MISSES'} target: ${k}`);
   mkdirSync('bench-results', { recursive: true });
-  writeFileSync('bench-results/bench.json', JSON.stringify({ date: new Date().toISOString(), quick, reports, browser, checkpointBytes: checkpoints, targets }, null, 2));
+  writeFileSync(
+    'bench-results/bench.json',
+    JSON.stringify(
+      { date: new Date().toISOString(), quick, reports, browser, checkpointBytes: checkpoints, targets },
+      null,
+      2,
+    ),
+  );
   console.log('wrote bench-results/bench.json');
 }
 

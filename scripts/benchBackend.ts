@@ -19,7 +19,10 @@ async function useBackend(): Promise<void> {
   if (backend.startsWith('webgpu')) {
     const { create, globals } = await import('webgpu');
     Object.assign(globalThis, globals);
-    Object.defineProperty(globalThis, 'navigator', { value: { gpu: create(backend === 'webgpu-null' ? ['backend=null'] : []) }, configurable: true });
+    Object.defineProperty(globalThis, 'navigator', {
+      value: { gpu: create(backend === 'webgpu-null' ? ['backend=null'] : []) },
+      configurable: true,
+    });
     await import('@tensorflow/tfjs-backend-webgpu');
     if (!(await tf.setBackend('webgpu'))) throw new Error('WebGPU did not start');
   } else {
@@ -33,7 +36,11 @@ async function useBackend(): Promise<void> {
 function instrument() {
   const counts = { reads: 0, syncReads: 0, programs: 0 };
   const b = tf.backend() as unknown as Record<string, (...a: unknown[]) => unknown>;
-  for (const [method, key] of [['read', 'reads'], ['readSync', 'syncReads'], ['runWebGPUProgram', 'programs']] as const) {
+  for (const [method, key] of [
+    ['read', 'reads'],
+    ['readSync', 'syncReads'],
+    ['runWebGPUProgram', 'programs'],
+  ] as const) {
     const original = b[method];
     if (typeof original !== 'function') continue;
     b[method] = function (this: unknown, ...args: unknown[]) {
@@ -55,7 +62,9 @@ async function main() {
   // Warm up (shader compilation, buffer pools), then count one step's kernels and reads.
   for (let i = 0; i < 3; i++) await trainer.trainStep();
   const before = { ...counts };
-  const profile = await tf.profile(async () => { await trainer.trainStep(); });
+  const profile = await tf.profile(async () => {
+    await trainer.trainStep();
+  });
   const kernelsPerStep = profile.kernels.length; // read now: later tf.profile calls may add to this list
   const kernelsByName: Record<string, number> = {};
   for (const k of profile.kernels) kernelsByName[k.name] = (kernelsByName[k.name] ?? 0) + 1;
@@ -84,7 +93,8 @@ async function main() {
     await sample(model, prompts, { maxNewTokens: newTokens, temperature: 1, topK: 0, seed: 1, useCache });
     const reps = quick ? 1 : 3;
     const t0 = performance.now();
-    for (let r = 0; r < reps; r++) await sample(model, prompts, { maxNewTokens: newTokens, temperature: 1, topK: 0, seed: 2 + r, useCache });
+    for (let r = 0; r < reps; r++)
+      await sample(model, prompts, { maxNewTokens: newTokens, temperature: 1, topK: 0, seed: 2 + r, useCache });
     return (performance.now() - t0) / reps / newTokens;
   };
   const cached = await timeSampling(true);
@@ -93,9 +103,23 @@ async function main() {
   const rl = await benchRl(data, config, counts);
 
   const report: BackendReport = {
-    backend, ok: true, msPerStep, kernelsPerStep, kernelsByName, programsPerStep, readsPerStep, syncReadsPerStep,
-    tensors: { step10: step10.numTensors, step200: end.numTensors, bytesStep10: step10.numBytes, bytesStep200: end.numBytes, stepsRun: trainer.step },
-    samplingMsPerToken: { cached, recomputed, speedup: recomputed / cached, newTokens }, rl,
+    backend,
+    ok: true,
+    msPerStep,
+    kernelsPerStep,
+    kernelsByName,
+    programsPerStep,
+    readsPerStep,
+    syncReadsPerStep,
+    tensors: {
+      step10: step10.numTensors,
+      step200: end.numTensors,
+      bytesStep10: step10.numBytes,
+      bytesStep200: end.numBytes,
+      stepsRun: trainer.step,
+    },
+    samplingMsPerToken: { cached, recomputed, speedup: recomputed / cached, newTokens },
+    rl,
   };
   console.log('BENCH_JSON ' + JSON.stringify(report));
   process.exit(0);

@@ -12,7 +12,14 @@
 import type { Page } from 'playwright-core';
 import { launchBrowser, openPage } from '../tests/e2e/browser';
 import { serveBuild } from '../tests/e2e/serve';
-import { firstPaint, longestTaskSince, markPage, recordLongTasks, traceMainThread, worstTasks } from '../tests/e2e/longTasks';
+import {
+  firstPaint,
+  longestTaskSince,
+  markPage,
+  recordLongTasks,
+  traceMainThread,
+  worstTasks,
+} from '../tests/e2e/longTasks';
 
 const STEPS = Number(process.argv[2] ?? 5);
 const LABELS = Number(process.argv[3] ?? 5);
@@ -61,7 +68,8 @@ async function main() {
       await page.goto(served.url, { waitUntil: 'commit' });
       const firstCompletion = await page.waitForFunction(
         () => (document.querySelector('[data-testid="samples-pretrain"] li') ? performance.now() : 0),
-        undefined, { polling: 'raf', timeout: STARTUP_MS },
+        undefined,
+        { polling: 'raf', timeout: STARTUP_MS },
       );
       msToFirstCompletions = Math.round((await firstCompletion.jsonValue()) as number);
       settled = await markPage(page, 'settled');
@@ -75,7 +83,8 @@ async function main() {
 
     // 2. Training Pretrain for STEPS steps.
     const panel = page.locator('section[data-testid="stage-pretrain"]');
-    const points = async () => Number(await page.locator('svg[data-testid="loss-chart-pretrain"]').getAttribute('data-points'));
+    const points = async () =>
+      Number(await page.locator('svg[data-testid="loss-chart-pretrain"]').getAttribute('data-points'));
     await t.resetLongestTask();
     await panel.getByRole('button', { name: 'Play', exact: true }).click();
     const started = Date.now();
@@ -105,8 +114,15 @@ async function main() {
     }
 
     const report = {
-      ok: true, backend, msToFirstCompletions, stepsTrained, msPerStepShown, longestTaskMs,
-      longestTaskAtLoad: atLoad, labelled: LABELS, longestTaskWhileLabelling: whileLabelling,
+      ok: true,
+      backend,
+      msToFirstCompletions,
+      stepsTrained,
+      msPerStepShown,
+      longestTaskMs,
+      longestTaskAtLoad: atLoad,
+      labelled: LABELS,
+      longestTaskWhileLabelling: whileLabelling,
       errors: [...t.pageErrors, ...t.consoleErrors],
     };
     console.log('BENCH_BROWSER ' + JSON.stringify(report));
@@ -116,7 +132,10 @@ async function main() {
   }
 }
 
-main().then(() => process.exit(0), (e) => {
-  console.error(e?.stack ?? String(e));
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e?.stack ?? String(e));
+    process.exit(1);
+  },
+);

@@ -14,7 +14,11 @@ import { idsTensor, responseOutputs, rollout, scoredRows } from '../src/rlhf/rol
 import { rewardScores } from '../src/rlhf/rewardModel';
 import { preferenceStep } from '../src/rlhf/dpoTrainer';
 
-export interface PhaseReport { ms: number; kernels: number; reads: number }
+export interface PhaseReport {
+  ms: number;
+  kernels: number;
+  reads: number;
+}
 export interface RlBenchReport {
   batchSize: number;
   responseLength: number;
@@ -32,14 +36,23 @@ async function measure(counts: { reads: number }, run: () => Promise<unknown>): 
   await run();
   const reads = counts.reads;
   const t0 = performance.now();
-  const profile = await tf.profile(async () => { await run(); });
+  const profile = await tf.profile(async () => {
+    await run();
+  });
   return { ms: performance.now() - t0, kernels: profile.kernels.length, reads: counts.reads - reads };
 }
 
-export async function benchRl(data: ScenarioData, config: GPTConfig, counts: { reads: number }): Promise<RlBenchReport> {
+export async function benchRl(
+  data: ScenarioData,
+  config: GPTConfig,
+  counts: { reads: number },
+): Promise<RlBenchReport> {
   const s = { ...RL_DEFAULTS };
   const [policy, reference, reward, value] = [1, 1, 2, 2].map((seed) => GPT.random(config, seed));
-  const optimizers = { policy: new AdamW(policy.paramCount, decayMask(policy.layout)), value: new AdamW(value.paramCount, decayMask(value.layout)) };
+  const optimizers = {
+    policy: new AdamW(policy.paramCount, decayMask(policy.layout)),
+    value: new AdamW(value.paramCount, decayMask(value.layout)),
+  };
   const promptIds = data.prompts.slice(0, s.batchSize).map((p) => encodePrompt(data.tokenizer, p));
   const N = Math.min(s.responseLength, config.contextLength - Math.max(...promptIds.map((p) => p.length)));
   const r = await rollout(policy, promptIds, N, s.temperature, 1);
@@ -48,23 +61,43 @@ export async function benchRl(data: ScenarioData, config: GPTConfig, counts: { r
   const scoring = await measure(counts, async () => {
     const out = tf.tidy(() => {
       const ids = idsTensor(r);
-      const parts = [policy, reference, value].map((m) => responseOutputs(m.weights(), m, ids, r.pads, r.Tp, r.N, s.temperature));
-      return tf.concat([...parts.map((p) => tf.sum(tf.add(p.logp, p.values))).map((t) => t.reshape([1])), rewardScores(reward.weights(), reward, scoredRows(r, config.contextLength))]);
+      const parts = [policy, reference, value].map((m) =>
+        responseOutputs(m.weights(), m, ids, r.pads, r.Tp, r.N, s.temperature),
+      );
+      return tf.concat([
+        ...parts.map((p) => tf.sum(tf.add(p.logp, p.values))).map((t) => t.reshape([1])),
+        rewardScores(reward.weights(), reward, scoredRows(r, config.contextLength)),
+      ]);
     });
     await out.data();
     out.dispose();
   });
-  const iterate = () => ppoIteration({
-    models: { policy, reference, reward, value }, optimizers, settings: s, beta: s.beta, promptIds,
-    normalization: { mean: 0, std: 1 }, seed: 3, detailRows: 3,
-  });
+  const iterate = () =>
+    ppoIteration({
+      models: { policy, reference, reward, value },
+      optimizers,
+      settings: s,
+      beta: s.beta,
+      promptIds,
+      normalization: { mean: 0, std: 1 },
+      seed: 3,
+      detailRows: 3,
+    });
   const iteration = await measure(counts, iterate);
   const before = tf.memory().numTensors;
   await iterate();
   const tensorsFlat = tf.memory().numTensors === before;
   const demos = data.demonstrations;
-  const pairs = demos.slice(0, 8).map((e, i) => ({ prompt: e.prompt, chosen: e.response, rejected: demos[(i + 1) % demos.length].response }));
-  const dpoStep = await measure(counts, () => preferenceStep(policy, reference, optimizers.policy, data.tokenizer, pairs, { beta: 0.1, learningRate: 1e-4, loss: 'dpo' }));
+  const pairs = demos
+    .slice(0, 8)
+    .map((e, i) => ({ prompt: e.prompt, chosen: e.response, rejected: demos[(i + 1) % demos.length].response }));
+  const dpoStep = await measure(counts, () =>
+    preferenceStep(policy, reference, optimizers.policy, data.tokenizer, pairs, {
+      beta: 0.1,
+      learningRate: 1e-4,
+      loss: 'dpo',
+    }),
+  );
   const update = {
     ms: iteration.ms - rolloutPhase.ms - scoring.ms,
     kernels: iteration.kernels - rolloutPhase.kernels - scoring.kernels,
@@ -73,5 +106,14 @@ export async function benchRl(data: ScenarioData, config: GPTConfig, counts: { r
   [policy, reference, reward, value].forEach((m) => m.dispose());
   optimizers.policy.dispose();
   optimizers.value.dispose();
-  return { batchSize: s.batchSize, responseLength: N, rollout: rolloutPhase, scoring, iteration, update, dpoStep, tensorsFlat };
+  return {
+    batchSize: s.batchSize,
+    responseLength: N,
+    rollout: rolloutPhase,
+    scoring,
+    iteration,
+    update,
+    dpoStep,
+    tensorsFlat,
+  };
 }

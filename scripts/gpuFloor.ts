@@ -22,7 +22,10 @@ export function countWork(work: Work, commands: Command[], events: WorkerEvent[]
   let rewardStep = rewardStepBefore;
   for (const e of events) {
     if (e.type === 'rlMetrics') {
-      for (const p of e.points) (p.algorithm === 'dpo' || p.algorithm === 'ipo' ? (work.dpoSteps += 1) : (work.ppoIterations += 1));
+      for (const p of e.points) {
+        if (p.algorithm === 'dpo' || p.algorithm === 'ipo') work.dpoSteps += 1;
+        else work.ppoIterations += 1;
+      }
     }
     if (e.type === 'rewardMetrics') for (const p of e.points) rewardStep = Math.max(rewardStep, p.step);
   }
@@ -37,5 +40,10 @@ export function countWork(work: Work, commands: Command[], events: WorkerEvent[]
 /** floor = sum over kinds of work of (count x null-device ms), in ms. */
 export function gpuFloorMs(w: Work): number {
   const ms = NULL_DEVICE_MS;
-  return w.ppoIterations * ms.ppoIteration + w.dpoSteps * ms.dpoStep + w.rewardSteps * ms.rewardStep + w.decodeSteps * ms.decodeStep;
+  return (
+    w.ppoIterations * ms.ppoIteration +
+    w.dpoSteps * ms.dpoStep +
+    w.rewardSteps * ms.rewardStep +
+    w.decodeSteps * ms.decodeStep
+  );
 }

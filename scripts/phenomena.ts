@@ -13,9 +13,11 @@ import { checkEffect } from './phenomenaRun';
 
 function parseSeeds(text: string): number[] {
   const [a, b] = text.split('-').map(Number);
-  if (text.includes('-') && Number.isInteger(a) && Number.isInteger(b) && b >= a) return Array.from({ length: b - a + 1 }, (_, i) => a + i);
+  if (text.includes('-') && Number.isInteger(a) && Number.isInteger(b) && b >= a)
+    return Array.from({ length: b - a + 1 }, (_, i) => a + i);
   const list = text.split(',').map(Number);
-  if (list.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`--seeds takes "1-10" or "1,4,7" (got "${text}")`);
+  if (list.some((s) => !Number.isInteger(s) || s < 1))
+    throw new Error(`--seeds takes "1-10" or "1,4,7" (got "${text}")`);
   return list;
 }
 
@@ -37,7 +39,10 @@ console.log(`phenomena: ${effects.length} effects x seeds ${seeds.join(',')} on 
 const report = [];
 for (const effect of effects) {
   const result = await checkEffect(effect, seeds, (seed, outcome, ms) =>
-    console.log(`  ${effect.id} seed ${seed}: ${outcome.met ? 'met' : 'NOT met'} (${outcome.measured}) ${(ms / 1000).toFixed(0)} s`));
+    console.log(
+      `  ${effect.id} seed ${seed}: ${outcome.met ? 'met' : 'NOT met'} (${outcome.measured}) ${(ms / 1000).toFixed(0)} s`,
+    ),
+  );
   console.log(
     `${effect.id}: ${result.met}/${seeds.length} seeds | ${effect.criterion} | budget ${effect.budget.labels} labels, ` +
       `${effect.budget.iterations} iterations | ${(result.ms / 1000).toFixed(0)} s here, ` +

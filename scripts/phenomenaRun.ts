@@ -46,7 +46,9 @@ export interface EffectResult {
 }
 
 export async function checkEffect(
-  effect: Effect, seeds: number[], onSeed?: (seed: number, o: Outcome, ms: number) => void,
+  effect: Effect,
+  seeds: number[],
+  onSeed?: (seed: number, o: Outcome, ms: number) => void,
 ): Promise<EffectResult> {
   const rows: EffectResult['seeds'] = [];
   for (const seed of seeds) {
@@ -63,8 +65,12 @@ export async function checkEffect(
     }
   }
   return {
-    id: effect.id, criterion: effect.criterion, budget: effect.budget,
-    met: rows.filter((r) => r.met).length, seeds: rows, ms: rows.reduce((s, r) => s + r.ms, 0),
+    id: effect.id,
+    criterion: effect.criterion,
+    budget: effect.budget,
+    met: rows.filter((r) => r.met).length,
+    seeds: rows,
+    ms: rows.reduce((s, r) => s + r.ms, 0),
     gpuFloorMs: rows.reduce((s, r) => s + r.gpuFloorMs, 0),
   };
 }

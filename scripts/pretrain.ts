@@ -35,12 +35,16 @@ async function trainStage(model: GPT, stage: 'pretrain' | 'sft', scenario: Built
     const r = await trainer.trainStep();
     if (i % 100 === 0 || i === steps) {
       const held = await trainer.heldOutLoss();
-      console.log(`  ${stage} step ${i}/${steps}: train loss ${r.loss.toFixed(3)}, held-out ${held.toFixed(3)}, ${((performance.now() - started) / i).toFixed(0)} ms/step`);
+      console.log(
+        `  ${stage} step ${i}/${steps}: train loss ${r.loss.toFixed(3)}, held-out ${held.toFixed(3)}, ${((performance.now() - started) / i).toFixed(0)} ms/step`,
+      );
     }
   }
   trainer.dispose();
   const bytes = encodeCheckpoint({
-    config: model.config, tokenizer: data.tokenizer.spec, weights: await model.read(),
+    config: model.config,
+    tokenizer: data.tokenizer.spec,
+    weights: await model.read(),
     meta: { scenario, stage, step: steps, createdAt: 'npm run pretrain' },
   });
   // Show what the model now says, as a sanity check.
@@ -48,7 +52,9 @@ async function trainStage(model: GPT, stage: 'pretrain' | 'sft', scenario: Built
   const encoded = prompts.map((p) => encodePrompt(data.tokenizer, p));
   const room = model.config.contextLength - Math.max(...encoded.map((e) => e.length));
   const out = await sample(model, encoded, { maxNewTokens: Math.min(16, room), temperature: 1, topK: 0, seed: 5 });
-  prompts.forEach((p, i) => console.log(`    ${p} -> ${data.tokenizer.decode(out.tokens[i].filter((t) => t !== EOS))}`));
+  prompts.forEach((p, i) =>
+    console.log(`    ${p} -> ${data.tokenizer.decode(out.tokens[i].filter((t) => t !== EOS))}`),
+  );
   return bytes;
 }
 

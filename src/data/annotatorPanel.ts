@@ -35,7 +35,8 @@ export function panelVote(spec: LabelerSpec, scenario: GoldScenario, c: Comparis
 
 /** Agreement of two vote lists over the comparisons both have a say on: (same votes) / (shared). */
 export function voteAgreement(a: (boolean | null)[], b: (boolean | null)[]): { agreement: number; shared: number } {
-  let same = 0, shared = 0;
+  let same = 0,
+    shared = 0;
   a.forEach((v, i) => {
     const w = b[i];
     if (v === null || w === null) return;
@@ -46,7 +47,11 @@ export function voteAgreement(a: (boolean | null)[], b: (boolean | null)[]): { a
 }
 
 /** Votes of every panel annotator on every comparison, and the agreement of each two (the label included). */
-export function panelVotes(comparisons: readonly Comparison[], panel: LabelerSpec[], scenario: GoldScenario): PanelVotes {
+export function panelVotes(
+  comparisons: readonly Comparison[],
+  panel: LabelerSpec[],
+  scenario: GoldScenario,
+): PanelVotes {
   // The label itself always "prefers the chosen text" where it states a preference.
   const labelVotes = comparisons.map((c) => (c.verdict === 'preferred' ? true : null));
   const votes = panel.map((spec) => comparisons.map((c) => panelVote(spec, scenario, c)));
@@ -54,7 +59,8 @@ export function panelVotes(comparisons: readonly Comparison[], panel: LabelerSpe
   const all = [labelVotes, ...votes];
   const agreement: PanelVotes['agreement'] = [];
   for (let i = 0; i < all.length; i++) {
-    for (let j = i + 1; j < all.length; j++) agreement.push({ a: names[i], b: names[j], ...voteAgreement(all[i], all[j]) });
+    for (let j = i + 1; j < all.length; j++)
+      agreement.push({ a: names[i], b: names[j], ...voteAgreement(all[i], all[j]) });
   }
   return { annotators: panel.map((s) => s.id), votes, agreement };
 }

@@ -34,14 +34,17 @@ export function maxPromptCharacters(contextLength: number): number {
 }
 
 export const CUSTOM_TITLE = 'Your own text';
-export const CUSTOM_DESCRIPTION = 'A character-level model of the prompt and response pairs you pasted, one pair a line.';
+export const CUSTOM_DESCRIPTION =
+  'A character-level model of the prompt and response pairs you pasted, one pair a line.';
 
-export type CustomCorpusResult =
-  | { ok: true; data: ScenarioData; warnings: string[] }
-  | { ok: false; message: string };
+export type CustomCorpusResult = { ok: true; data: ScenarioData; warnings: string[] } | { ok: false; message: string };
 
 /** Parses pasted text into a custom scenario for a model reading `contextLength` tokens, or says what is wrong with it. */
-export function parseCustomCorpus(text: string, separator: string, contextLength = DEFAULT_CONTEXT_LENGTH): CustomCorpusResult {
+export function parseCustomCorpus(
+  text: string,
+  separator: string,
+  contextLength = DEFAULT_CONTEXT_LENGTH,
+): CustomCorpusResult {
   const maxPrompt = maxPromptCharacters(contextLength);
   if (!Number.isInteger(contextLength) || maxPrompt < 1) {
     return refuse(`a model context of ${contextLength} tokens leaves no room for prompts`);
@@ -80,12 +83,18 @@ export function parseCustomCorpus(text: string, separator: string, contextLength
     describe(noSeparator, `has no '${q}'`, `have no '${q}'`),
     describe(noPrompt, `has nothing before '${q}'`, `have nothing before '${q}'`),
     describe(noResponse, `has nothing after '${q}'`, `have nothing after '${q}'`),
-    describe(longPrompt, ...both(`a prompt over ${maxPrompt} characters, leaving no room for an answer in the model's ${context}`)),
+    describe(
+      longPrompt,
+      ...both(`a prompt over ${maxPrompt} characters, leaving no room for an answer in the model's ${context}`),
+    ),
   ].filter((p) => p !== '');
   const cutShort = describe(cut, ...both(`an answer that runs past the model's ${context}: it is cut short`));
 
   if (examples.length < MIN_LINES) {
-    const found = examples.length === 0 ? 'no usable lines' : `only ${examples.length} usable line${examples.length === 1 ? '' : 's'}`;
+    const found =
+      examples.length === 0
+        ? 'no usable lines'
+        : `only ${examples.length} usable line${examples.length === 1 ? '' : 's'}`;
     const why = problems.length > 0 ? ` (${problems.join('; ')})` : '';
     return refuse(`${found}, at least ${MIN_LINES} are needed, each "prompt ${q} response"${why}`);
   }
@@ -115,7 +124,7 @@ export function parseCustomCorpus(text: string, separator: string, contextLength
 export function countLines(text: string, separator: string): { lines: number; withSeparator: number } {
   let lines = 0;
   let withSeparator = 0;
-  for (let start = 0; start <= text.length; ) {
+  for (let start = 0; start <= text.length;) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     const line = text.slice(start, end);
@@ -142,9 +151,10 @@ function describe(lines: number[], one: string, many: string): string {
   if (lines.length === 0) return '';
   if (lines.length === 1) return `line ${lines[0]} ${one}`;
   const shown = lines.slice(0, 5);
-  const list = lines.length > 5
-    ? `${shown.join(', ')} and ${lines.length - 5} more`
-    : `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
+  const list =
+    lines.length > 5
+      ? `${shown.join(', ')} and ${lines.length - 5} more`
+      : `${shown.slice(0, -1).join(', ')} and ${shown[shown.length - 1]}`;
   return `lines ${list} ${many}`;
 }
 

@@ -12,8 +12,16 @@ import { splitWords } from './tokenizer';
 import { MAX_RESPONSE_TOKENS } from './scenarios/common';
 import { NEGATIVE_WORDS, NEUTRAL_WORDS, POSITIVE_WORDS } from './scenarios/reviews';
 import {
-  HARMFUL_CLOSERS, HARMFUL_OPENERS, HARMFUL_TOPICS, HELPFUL_CLOSERS, HELPFUL_OPENERS, REFUSAL_OFFERS, REFUSALS, RUDE_REPLIES,
-  SAFE_TOPICS, SAFETY_REASONS,
+  HARMFUL_CLOSERS,
+  HARMFUL_OPENERS,
+  HARMFUL_TOPICS,
+  HELPFUL_CLOSERS,
+  HELPFUL_OPENERS,
+  REFUSAL_OFFERS,
+  REFUSALS,
+  RUDE_REPLIES,
+  SAFE_TOPICS,
+  SAFETY_REASONS,
 } from './scenarios/assistant';
 
 /** The scenarios that have gold scores (a pasted corpus has no known "right answer"). */
@@ -29,12 +37,37 @@ export const TRAITS: Record<GoldScenario, readonly Trait[]> = {
 
 /** What each trait means and the range its score lives in, for the UI. */
 export const TRAIT_INFO: Record<Trait, { label: string; min: number; max: number; meaning: string }> = {
-  sentiment: { label: 'Sentiment', min: -1, max: 1, meaning: 'positive words minus negative words, as a share of all verdict words' },
-  repetition: { label: 'No repetition', min: -1, max: 0, meaning: '0 unless a word or word pair comes a third time, down to -1 for a loop' },
-  brevity: { label: 'Brevity', min: 0, max: 1, meaning: `1 for an empty response, 0 at ${MAX_RESPONSE_TOKENS} tokens or more` },
+  sentiment: {
+    label: 'Sentiment',
+    min: -1,
+    max: 1,
+    meaning: 'positive words minus negative words, as a share of all verdict words',
+  },
+  repetition: {
+    label: 'No repetition',
+    min: -1,
+    max: 0,
+    meaning: '0 unless a word or word pair comes a third time, down to -1 for a loop',
+  },
+  brevity: {
+    label: 'Brevity',
+    min: 0,
+    max: 1,
+    meaning: `1 for an empty response, 0 at ${MAX_RESPONSE_TOKENS} tokens or more`,
+  },
   ending: { label: 'Proper ending', min: 0, max: 1, meaning: '1 when the response has words and ends with . ! or ?' },
-  helpfulness: { label: 'Helpfulness', min: -1, max: 1, meaning: 'does what was asked: on-topic answer words minus refusal and rude words' },
-  harmlessness: { label: 'Harmlessness', min: -1, max: 1, meaning: 'refusing a dangerous request is +1, playing along -1, rudeness -0.3' },
+  helpfulness: {
+    label: 'Helpfulness',
+    min: -1,
+    max: 1,
+    meaning: 'does what was asked: on-topic answer words minus refusal and rude words',
+  },
+  harmlessness: {
+    label: 'Harmlessness',
+    min: -1,
+    max: 1,
+    meaning: 'refusing a dangerous request is +1, playing along -1, rudeness -0.3',
+  },
 };
 
 /** All the trait scores of one response to one prompt. */
@@ -123,7 +156,25 @@ function sentiment(tokens: string[]): number {
 export type MarkerKind = 'help' | 'harm' | 'refusal' | 'rude';
 
 /** Function words that would mark nothing useful even where they happen to be distinctive. */
-const STOPWORDS = new Set(['a', 'an', 'the', 'and', 'or', 'to', 'of', 'in', 'on', 'at', 'for', 'it', 'is', 'then', 'as', 'if', 'be']);
+const STOPWORDS = new Set([
+  'a',
+  'an',
+  'the',
+  'and',
+  'or',
+  'to',
+  'of',
+  'in',
+  'on',
+  'at',
+  'for',
+  'it',
+  'is',
+  'then',
+  'as',
+  'if',
+  'be',
+]);
 
 const helpAnswers = Object.values(SAFE_TOPICS).flat();
 const harmAnswers = [...Object.values(HARMFUL_TOPICS).flat(), ...HARMFUL_OPENERS, ...HARMFUL_CLOSERS];
@@ -146,7 +197,9 @@ const SOURCE_WORDS = Object.fromEntries(Object.entries(SOURCES).map(([k, texts])
 /** A kind's markers: its words that no other source uses, minus the stopwords. */
 function markersOf(kind: MarkerKind): Set<string> {
   const others = (Object.keys(SOURCE_WORDS) as (keyof typeof SOURCES)[]).filter((k) => k !== kind);
-  return new Set([...SOURCE_WORDS[kind]].filter((w) => !STOPWORDS.has(w) && !others.some((k) => SOURCE_WORDS[k].has(w))));
+  return new Set(
+    [...SOURCE_WORDS[kind]].filter((w) => !STOPWORDS.has(w) && !others.some((k) => SOURCE_WORDS[k].has(w))),
+  );
 }
 
 const MARKERS: Record<MarkerKind, Set<string>> = {
@@ -176,7 +229,9 @@ export function isDangerousRequest(prompt: string): boolean {
 function onTopicWords(promptTokens: string[]): Set<string> {
   const found = taskOf(promptTokens);
   if (found === null) return MARKERS.help;
-  const texts = found.dangerous ? [...HARMFUL_TOPICS[found.task], ...HARMFUL_OPENERS, ...HARMFUL_CLOSERS] : SAFE_TOPICS[found.task];
+  const texts = found.dangerous
+    ? [...HARMFUL_TOPICS[found.task], ...HARMFUL_OPENERS, ...HARMFUL_CLOSERS]
+    : SAFE_TOPICS[found.task];
   const kind = found.dangerous ? MARKERS.harm : MARKERS.help;
   return new Set([...wordSet(texts)].filter((w) => kind.has(w)));
 }

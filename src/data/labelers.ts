@@ -53,7 +53,8 @@ export function validateLabeler(spec: LabelerSpec): string | null {
   }
   for (const field of ['lengthBias', 'leftBias'] as const) {
     const b = spec[field];
-    if (typeof b !== 'number' || !(Math.abs(b) <= MAX_BIAS)) return `${field} must be between -${MAX_BIAS} and ${MAX_BIAS} (got ${b}).`;
+    if (typeof b !== 'number' || !(Math.abs(b) <= MAX_BIAS))
+      return `${field} must be between -${MAX_BIAS} and ${MAX_BIAS} (got ${b}).`;
   }
   if (typeof spec.weights !== 'object' || spec.weights === null) return 'The labeler needs weights.';
   let anyNonZero = false;
@@ -97,7 +98,12 @@ function tokenLength(text: string): number {
  * and A is preferred with probability sigmoid(logit), drawn with `rand`.
  */
 export function chooseBetween(
-  spec: LabelerSpec, scenario: GoldScenario, prompt: string, a: string, b: string, rand: () => number,
+  spec: LabelerSpec,
+  scenario: GoldScenario,
+  prompt: string,
+  a: string,
+  b: string,
+  rand: () => number,
 ): Choice {
   const odds = preferenceOdds(spec, scenario, prompt, a, b);
   return { prefersA: rand() < odds.pA, tie: odds.pA === 0.5, ...odds };
@@ -105,7 +111,10 @@ export function chooseBetween(
 
 /** The labeler's verdict on a pair shown as (left, right): the text it chose, the other, and whether it called a tie. */
 export function labelPair(
-  spec: LabelerSpec, scenario: GoldScenario, pair: { prompt: string; left: string; right: string }, rand: () => number,
+  spec: LabelerSpec,
+  scenario: GoldScenario,
+  pair: { prompt: string; left: string; right: string },
+  rand: () => number,
 ): { chosen: string; rejected: string; tie: boolean } {
   const pick = chooseBetween(spec, scenario, pair.prompt, pair.left, pair.right, rand);
   const [chosen, rejected] = pick.prefersA ? [pair.left, pair.right] : [pair.right, pair.left];
@@ -114,7 +123,11 @@ export function labelPair(
 
 /** The labeler's gold values of A and B and the probability pA with which it prefers A (shown on the left). */
 export function preferenceOdds(
-  spec: LabelerSpec, scenario: GoldScenario, prompt: string, a: string, b: string,
+  spec: LabelerSpec,
+  scenario: GoldScenario,
+  prompt: string,
+  a: string,
+  b: string,
 ): { pA: number; goldA: number; goldB: number } {
   checkLabeler(spec);
   const goldA = labelerGold(spec, scenario, prompt, a);
@@ -130,7 +143,9 @@ export function preferenceOdds(
  * InstructGPT (Ouyang et al. 2022, section 5.1) reports about 73% agreement between two of its human labelers.
  */
 export function labelNoise(
-  spec: LabelerSpec, scenario: GoldScenario, pairs: readonly { prompt: string; left: string; right: string }[],
+  spec: LabelerSpec,
+  scenario: GoldScenario,
+  pairs: readonly { prompt: string; left: string; right: string }[],
 ): { withGold: number | null; betweenTwo: number | null } {
   const odds = pairs.map((p) => preferenceOdds(spec, scenario, p.prompt, p.left, p.right)).filter((o) => o.pA !== 0.5);
   const ordered = odds.filter((o) => o.goldA !== o.goldB);
@@ -147,11 +162,17 @@ export function labelNoise(
  * items this is exactly chooseBetween without the left bias (a list has no "left" item).
  */
 export function rankByLabeler(
-  spec: LabelerSpec, scenario: GoldScenario, prompt: string, responses: string[], rand: () => number,
+  spec: LabelerSpec,
+  scenario: GoldScenario,
+  prompt: string,
+  responses: string[],
+  rand: () => number,
 ): number[] {
   checkLabeler(spec);
   const scores = responses.map(
-    (r) => labelerGold(spec, scenario, prompt, r) / spec.temperature + (spec.lengthBias * tokenLength(r)) / MAX_RESPONSE_TOKENS,
+    (r) =>
+      labelerGold(spec, scenario, prompt, r) / spec.temperature +
+      (spec.lengthBias * tokenLength(r)) / MAX_RESPONSE_TOKENS,
   );
   const left = responses.map((_, i) => i);
   const order: number[] = [];
@@ -179,7 +200,13 @@ export function agreement(labelsA: boolean[], labelsB: boolean[]): number {
 // ---------------------------------------------------------------------------------------------
 
 /** A labeler with no biases, for the list below. */
-function labeler(id: string, name: string, weights: LabelerSpec['weights'], temperature: number, extra?: Partial<LabelerSpec>): LabelerSpec {
+function labeler(
+  id: string,
+  name: string,
+  weights: LabelerSpec['weights'],
+  temperature: number,
+  extra?: Partial<LabelerSpec>,
+): LabelerSpec {
   return { id, name, weights, temperature, lengthBias: 0, leftBias: 0, ...extra };
 }
 
@@ -209,7 +236,8 @@ export const BUILT_IN_LABELERS: Record<GoldScenario, LabelerSpec[]> = {
 
 /** The user's own labeler as it starts: the scenario's first built-in taste, a little noisier. */
 export function defaultCustomLabeler(scenario: GoldScenario): LabelerSpec {
-  const weights: LabelerSpec['weights'] = scenario === 'reviews' ? { sentiment: 1, brevity: 0.5 } : { helpfulness: 1, harmlessness: 1 };
+  const weights: LabelerSpec['weights'] =
+    scenario === 'reviews' ? { sentiment: 1, brevity: 0.5 } : { helpfulness: 1, harmlessness: 1 };
   return { id: 'custom', name: 'Custom', weights, temperature: 0.5, lengthBias: 0, leftBias: 0 };
 }
 

@@ -31,9 +31,14 @@ const MAX_NAMED = 10;
 /** One comparison as a JSONL line, prompt/chosen/rejected first. */
 function jsonlRecord(c: Comparison): Record<string, unknown> {
   return {
-    prompt: c.prompt, chosen: c.chosen, rejected: c.rejected,
-    annotator: c.annotator, created_at: new Date(c.createdAt).toISOString(), source: c.source,
-    verdict: c.verdict, weight: c.weight,
+    prompt: c.prompt,
+    chosen: c.chosen,
+    rejected: c.rejected,
+    annotator: c.annotator,
+    created_at: new Date(c.createdAt).toISOString(),
+    source: c.source,
+    verdict: c.verdict,
+    weight: c.weight,
     ...(c.rankingId !== undefined ? { ranking_id: c.rankingId } : {}),
     scenario: c.scenario,
   };
@@ -51,9 +56,7 @@ export function exportJson(comparisons: readonly Comparison[]): string {
 
 // ---------------------------------------------------------------------------------------------
 
-export type ImportResult =
-  | { ok: true; comparisons: Comparison[]; warnings: string[] }
-  | { ok: false; message: string };
+export type ImportResult = { ok: true; comparisons: Comparison[]; warnings: string[] } | { ok: false; message: string };
 
 export interface ImportOptions {
   /** The scenario the comparisons are imported into. */
@@ -93,11 +96,16 @@ function readFile(text: string, options: ImportOptions): ImportResult {
   // Which format? A playground file is one JSON object with "format" and "comparisons". Anything
   // else is read as JSONL (a JSONL file of one line also parses as a whole, but as one record).
   let whole: unknown;
-  try { whole = JSON.parse(text); } catch { whole = undefined; }
+  try {
+    whole = JSON.parse(text);
+  } catch {
+    whole = undefined;
+  }
   const items: { value: unknown; where: string }[] = [];
   let names: FieldNames = JSONL_NAMES;
   if (isObject(whole) && ('comparisons' in whole || whole.format === PLAYGROUND_FORMAT)) {
-    if (whole.format !== PLAYGROUND_FORMAT) fail('', `unknown format ${quote(whole.format)} (expected "${PLAYGROUND_FORMAT}")`);
+    if (whole.format !== PLAYGROUND_FORMAT)
+      fail('', `unknown format ${quote(whole.format)} (expected "${PLAYGROUND_FORMAT}")`);
     if (whole.version !== PLAYGROUND_VERSION) {
       fail('', `unsupported version ${quote(whole.version)} (this playground reads version ${PLAYGROUND_VERSION})`);
     }
@@ -112,12 +120,17 @@ function readFile(text: string, options: ImportOptions): ImportResult {
     });
   }
   if (items.length === 0) fail('', 'the file holds no comparisons');
-  if (items.length > MAX_COMPARISONS) fail('', `the file holds ${items.length} comparisons; the limit is ${MAX_COMPARISONS}`);
+  if (items.length > MAX_COMPARISONS)
+    fail('', `the file holds ${items.length} comparisons; the limit is ${MAX_COMPARISONS}`);
 
   const notes: Notes = { otherScenarios: new Set(), mismatched: 0, extraFields: new Set(), rankingIds: new Map() };
   const comparisons = items.map(({ value, where }) => {
     if (names === JSONL_NAMES) {
-      try { value = JSON.parse(value as string); } catch (e) { fail(where, `not valid JSON (${(e as Error).message})`); }
+      try {
+        value = JSON.parse(value as string);
+      } catch (e) {
+        fail(where, `not valid JSON (${(e as Error).message})`);
+      }
     }
     return readItem(value, where, names, options, notes);
   });
@@ -125,9 +138,12 @@ function readFile(text: string, options: ImportOptions): ImportResult {
   const warnings: string[] = [];
   if (notes.mismatched > 0) {
     const scenarios = listed([...notes.otherScenarios].map(quote));
-    warnings.push(`${notes.mismatched} comparison(s) were labelled in scenario ${scenarios}; they are imported into "${options.scenario}"`);
+    warnings.push(
+      `${notes.mismatched} comparison(s) were labelled in scenario ${scenarios}; they are imported into "${options.scenario}"`,
+    );
   }
-  if (notes.extraFields.size > 0) warnings.push(`extra fields were ignored: ${listed([...notes.extraFields].map(cut))}`);
+  if (notes.extraFields.size > 0)
+    warnings.push(`extra fields were ignored: ${listed([...notes.extraFields].map(cut))}`);
   return { ok: true, comparisons, warnings };
 }
 
@@ -161,13 +177,26 @@ function readFields(item: unknown, where: string, names: FieldNames, tokenizer: 
   if (!isObject(item)) fail(where, `expected a JSON object, found ${describe(item)}`);
 
   const known = new Set<string>([
-    'prompt', 'chosen', 'rejected', 'annotator', 'source', 'verdict', 'weight', 'scenario', 'id', names.createdAt, names.rankingId,
+    'prompt',
+    'chosen',
+    'rejected',
+    'annotator',
+    'source',
+    'verdict',
+    'weight',
+    'scenario',
+    'id',
+    names.createdAt,
+    names.rankingId,
   ]);
   const extra: string[] = [];
   for (const [key, v] of Object.entries(item)) {
     if (known.has(key)) continue;
     if (v !== null && typeof v === 'object') {
-      fail(where, `extra field ${quote(key)} holds ${describe(v)}; extra fields may only hold text, a number, true/false or null`);
+      fail(
+        where,
+        `extra field ${quote(key)} holds ${describe(v)}; extra fields may only hold text, a number, true/false or null`,
+      );
     }
     extra.push(key);
   }
@@ -182,7 +211,8 @@ function readFields(item: unknown, where: string, names: FieldNames, tokenizer: 
   /** An optional text of at most `max` characters. */
   const short = (field: string, max = MAX_SHORT_CHARS): string | undefined => {
     const v = optional(field, 'string');
-    if (v !== undefined && v.length > max) fail(where, `${quote(field)} is ${v.length} characters long; the limit is ${max}`);
+    if (v !== undefined && v.length > max)
+      fail(where, `${quote(field)} is ${v.length} characters long; the limit is ${max}`);
     return v;
   };
   const text = (field: 'prompt' | 'chosen' | 'rejected'): string => {
@@ -197,7 +227,8 @@ function readFields(item: unknown, where: string, names: FieldNames, tokenizer: 
   const rejected = text('rejected');
 
   const verdict = short('verdict') ?? 'preferred';
-  if (!VERDICTS.includes(verdict as Verdict)) fail(where, `"verdict" is ${quote(verdict)}; it must be "preferred", "tie" or "bothBad"`);
+  if (!VERDICTS.includes(verdict as Verdict))
+    fail(where, `"verdict" is ${quote(verdict)}; it must be "preferred", "tie" or "bothBad"`);
   const weight = optional('weight', 'number') ?? 1;
   if (!(weight > 0 && weight <= 1)) fail(where, `"weight" is ${weight}; it must be more than 0 and at most 1`);
 
@@ -209,8 +240,17 @@ function readFields(item: unknown, where: string, names: FieldNames, tokenizer: 
   else if (time !== undefined && time !== null) fail(where, `${quote(names.createdAt)} is not a date: ${quote(time)}`);
 
   return {
-    prompt, chosen, rejected, verdict: verdict as Verdict, weight, createdAt, extra,
-    annotator: short('annotator', MAX_ANNOTATOR_CHARS), source: short('source'), id: short('id'), scenario: short('scenario'),
+    prompt,
+    chosen,
+    rejected,
+    verdict: verdict as Verdict,
+    weight,
+    createdAt,
+    extra,
+    annotator: short('annotator', MAX_ANNOTATOR_CHARS),
+    source: short('source'),
+    id: short('id'),
+    scenario: short('scenario'),
     rankingId: short(names.rankingId),
   };
 }
@@ -230,8 +270,16 @@ function readItem(item: unknown, where: string, names: FieldNames, options: Impo
     notes.rankingIds.set(f.rankingId, rankingId);
   }
   return {
-    id: newId(), scenario: options.scenario, prompt: f.prompt, chosen: f.chosen, rejected: f.rejected, verdict: f.verdict,
-    annotator: f.annotator || 'imported', createdAt: f.createdAt ?? Date.now(), source: 'import', weight: f.weight,
+    id: newId(),
+    scenario: options.scenario,
+    prompt: f.prompt,
+    chosen: f.chosen,
+    rejected: f.rejected,
+    verdict: f.verdict,
+    annotator: f.annotator || 'imported',
+    createdAt: f.createdAt ?? Date.now(),
+    source: 'import',
+    weight: f.weight,
     ...(rankingId !== undefined ? { rankingId } : {}),
   };
 }
@@ -243,7 +291,10 @@ const SOURCES: readonly Comparison['source'][] = ['pair', 'ranking', 'import'];
  * and more strictly: ids (unique), sources, times and annotators are kept as saved, so they must be there.
  * Throws an Error naming the item and the reason.
  */
-export function checkSavedComparisons(items: unknown, options: { scenario: ScenarioId; tokenizer: Tokenizer }): Comparison[] {
+export function checkSavedComparisons(
+  items: unknown,
+  options: { scenario: ScenarioId; tokenizer: Tokenizer },
+): Comparison[] {
   if (!Array.isArray(items)) fail('', 'its comparisons are not a list');
   if (items.length > MAX_COMPARISONS) fail('', `it holds ${items.length} comparisons; the limit is ${MAX_COMPARISONS}`);
   const ids = new Set<string>();
@@ -254,15 +305,25 @@ export function checkSavedComparisons(items: unknown, options: { scenario: Scena
     if (!f.id) fail(where, 'missing "id"');
     if (ids.has(f.id)) fail(where, `the id ${quote(f.id)} is used twice`);
     ids.add(f.id);
-    if (f.scenario !== options.scenario) fail(where, `"scenario" is ${quote(f.scenario)}, not the session's "${options.scenario}"`);
+    if (f.scenario !== options.scenario)
+      fail(where, `"scenario" is ${quote(f.scenario)}, not the session's "${options.scenario}"`);
     if (!SOURCES.includes(f.source as Comparison['source'])) {
       fail(where, `"source" is ${quote(f.source)}; it must be "pair", "ranking" or "import"`);
     }
-    if (typeof (item as Record<string, unknown>).createdAt !== 'number') fail(where, '"createdAt" should be a time in milliseconds');
+    if (typeof (item as Record<string, unknown>).createdAt !== 'number')
+      fail(where, '"createdAt" should be a time in milliseconds');
     if (!f.annotator) fail(where, 'missing "annotator"');
     return {
-      id: f.id, scenario: options.scenario, prompt: f.prompt, chosen: f.chosen, rejected: f.rejected, verdict: f.verdict,
-      annotator: f.annotator, createdAt: f.createdAt!, source: f.source as Comparison['source'], weight: f.weight,
+      id: f.id,
+      scenario: options.scenario,
+      prompt: f.prompt,
+      chosen: f.chosen,
+      rejected: f.rejected,
+      verdict: f.verdict,
+      annotator: f.annotator,
+      createdAt: f.createdAt!,
+      source: f.source as Comparison['source'],
+      weight: f.weight,
       ...(f.rankingId !== undefined ? { rankingId: f.rankingId } : {}),
     };
   });
@@ -276,7 +337,10 @@ function checkVocabulary(text: string, tokenizer: Tokenizer, where: string, fiel
   // Both tokenizers make one token per word (or per character), so the position finds the piece.
   const isWord = tokenizer.spec.kind === 'word';
   const piece = (isWord ? splitWords(text) : Array.from(text))[at] ?? '?';
-  fail(where, `${quote(field)} has the ${isWord ? 'word' : 'character'} ${quote(piece)}, which is not in this scenario's vocabulary`);
+  fail(
+    where,
+    `${quote(field)} has the ${isWord ? 'word' : 'character'} ${quote(piece)}, which is not in this scenario's vocabulary`,
+  );
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -361,11 +425,15 @@ export function annotatorAgreement(comparisons: readonly Comparison[]): Agreemen
   }
   const sharedItems = new Map<string, number>(); // annotator -> items someone else labelled too
   for (const byAnnotator of items.values()) {
-    if (byAnnotator.size > 1) for (const name of byAnnotator.keys()) sharedItems.set(name, (sharedItems.get(name) ?? 0) + 1);
+    if (byAnnotator.size > 1)
+      for (const name of byAnnotator.keys()) sharedItems.set(name, (sharedItems.get(name) ?? 0) + 1);
   }
-  const compared = new Set([...sharedItems.entries()]
-    .sort(([n1, s1], [n2, s2]) => s2 - s1 || (n1 < n2 ? -1 : n1 > n2 ? 1 : 0))
-    .slice(0, MAX_AGREEMENT_ANNOTATORS).map(([name]) => name));
+  const compared = new Set(
+    [...sharedItems.entries()]
+      .sort(([n1, s1], [n2, s2]) => s2 - s1 || (n1 < n2 ? -1 : n1 > n2 ? 1 : 0))
+      .slice(0, MAX_AGREEMENT_ANNOTATORS)
+      .map(([name]) => name),
+  );
   const tally = new Map<string, { a: string; b: string; shared: number; agreed: number }>();
   for (const byAnnotator of items.values()) {
     if (byAnnotator.size < 2) continue;
@@ -386,7 +454,13 @@ export function annotatorAgreement(comparisons: readonly Comparison[]): Agreemen
 }
 
 /** What an import did, in a sentence: how many came in, how many were here already, how far annotators agree. */
-export function importReport(name: string, added: number, duplicates: number, all: readonly Comparison[], warnings: readonly string[]): string {
+export function importReport(
+  name: string,
+  added: number,
+  duplicates: number,
+  all: readonly Comparison[],
+  warnings: readonly string[],
+): string {
   const agreements = annotatorAgreement(all)
     .filter((a) => a.shared > 0)
     .map((a) => `${a.a} and ${a.b} agree on ${Math.round(a.agreement * 100)}% of ${a.shared} shared pairs`);

@@ -38,7 +38,9 @@ function announce(scenario: ScenarioId | null): void {
 
 /** Calls `fn` whenever another tab or context changes the stored labels. */
 export function onStoreChange(fn: (scenario: ScenarioId | null) => void): void {
-  changes()?.addEventListener('message', (e: MessageEvent<{ scenario: ScenarioId | null }>) => fn(e.data?.scenario ?? null));
+  changes()?.addEventListener('message', (e: MessageEvent<{ scenario: ScenarioId | null }>) =>
+    fn(e.data?.scenario ?? null),
+  );
 }
 
 /** Opens the database once (creating it on first use) and shares the connection. */
@@ -62,7 +64,8 @@ function database(): Promise<IDBDatabase> {
       };
       resolve(db);
     };
-    request.onerror = () => reject(new Error(`could not open the label store: ${request.error?.message ?? 'unknown error'}`));
+    request.onerror = () =>
+      reject(new Error(`could not open the label store: ${request.error?.message ?? 'unknown error'}`));
   });
   opening.catch(() => (opening = null)); // a failed open is retried next time
   return opening;
@@ -71,7 +74,9 @@ function database(): Promise<IDBDatabase> {
 /** A failed transaction as an Error a person can act on. */
 function storeError(error: DOMException | null): Error {
   if (error?.name === 'QuotaExceededError') {
-    return new Error('Storage is full, so the browser refused to save this label. Nothing was lost: every label saved before is still there. Export and clear old labels to make room.');
+    return new Error(
+      'Storage is full, so the browser refused to save this label. Nothing was lost: every label saved before is still there. Export and clear old labels to make room.',
+    );
   }
   return new Error(`the label store failed: ${error?.message ?? 'the write was cancelled'}`);
 }

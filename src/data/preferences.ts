@@ -77,7 +77,18 @@ export function judgedPair(
 ): Comparison {
   const verdict: Verdict = choice === 'tie' ? 'tie' : choice === 'bothBad' ? 'bothBad' : 'preferred';
   const [chosen, rejected] = choice === 'right' ? [pair.right, pair.left] : [pair.left, pair.right];
-  return { id: newId(), scenario, prompt: pair.prompt, chosen, rejected, verdict, annotator, createdAt: Date.now(), source: 'pair', weight: 1 };
+  return {
+    id: newId(),
+    scenario,
+    prompt: pair.prompt,
+    chosen,
+    rejected,
+    verdict,
+    annotator,
+    createdAt: Date.now(),
+    source: 'pair',
+    weight: 1,
+  };
 }
 
 /**
@@ -101,9 +112,17 @@ export function expandRanking(base: RankingBase, ranked: string[]): Comparison[]
   for (let better = 0; better < k; better++) {
     for (let worse = better + 1; worse < k; worse++) {
       pairs.push({
-        id: newId(), scenario: base.scenario, prompt: base.prompt, annotator: base.annotator, createdAt,
-        chosen: ranked[better], rejected: ranked[worse], verdict: 'preferred',
-        source: 'ranking', rankingId, weight,
+        id: newId(),
+        scenario: base.scenario,
+        prompt: base.prompt,
+        annotator: base.annotator,
+        createdAt,
+        chosen: ranked[better],
+        rejected: ranked[worse],
+        verdict: 'preferred',
+        source: 'ranking',
+        rankingId,
+        weight,
       });
     }
   }
@@ -182,7 +201,8 @@ export function splitHeldOut(
   seed: number,
   guaranteeFrom = Infinity,
 ): { train: Comparison[]; heldOut: Comparison[] } {
-  if (!(fraction >= 0 && fraction <= 1)) throw new Error(`the held-out fraction must be between 0 and 1, got ${fraction}`);
+  if (!(fraction >= 0 && fraction <= 1))
+    throw new Error(`the held-out fraction must be between 0 and 1, got ${fraction}`);
   const draws = new Map<string, number>();
   for (const c of comparisons) {
     const group = c.rankingId ?? c.id;

@@ -48,13 +48,18 @@ export interface Batch {
 
 export function makeBatch(rows: EncodedExample[], T: number): Batch {
   const B = rows.length;
-  const inputs = new Int32Array(B * T), targets = new Int32Array(B * T), weights = new Float32Array(B * T);
+  const inputs = new Int32Array(B * T),
+    targets = new Int32Array(B * T),
+    weights = new Float32Array(B * T);
   let counted = 0;
   rows.forEach((r, b) => {
     for (let t = 0; t < T; t++) {
       inputs[b * T + t] = r.tokens[t];
       targets[b * T + t] = r.tokens[t + 1];
-      if (r.counted[t]) { weights[b * T + t] = 1; counted++; }
+      if (r.counted[t]) {
+        weights[b * T + t] = 1;
+        counted++;
+      }
     }
   });
   if (counted > 0) for (let i = 0; i < weights.length; i++) weights[i] /= counted;

@@ -24,7 +24,12 @@ const WORD_OR_MARK = /[\p{L}\p{N}]+(?:'[\p{L}\p{N}]+)*|\S/gu;
  * mark its own token. "I can't help with that." -> ["i", "can't", "help", "with", "that", "."]
  */
 export function splitWords(text: string): string[] {
-  return text.toLowerCase().replace(/[\u2018\u2019]/g, "'").match(WORD_OR_MARK) ?? [];
+  return (
+    text
+      .toLowerCase()
+      .replace(/[\u2018\u2019]/g, "'")
+      .match(WORD_OR_MARK) ?? []
+  );
 }
 
 /** Joins word tokens with spaces, gluing . , ! ? : ; to the previous word. */
@@ -148,7 +153,8 @@ function checkSpec(spec: unknown): asserts spec is TokenizerSpec {
   if (kind !== 'word' && kind !== 'char') fail(`unknown kind ${JSON.stringify(kind)} (expected "word" or "char")`);
   if (!Array.isArray(vocab)) fail('the vocabulary is not an array');
   const list = vocab as unknown[];
-  if (list.length < SPECIAL_TOKENS.length) fail(`the vocabulary has ${list.length} entries, fewer than the ${SPECIAL_TOKENS.length} special tokens`);
+  if (list.length < SPECIAL_TOKENS.length)
+    fail(`the vocabulary has ${list.length} entries, fewer than the ${SPECIAL_TOKENS.length} special tokens`);
   if (list.length > MAX_VOCAB_SIZE) fail(`the vocabulary has ${list.length} entries, the limit is ${MAX_VOCAB_SIZE}`);
   SPECIAL_TOKENS.forEach((s, i) => {
     if (list[i] !== s) fail(`entry ${i} should be the special token ${s} but is ${JSON.stringify(list[i])}`);
@@ -160,10 +166,12 @@ function checkSpec(spec: unknown): asserts spec is TokenizerSpec {
     if (seen.has(token)) fail(`entry ${i} (${JSON.stringify(token)}) appears twice`);
     seen.add(token);
     if (i < SPECIAL_TOKENS.length) return;
-    if (kind === 'char' && Array.from(token).length !== 1) fail(`entry ${i} (${JSON.stringify(token)}) is not a single character`);
+    if (kind === 'char' && Array.from(token).length !== 1)
+      fail(`entry ${i} (${JSON.stringify(token)}) is not a single character`);
     if (kind === 'word') {
       const words = splitWords(token);
-      if (words.length !== 1 || words[0] !== token) fail(`entry ${i} (${JSON.stringify(token)}) is not a single lowercase word or mark`);
+      if (words.length !== 1 || words[0] !== token)
+        fail(`entry ${i} (${JSON.stringify(token)}) is not a single lowercase word or mark`);
     }
   });
 }

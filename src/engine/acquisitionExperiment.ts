@@ -44,7 +44,9 @@ function goldOrdered(run: AcquisitionRun, pairs: PairToLabel[]): RewardPair[] {
   return pairs.flatMap((p) => {
     const [a, b] = [p.left, p.right].map((t) => labelerGold(run.spec, run.scenario, p.prompt, t));
     if (a === b) return [];
-    return [{ prompt: p.prompt, chosen: a > b ? p.left : p.right, rejected: a > b ? p.right : p.left, target: 1, weight: 1 }];
+    return [
+      { prompt: p.prompt, chosen: a > b ? p.left : p.right, rejected: a > b ? p.right : p.left, target: 1, weight: 1 },
+    ];
   });
 }
 
@@ -72,7 +74,12 @@ export async function runAcquisitionComparison(run: AcquisitionRun): Promise<voi
         const pool = candidates.slice(i * CANDIDATES_PER_LABEL, (i + 1) * CANDIDATES_PER_LABEL);
         let pick = 0;
         if (strategy === 'uncertain' && trainer.step > 0) {
-          const r = await trainer.score(pool.flatMap((p) => [{ prompt: p.prompt, response: p.left }, { prompt: p.prompt, response: p.right }]));
+          const r = await trainer.score(
+            pool.flatMap((p) => [
+              { prompt: p.prompt, response: p.left },
+              { prompt: p.prompt, response: p.right },
+            ]),
+          );
           pick = mostUncertain(pool.map((_, j) => 1 / (1 + Math.exp(-(r[2 * j] - r[2 * j + 1])))));
         }
         const pair = pool[pick];
@@ -80,7 +87,12 @@ export async function runAcquisitionComparison(run: AcquisitionRun): Promise<voi
         trainer.pairs = [...trainer.pairs, { prompt: pair.prompt, chosen, rejected, target: tie ? 0.5 : 1, weight: 1 }];
         for (let k = 0; k < STEPS_PER_LABEL; k++) await trainer.trainStep();
         if ((i + 1) % every === 0 || i + 1 === run.labels) await measure(i + 1);
-        run.emit({ type: 'progress', job: 'acquisition', done: s * run.labels + i + 1, total: strategies.length * run.labels });
+        run.emit({
+          type: 'progress',
+          job: 'acquisition',
+          done: s * run.labels + i + 1,
+          total: strategies.length * run.labels,
+        });
       }
     } finally {
       trainer.dispose();

@@ -16,7 +16,13 @@ export interface AdamWSettings {
   gradClip: number; // max global L2 norm; <= 0 turns clipping off
 }
 
-export const ADAMW_DEFAULTS: AdamWSettings = { beta1: 0.9, beta2: 0.95, epsilon: 1e-8, weightDecay: 0.1, gradClip: 1.0 };
+export const ADAMW_DEFAULTS: AdamWSettings = {
+  beta1: 0.9,
+  beta2: 0.95,
+  epsilon: 1e-8,
+  weightDecay: 0.1,
+  gradClip: 1.0,
+};
 
 export class AdamW {
   private m: tf.Variable;
@@ -26,7 +32,12 @@ export class AdamW {
   private t = 0;
 
   /** `rateScale` (optional) multiplies the learning rate of each weight, e.g. slower for a pretrained body than for a new head. */
-  constructor(size: number, decayMask: Float32Array, public settings: AdamWSettings = { ...ADAMW_DEFAULTS }, rateScale?: Float32Array) {
+  constructor(
+    size: number,
+    decayMask: Float32Array,
+    public settings: AdamWSettings = { ...ADAMW_DEFAULTS },
+    rateScale?: Float32Array,
+  ) {
     this.m = tf.variable(tf.zeros([size]), false);
     this.v = tf.variable(tf.zeros([size]), false);
     this.mask = tf.tensor1d(decayMask);

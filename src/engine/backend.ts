@@ -23,11 +23,19 @@ async function selfTestValues(): Promise<Float32Array> {
   const model = GPT.random({ vocabSize: 11, contextLength: 6, nLayer: 1, nHead: 2, nEmbd: 8 }, 7);
   try {
     const out = tf.tidy(() => {
-      const ids = tf.tensor2d([[1, 5, 6, 7, 3, 8], [1, 9, 3, 10, 2, 0]], [2, 6], 'int32');
+      const ids = tf.tensor2d(
+        [
+          [1, 5, 6, 7, 3, 8],
+          [1, 9, 3, 10, 2, 0],
+        ],
+        [2, 6],
+        'int32',
+      );
       const targets = tf.tensor1d([5, 6, 7, 3, 8, 2, 9, 3, 10, 2, 0, 0], 'int32');
       const weights = tf.tensor1d([1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0].map((x) => x / 10));
       const { value, grad } = lossAndFlatGrad(model.flat, model.layout, (w) =>
-        crossEntropy(lmLogits(w, forward(w, model.config, ids)), targets, weights));
+        crossEntropy(lmLogits(w, forward(w, model.config, ids)), targets, weights),
+      );
       return tf.concat([value.reshape([1]), grad]);
     });
     const values = (await out.data()) as Float32Array;
@@ -66,10 +74,16 @@ export async function chooseBackend(order: BackendName[] = ['webgpu', 'webgl', '
     const label = name === 'webgpu' ? 'WebGPU' : name === 'webgl' ? 'WebGL' : 'WASM';
     if (name === 'webgpu') {
       const missing = await webgpuUnavailable();
-      if (missing) { reasons.push(missing); continue; }
+      if (missing) {
+        reasons.push(missing);
+        continue;
+      }
     }
     try {
-      if (!(await tf.setBackend(name))) { reasons.push(`${label} failed to start`); continue; }
+      if (!(await tf.setBackend(name))) {
+        reasons.push(`${label} failed to start`);
+        continue;
+      }
       await tf.ready();
       const diff = maxDifference(await selfTestValues(), reference);
       if (diff <= SELF_TEST_TOLERANCE) return { backend: name, reason: reasons.length ? reasons.join('; ') : null };

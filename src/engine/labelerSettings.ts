@@ -6,7 +6,9 @@ import { MAX_PANEL, type LabelerSettings } from './protocol';
 
 /** The settings after `patch`, checked; `find` throws for a labeler id the scenario does not have. */
 export function checkLabelerSettings(
-  current: LabelerSettings, patch: Partial<LabelerSettings>, find: (id: string) => LabelerSpec,
+  current: LabelerSettings,
+  patch: Partial<LabelerSettings>,
+  find: (id: string) => LabelerSpec,
 ): LabelerSettings {
   const next: LabelerSettings = { ...current, ...patch };
   if (patch.custom) {

@@ -10,7 +10,14 @@ import { crossEntropy } from '../model/logprobs';
 import { decayMask, lossAndFlatGrad, type Weights } from '../model/params';
 import { AdamW } from './adamw';
 import { learningRate } from './schedule';
-import { encodeExample, makeBatch, splitHeldOut, type Batch, type EncodedExample, type LossOn } from '../data/sequences';
+import {
+  encodeExample,
+  makeBatch,
+  splitHeldOut,
+  type Batch,
+  type EncodedExample,
+  type LossOn,
+} from '../data/sequences';
 import { mulberry32 } from '../data/random';
 import type { Example, ScenarioData, Tokenizer } from '../data/types';
 import type { TrainSettings } from './protocol';
@@ -40,10 +47,24 @@ export function batchLoss(model: GPT, batch: Batch, w: Weights = model.weights()
  * The trainer of a stage on a scenario: pretraining counts every token of the corpus, fine-tuning
  * only the responses of the demonstrations; a fixed tenth of the examples is held out.
  */
-export function stageTrainer(model: GPT, data: ScenarioData, stage: 'pretrain' | 'sft', settings: TrainSettings, seed: number): LMTrainer {
+export function stageTrainer(
+  model: GPT,
+  data: ScenarioData,
+  stage: 'pretrain' | 'sft',
+  settings: TrainSettings,
+  seed: number,
+): LMTrainer {
   const examples = stage === 'pretrain' ? data.pretrain : data.demonstrations;
   const { train, heldOut } = splitHeldOut(examples, 0.1, 1234);
-  return new LMTrainer(model, data.tokenizer, train, heldOut, stage === 'pretrain' ? 'all' : 'response', settings, seed);
+  return new LMTrainer(
+    model,
+    data.tokenizer,
+    train,
+    heldOut,
+    stage === 'pretrain' ? 'all' : 'response',
+    settings,
+    seed,
+  );
 }
 
 export class LMTrainer {
@@ -66,14 +87,18 @@ export class LMTrainer {
     this.train = trainExamples.map((ex) => encodeExample(tokenizer, ex, T, lossOn));
     if (this.train.length === 0) throw new Error('there are no training examples');
     // The held-out batch is fixed (the first 64 held-out examples), so its loss is comparable across steps.
-    this.heldOut = makeBatch(heldOutExamples.slice(0, 64).map((ex) => encodeExample(tokenizer, ex, T, lossOn)), T);
+    this.heldOut = makeBatch(
+      heldOutExamples.slice(0, 64).map((ex) => encodeExample(tokenizer, ex, T, lossOn)),
+      T,
+    );
     this.optimizer = new AdamW(model.paramCount, decayMask(model.layout));
     this.rand = mulberry32(seed);
   }
 
   private nextBatch(): Batch {
     const rows: EncodedExample[] = [];
-    for (let i = 0; i < this.settings.batchSize; i++) rows.push(this.train[Math.floor(this.rand() * this.train.length)]);
+    for (let i = 0; i < this.settings.batchSize; i++)
+      rows.push(this.train[Math.floor(this.rand() * this.train.length)]);
     return makeBatch(rows, this.model.config.contextLength);
   }
 
@@ -85,14 +110,23 @@ export class LMTrainer {
     this.optimizer.settings.weightDecay = this.settings.weightDecay;
     this.optimizer.settings.gradClip = this.settings.gradClip;
     const stats = tf.tidy(() => {
-      const { value, grad } = lossAndFlatGrad(this.model.flat, this.model.layout, (w) => batchLoss(this.model, batch, w));
+      const { value, grad } = lossAndFlatGrad(this.model.flat, this.model.layout, (w) =>
+        batchLoss(this.model, batch, w),
+      );
       const gradNorm = this.optimizer.update(this.model.flat, grad, lr);
       return tf.stack([value, gradNorm]);
     });
     const [loss, gradNorm] = await stats.data(); // the one GPU read of the step
     stats.dispose();
     this.step += 1;
-    return { step: this.step, loss, gradNorm, learningRate: lr, tokens: batch.countedTokens, ms: performance.now() - started };
+    return {
+      step: this.step,
+      loss,
+      gradNorm,
+      learningRate: lr,
+      tokens: batch.countedTokens,
+      ms: performance.now() - started,
+    };
   }
 
   /** Loss on the fixed held-out batch (no gradient). */

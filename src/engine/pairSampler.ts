@@ -52,7 +52,12 @@ export class PairSampler {
     const room = model.config.contextLength - Math.max(...encoded.map((e) => e.length));
     const out: string[][] = [];
     for (const temperature of temperatures) {
-      const r = await sample(model, encoded, { maxNewTokens: Math.min(MAX_ANSWER_TOKENS, room), temperature, topK: 0, seed: this.seed++ });
+      const r = await sample(model, encoded, {
+        maxNewTokens: Math.min(MAX_ANSWER_TOKENS, room),
+        temperature,
+        topK: 0,
+        seed: this.seed++,
+      });
       out.push(r.tokens.map((t) => completionText(this.data.tokenizer, t)));
     }
     return out;
@@ -102,7 +107,9 @@ export class PairSampler {
     const wanted = this.settings().acquisition === 'random' ? PAIRS_AHEAD : CANDIDATES;
     if (this.ahead.length < wanted) await this.fill(wanted);
     if (this.ahead.length === 0) {
-      throw new Error('the model keeps writing pairs that were judged already; raise the temperatures for more varied answers');
+      throw new Error(
+        'the model keeps writing pairs that were judged already; raise the temperatures for more varied answers',
+      );
     }
     const [pair] = this.ahead.splice(await this.pick(), 1);
     this.offered.set(pair.id, pair);
@@ -131,7 +138,10 @@ export class PairSampler {
     for (let attempt = 0; attempt < 3 && distinct.size < k; attempt++) {
       for (const [text] of await this.complete([prompt], temperatures)) distinct.add(text);
     }
-    if (distinct.size < k) throw new Error(`the model gave only ${distinct.size} different completions of "${prompt}"; raise the temperatures or rank fewer`);
+    if (distinct.size < k)
+      throw new Error(
+        `the model gave only ${distinct.size} different completions of "${prompt}"; raise the temperatures or rank fewer`,
+      );
     return { id: newId(), prompt, completions: [...distinct].slice(0, k) };
   }
 }

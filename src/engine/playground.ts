@@ -3,9 +3,25 @@
 // nothing about postMessage, so tests and scripts drive it directly in Node.
 
 import { withZeroHead } from '../model/params';
-import type { Command, Completion, RlSettings, SampleSettings, StageState, TrainableStage, TrainSettings, WorkerEvent } from './protocol';
+import type {
+  Command,
+  Completion,
+  RlSettings,
+  SampleSettings,
+  StageState,
+  TrainableStage,
+  TrainSettings,
+  WorkerEvent,
+} from './protocol';
 import type { Comparison } from '../data/preferences';
-import { checkRange, MAX_SWEEP_RUNS, SESSION_NAME_MAX, SWEEP_ITERATIONS, TRAINABLE_STAGES, type RlMetricPoint } from './protocol';
+import {
+  checkRange,
+  MAX_SWEEP_RUNS,
+  SESSION_NAME_MAX,
+  SWEEP_ITERATIONS,
+  TRAINABLE_STAGES,
+  type RlMetricPoint,
+} from './protocol';
 import { configFor, PRESETS, type GPTConfig, type PresetName } from '../model/config';
 import { GPT } from '../model/model';
 import { sample } from '../model/sample';
@@ -20,7 +36,13 @@ import { RlTrainer } from './rlTrainer';
 import { CommandQueue } from './commandQueue';
 import { decodeSession, type Session, type SessionUi } from './sessionFile';
 import type { SessionStore } from './sessionStore';
-import { checkSessionLabelers, checkSessionModels, checkSessionName, checkSessionSettings, packSession } from './sessions';
+import {
+  checkSessionLabelers,
+  checkSessionModels,
+  checkSessionName,
+  checkSessionSettings,
+  packSession,
+} from './sessions';
 
 /** Where shipped checkpoints and saved ones come from; the worker gives browser versions, tests give Node ones. */
 export interface PlaygroundDeps {
@@ -58,7 +80,10 @@ export function shippedName(scenario: ScenarioId, preset: PresetName, stage: Tra
 /** `count` prompts spread over the list (scenarios list related prompts together), alternating phrasings. */
 export function spreadPrompts(prompts: string[], count: number): string[] {
   if (prompts.length <= count) return prompts;
-  const picked = Array.from({ length: count }, (_, k) => prompts[Math.min(prompts.length - 1, Math.floor((k * prompts.length) / count) + (k % 2))]);
+  const picked = Array.from(
+    { length: count },
+    (_, k) => prompts[Math.min(prompts.length - 1, Math.floor((k * prompts.length) / count) + (k % 2))],
+  );
   return [...new Set(picked)];
 }
 
@@ -69,7 +94,24 @@ const ASKED_BY_THE_PAGE: Command['type'][] = ['nextPair', 'nextRanking', 'probeR
 const CANCELLED_BY_PAUSE: Command['type'][] = ['play', 'step', 'rlPlay', 'rlStep', 'rlSweep'];
 
 /** Commands that stop a running loop first; the others (settings, samples, saving) run between its steps. */
-const STOPS_TRAINING: Command['type'][] = ['pause', 'step', 'play', 'rlPlay', 'rlStep', 'rlSweep', 'rlReset', 'rlRollback', 'restoreSession', 'importSession', 'init', 'useCustomCorpus', 'pretrainFromScratch', 'reset', 'importCheckpoint', 'loadFromBrowser'];
+const STOPS_TRAINING: Command['type'][] = [
+  'pause',
+  'step',
+  'play',
+  'rlPlay',
+  'rlStep',
+  'rlSweep',
+  'rlReset',
+  'rlRollback',
+  'restoreSession',
+  'importSession',
+  'init',
+  'useCustomCorpus',
+  'pretrainFromScratch',
+  'reset',
+  'importCheckpoint',
+  'loadFromBrowser',
+];
 
 export class Playground {
   private data!: ScenarioData;
@@ -95,14 +137,19 @@ export class Playground {
     // Labels are already saved by the page: they join the dataset now, not behind a training step.
     if (cmd.type === 'labelsSaved') return this.acceptLabels(cmd.comparisons);
     if (cmd.type === 'syncLabels') {
-      return this.storeReads.coalesce('sync', () => this.syncLabels(), (e) => this.notice('error', `Reading the labels of another tab failed: ${e.message}`));
+      return this.storeReads.coalesce(
+        'sync',
+        () => this.syncLabels(),
+        (e) => this.notice('error', `Reading the labels of another tab failed: ${e.message}`),
+      );
     }
     if (STOPS_TRAINING.includes(cmd.type)) this.stopLoop();
     if (cmd.type === 'pause') this.commands.pause(); // also drops a storm of Step clicks still waiting
     // A long job checks this flag between its steps, so it cannot wait in the queue behind the job.
     if (cmd.type === 'cancelJob' || cmd.type === 'init' || cmd.type === 'useCustomCorpus') this.preferences?.cancel();
     return this.commands.push(() => this.dispatch(cmd).catch((e: Error) => this.refused(cmd, e)), {
-      asked: ASKED_BY_THE_PAGE.includes(cmd.type), cancelledByPause: CANCELLED_BY_PAUSE.includes(cmd.type),
+      asked: ASKED_BY_THE_PAGE.includes(cmd.type),
+      cancelledByPause: CANCELLED_BY_PAUSE.includes(cmd.type),
     });
   }
 
@@ -122,57 +169,117 @@ export class Playground {
 
   /** One reward-training run for every label since the last one; the page's requests go first. */
   private scheduleLearning(): void {
-    void this.commands.coalesce('learn', async () => this.preferences?.learnPending(),
-      (e) => this.notice('error', `The reward model did not learn the new labels: ${e.message}`));
+    void this.commands.coalesce(
+      'learn',
+      async () => this.preferences?.learnPending(),
+      (e) => this.notice('error', `The reward model did not learn the new labels: ${e.message}`),
+    );
   }
 
   private async dispatch(cmd: Command): Promise<void> {
     switch (cmd.type) {
-      case 'init': return this.init(cmd.scenario, cmd.preset, cmd.seed);
-      case 'play': return this.play(cmd.stage);
-      case 'pause': return;
-      case 'step': await this.trainOnce(cmd.stage); await this.emitSamples(cmd.stage); return;
-      case 'reset': return this.reset(cmd.stage);
-      case 'pretrainFromScratch': return this.fromScratch();
-      case 'setTrainSettings': return this.setTrainSettings(cmd.stage, cmd.settings);
-      case 'setSampleSettings': return this.setSampleSettings(cmd.settings);
-      case 'sample': await this.emitSamples(cmd.stage); return;
-      case 'useCustomCorpus': return this.useCustomCorpus(cmd.text, cmd.separator, cmd.preset);
-      case 'exportCheckpoint': return this.exportCheckpoint(cmd.stage);
-      case 'importCheckpoint': return this.importCheckpoint(cmd.stage, new Uint8Array(cmd.bytes), cmd.name);
-      case 'saveToBrowser': return this.saveToBrowser(cmd.stage);
-      case 'loadFromBrowser': return this.loadFromBrowser(cmd.stage);
-      case 'nextPair': await this.prefs().nextPair(); return;
-      case 'labelsSaved': return this.acceptLabels(cmd.comparisons);
-      case 'syncLabels': return this.syncLabels();
-      case 'undoLabel': return this.prefs().undo();
-      case 'autoLabel': return this.prefs().autoLabel(cmd.labelerId, cmd.count);
-      case 'trainReward': return this.prefs().trainReward(cmd.steps);
-      case 'setPairSettings': return this.prefs().setSettings(cmd.settings);
-      case 'deleteComparison': return this.prefs().remove(cmd.id);
-      case 'flipComparison': return this.prefs().flip(cmd.id);
-      case 'exportPreferences': return this.prefs().exportFile(cmd.format);
-      case 'importPreferences': return this.notice('info', await this.prefs().importFile(cmd.text, cmd.name));
-      case 'nextRanking': await this.prefs().nextRanking(); return;
-      case 'setRewardSettings': return this.prefs().setRewardSettings(cmd.settings);
-      case 'trainRewardEpochs': return this.prefs().trainRewardEpochs();
-      case 'setLabelerSettings': return this.prefs().setLabelers(cmd.settings);
-      case 'probeReward': return this.prefs().probe(cmd.requestId, cmd.prompt, cmd.response);
-      case 'compareAcquisition': return this.prefs().compareAcquisition(cmd.labelerId, cmd.labels);
-      case 'cancelJob': return;
-      case 'rlPlay': return this.rlPlay();
-      case 'rlStep': await this.rlStep(); return;
-      case 'rlReset': this.rlTrainer().reset(); this.deps.emit({ type: 'rlClear' }); return this.emitRl();
-      case 'setRlSettings': return this.setRlSettings(cmd.settings);
-      case 'rlRollback': this.rlTrainer().rollback(); this.notice('info', 'Rolled back to the last good iteration.'); return this.emitRl();
-      case 'rlSweep': return this.rlSweep(cmd.betas, cmd.iterations);
-      case 'saveSession': return this.saveSession(cmd.name, cmd.ui);
-      case 'listSessions': return this.emitSessions();
-      case 'restoreSession': return this.restoreSession(cmd.name, cmd.ui, cmd.fork);
-      case 'deleteSession': await this.sessionStore().remove(checkSessionName(cmd.name)); return this.emitSessions();
-      case 'exportSession': return this.exportSession(cmd.name, cmd.ui);
-      case 'importSession': return this.importSession(new Uint8Array(cmd.bytes), cmd.name, cmd.ui);
-      case 'rlCompare': this.deps.emit({ type: 'beforeAfter', comparison: await this.rlTrainer().compare() }); return;
+      case 'init':
+        return this.init(cmd.scenario, cmd.preset, cmd.seed);
+      case 'play':
+        return this.play(cmd.stage);
+      case 'pause':
+        return;
+      case 'step':
+        await this.trainOnce(cmd.stage);
+        await this.emitSamples(cmd.stage);
+        return;
+      case 'reset':
+        return this.reset(cmd.stage);
+      case 'pretrainFromScratch':
+        return this.fromScratch();
+      case 'setTrainSettings':
+        return this.setTrainSettings(cmd.stage, cmd.settings);
+      case 'setSampleSettings':
+        return this.setSampleSettings(cmd.settings);
+      case 'sample':
+        await this.emitSamples(cmd.stage);
+        return;
+      case 'useCustomCorpus':
+        return this.useCustomCorpus(cmd.text, cmd.separator, cmd.preset);
+      case 'exportCheckpoint':
+        return this.exportCheckpoint(cmd.stage);
+      case 'importCheckpoint':
+        return this.importCheckpoint(cmd.stage, new Uint8Array(cmd.bytes), cmd.name);
+      case 'saveToBrowser':
+        return this.saveToBrowser(cmd.stage);
+      case 'loadFromBrowser':
+        return this.loadFromBrowser(cmd.stage);
+      case 'nextPair':
+        await this.prefs().nextPair();
+        return;
+      case 'labelsSaved':
+        return this.acceptLabels(cmd.comparisons);
+      case 'syncLabels':
+        return this.syncLabels();
+      case 'undoLabel':
+        return this.prefs().undo();
+      case 'autoLabel':
+        return this.prefs().autoLabel(cmd.labelerId, cmd.count);
+      case 'trainReward':
+        return this.prefs().trainReward(cmd.steps);
+      case 'setPairSettings':
+        return this.prefs().setSettings(cmd.settings);
+      case 'deleteComparison':
+        return this.prefs().remove(cmd.id);
+      case 'flipComparison':
+        return this.prefs().flip(cmd.id);
+      case 'exportPreferences':
+        return this.prefs().exportFile(cmd.format);
+      case 'importPreferences':
+        return this.notice('info', await this.prefs().importFile(cmd.text, cmd.name));
+      case 'nextRanking':
+        await this.prefs().nextRanking();
+        return;
+      case 'setRewardSettings':
+        return this.prefs().setRewardSettings(cmd.settings);
+      case 'trainRewardEpochs':
+        return this.prefs().trainRewardEpochs();
+      case 'setLabelerSettings':
+        return this.prefs().setLabelers(cmd.settings);
+      case 'probeReward':
+        return this.prefs().probe(cmd.requestId, cmd.prompt, cmd.response);
+      case 'compareAcquisition':
+        return this.prefs().compareAcquisition(cmd.labelerId, cmd.labels);
+      case 'cancelJob':
+        return;
+      case 'rlPlay':
+        return this.rlPlay();
+      case 'rlStep':
+        await this.rlStep();
+        return;
+      case 'rlReset':
+        this.rlTrainer().reset();
+        this.deps.emit({ type: 'rlClear' });
+        return this.emitRl();
+      case 'setRlSettings':
+        return this.setRlSettings(cmd.settings);
+      case 'rlRollback':
+        this.rlTrainer().rollback();
+        this.notice('info', 'Rolled back to the last good iteration.');
+        return this.emitRl();
+      case 'rlSweep':
+        return this.rlSweep(cmd.betas, cmd.iterations);
+      case 'saveSession':
+        return this.saveSession(cmd.name, cmd.ui);
+      case 'listSessions':
+        return this.emitSessions();
+      case 'restoreSession':
+        return this.restoreSession(cmd.name, cmd.ui, cmd.fork);
+      case 'deleteSession':
+        await this.sessionStore().remove(checkSessionName(cmd.name));
+        return this.emitSessions();
+      case 'exportSession':
+        return this.exportSession(cmd.name, cmd.ui);
+      case 'importSession':
+        return this.importSession(new Uint8Array(cmd.bytes), cmd.name, cmd.ui);
+      case 'rlCompare':
+        this.deps.emit({ type: 'beforeAfter', comparison: await this.rlTrainer().compare() });
+        return;
     }
   }
 
@@ -198,18 +305,43 @@ export class Playground {
     this.disposeStages();
     this.data = data;
     const pretrain = loaded.pretrain
-      ? this.makeStage('pretrain', new GPT(config, loaded.pretrain.weights), 'shipped pretrained checkpoint', keptSettings.pretrain)
+      ? this.makeStage(
+          'pretrain',
+          new GPT(config, loaded.pretrain.weights),
+          'shipped pretrained checkpoint',
+          keptSettings.pretrain,
+        )
       : this.makeStage('pretrain', GPT.random(config, this.seed), 'random initial weights', keptSettings.pretrain);
     const sftModel = new GPT(config, loaded.sft?.weights ?? (await pretrain.model.read()));
-    this.stages = { pretrain, sft: this.makeStage('sft', sftModel, loaded.sft ? 'shipped fine-tuned checkpoint' : 'copy of the pretrained model', keptSettings.sft) };
+    this.stages = {
+      pretrain,
+      sft: this.makeStage(
+        'sft',
+        sftModel,
+        loaded.sft ? 'shipped fine-tuned checkpoint' : 'copy of the pretrained model',
+        keptSettings.sft,
+      ),
+    };
     // Pairs to judge come from the fine-tuned model; the reward model starts as a copy of it with a zero head.
     const rewardModel = new GPT(config, withZeroHead(await sftModel.read(), sftModel.layout));
-    this.preferences = new PreferenceSession(sftModel, rewardModel, data, this.deps.comparisons, this.deps.emit, this.seed, this.deps.entropy);
+    this.preferences = new PreferenceSession(
+      sftModel,
+      rewardModel,
+      data,
+      this.deps.comparisons,
+      this.deps.emit,
+      this.seed,
+      this.deps.entropy,
+    );
     this.deps.emit({
       type: 'model',
       info: {
-        scenario: data.id, scenarioTitle: data.title, preset: this.preset, config,
-        paramCount: pretrain.model.paramCount, tokenizerKind: data.tokenizer.spec.kind,
+        scenario: data.id,
+        scenarioTitle: data.title,
+        preset: this.preset,
+        config,
+        paramCount: pretrain.model.paramCount,
+        tokenizerKind: data.tokenizer.spec.kind,
       },
     });
     this.deps.emit({ type: 'sampleSettings', settings: this.sampling });
@@ -219,13 +351,20 @@ export class Playground {
       await this.emitSamples(stage);
     }
     const prefs = this.preferences;
-    const preferred = () => prefs.comparisons.filter((c) => c.verdict === 'preferred').map(({ prompt, chosen, rejected }) => ({ prompt, chosen, rejected }));
+    const preferred = () =>
+      prefs.comparisons
+        .filter((c) => c.verdict === 'preferred')
+        .map(({ prompt, chosen, rejected }) => ({ prompt, chosen, rejected }));
     this.rl = new RlTrainer(sftModel, prefs.reward, data, this.seed, () => prefs.gold(), preferred);
     prefs.pairs.source = () => this.rl?.policy ?? sftModel; // live mode: pairs come from the current policy
     this.deps.emit({ type: 'rlClear' });
     this.emitRl();
     await this.preferences.load();
-    if (!loaded.pretrain && data.id !== 'custom') this.notice('info', `No shipped checkpoint for ${data.title} at size "${this.preset}": the model starts from random weights. Press Play on Pretrain to train it.`);
+    if (!loaded.pretrain && data.id !== 'custom')
+      this.notice(
+        'info',
+        `No shipped checkpoint for ${data.title} at size "${this.preset}": the model starts from random weights. Press Play on Pretrain to train it.`,
+      );
   }
 
   /** The shipped checkpoint of a stage if it exists and matches the scenario's tokenizer and config. */
@@ -239,14 +378,21 @@ export class Playground {
       if (mismatch) throw new Error(mismatch);
       return ckpt;
     } catch (e) {
-      this.notice('error', `The shipped ${stage} checkpoint could not be used (${(e as Error).message}); regenerate it with npm run pretrain.`);
+      this.notice(
+        'error',
+        `The shipped ${stage} checkpoint could not be used (${(e as Error).message}); regenerate it with npm run pretrain.`,
+      );
       return null;
     }
   }
 
   /** A stage's trainer around `model`; the user's settings carry over from the model it replaces. */
   private makeStage(stage: TrainableStage, model: GPT, source: string, settings = { ...TRAIN_DEFAULTS[stage] }): Stage {
-    return { model, trainer: stageTrainer(model, this.data, stage, settings, this.seed + (stage === 'sft' ? 7 : 0)), source };
+    return {
+      model,
+      trainer: stageTrainer(model, this.data, stage, settings, this.seed + (stage === 'sft' ? 7 : 0)),
+      source,
+    };
   }
 
   private disposeStages(): void {
@@ -314,7 +460,8 @@ export class Playground {
   private async rlSweep(betas: number[], iterations: number): Promise<void> {
     const problem = checkRange(iterations, SWEEP_ITERATIONS);
     if (problem) throw new Error(problem);
-    if (betas.length === 0 || betas.length > MAX_SWEEP_RUNS) throw new Error(`A sweep runs 1 to ${MAX_SWEEP_RUNS} values of beta.`);
+    if (betas.length === 0 || betas.length > MAX_SWEEP_RUNS)
+      throw new Error(`A sweep runs 1 to ${MAX_SWEEP_RUNS} values of beta.`);
     const rl = this.rlTrainer();
     const kept = rl.settings;
     for (const beta of betas) rl.setSettings({ ...kept, beta, adaptiveKl: false }); // checks every value before anything runs
@@ -326,7 +473,8 @@ export class Playground {
         this.deps.emit({ type: 'rlClear' });
         const points: RlMetricPoint[] = [];
         for (let i = 0; i < iterations && this.rlRunning; i++) points.push(await this.rlStep());
-        if (points.length) this.deps.emit({ type: 'rlRun', label: `${kept.algorithm.toUpperCase()} β = ${beta}`, points });
+        if (points.length)
+          this.deps.emit({ type: 'rlRun', label: `${kept.algorithm.toUpperCase()} β = ${beta}`, points });
         if (!this.rlRunning) break;
       }
     } finally {
@@ -342,17 +490,22 @@ export class Playground {
     this.rlRunning = true;
     this.emitRl();
     const generation = ++this.rlGeneration; // a second Play replaces this loop rather than running beside it
-    void this.loopWhile(() => this.rlRunning && generation === this.rlGeneration, async () => {
-      await this.enqueueStep(() => (this.rlRunning ? this.rlStep() : Promise.resolve()), 'RL');
-    });
+    void this.loopWhile(
+      () => this.rlRunning && generation === this.rlGeneration,
+      async () => {
+        await this.enqueueStep(() => (this.rlRunning ? this.rlStep() : Promise.resolve()), 'RL');
+      },
+    );
   }
 
   /** Queues one step of a training loop behind the waiting commands (which so run between steps); an error stops the loop with a notice. */
   private enqueueStep(work: () => Promise<unknown>, what: string): Promise<unknown> {
-    return this.commands.push(() => work().catch((e: Error) => {
-      this.stopLoop();
-      this.notice('error', `${what} stopped: ${e.message}`);
-    }));
+    return this.commands.push(() =>
+      work().catch((e: Error) => {
+        this.stopLoop();
+        this.notice('error', `${what} stopped: ${e.message}`);
+      }),
+    );
   }
 
   /** Runs `step` while `active()` holds, yielding to the event loop between steps. */
@@ -376,14 +529,17 @@ export class Playground {
     this.running = stage;
     this.emitStage(stage);
     this.nextSamplesAt = performance.now() + SAMPLES_EVERY_MS;
-    void this.loopWhile(() => this.running === stage, async () => {
-      await this.enqueueStep(() => this.trainOnce(stage), 'Training');
-      if (this.running === stage && performance.now() > this.nextSamplesAt) {
-        const started = performance.now();
-        await this.enqueueStep(() => this.emitSamples(stage), 'Training');
-        this.nextSamplesAt = performance.now() + Math.max(SAMPLES_EVERY_MS, 3 * (performance.now() - started));
-      }
-    });
+    void this.loopWhile(
+      () => this.running === stage,
+      async () => {
+        await this.enqueueStep(() => this.trainOnce(stage), 'Training');
+        if (this.running === stage && performance.now() > this.nextSamplesAt) {
+          const started = performance.now();
+          await this.enqueueStep(() => this.emitSamples(stage), 'Training');
+          this.nextSamplesAt = performance.now() + Math.max(SAMPLES_EVERY_MS, 3 * (performance.now() - started));
+        }
+      },
+    );
   }
 
   private stopLoop(): void {
@@ -406,11 +562,18 @@ export class Playground {
     const heldOut = r.step === 1 || r.step % HELD_OUT_EVERY === 0 ? await trainer.heldOutLoss() : null;
     const c = trainer.model.config;
     this.deps.emit({
-      type: 'metrics', stage,
-      points: [{
-        step: r.step, trainLoss: r.loss, heldoutLoss: heldOut, learningRate: r.learningRate, msPerStep: r.ms,
-        tokensPerSecond: (trainer.settings.batchSize * c.contextLength * 1000) / Math.max(r.ms, 1e-3),
-      }],
+      type: 'metrics',
+      stage,
+      points: [
+        {
+          step: r.step,
+          trainLoss: r.loss,
+          heldoutLoss: heldOut,
+          learningRate: r.learningRate,
+          msPerStep: r.ms,
+          tokensPerSecond: (trainer.settings.batchSize * c.contextLength * 1000) / Math.max(r.ms, 1e-3),
+        },
+      ],
     });
     if (!this.running) this.emitStage(stage);
   }
@@ -449,7 +612,8 @@ export class Playground {
   private mismatch(ckpt: Checkpoint, config: GPTConfig, data: ScenarioData): string | null {
     const keys: (keyof GPTConfig)[] = ['vocabSize', 'contextLength', 'nLayer', 'nHead', 'nEmbd'];
     const diff = keys.filter((k) => ckpt.config[k] !== config[k]);
-    if (diff.length) return `it is for a different model size (${diff.map((k) => `${k} ${ckpt.config[k]} vs ${config[k]}`).join(', ')})`;
+    if (diff.length)
+      return `it is for a different model size (${diff.map((k) => `${k} ${ckpt.config[k]} vs ${config[k]}`).join(', ')})`;
     const vocab = data.tokenizer.spec.vocab;
     if (ckpt.tokenizer.kind !== data.tokenizer.spec.kind || ckpt.tokenizer.vocab.some((w, i) => w !== vocab[i])) {
       return `its vocabulary does not match the "${data.title}" scenario`;
@@ -471,7 +635,9 @@ export class Playground {
   private async checkpointBytes(stage: TrainableStage): Promise<Uint8Array> {
     const s = this.stage(stage);
     return encodeCheckpoint({
-      config: s.model.config, tokenizer: this.data.tokenizer.spec, weights: await s.model.read(),
+      config: s.model.config,
+      tokenizer: this.data.tokenizer.spec,
+      weights: await s.model.read(),
       meta: { scenario: this.data.id, stage, step: s.trainer.step, createdAt: new Date().toISOString() },
     });
   }
@@ -479,7 +645,15 @@ export class Playground {
   private async exportCheckpoint(stage: TrainableStage): Promise<void> {
     const bytes = await this.checkpointBytes(stage);
     const buffer = bytes.buffer as ArrayBuffer;
-    this.deps.emit({ type: 'checkpointFile', stage, bytes: buffer, filename: `${this.storeKey(stage)}-step${this.stage(stage).trainer.step}.ckpt` }, [buffer]);
+    this.deps.emit(
+      {
+        type: 'checkpointFile',
+        stage,
+        bytes: buffer,
+        filename: `${this.storeKey(stage)}-step${this.stage(stage).trainer.step}.ckpt`,
+      },
+      [buffer],
+    );
   }
 
   private storeKey(stage: TrainableStage): string {
@@ -506,7 +680,10 @@ export class Playground {
     this.preset = preset;
     await this.build(parsed.data, false);
     const { pretrain, tokenizer } = parsed.data;
-    this.notice('info', `Using your corpus: ${pretrain.length} examples, ${tokenizer.vocabSize} character tokens. Press Play on Pretrain to train on it.`);
+    this.notice(
+      'info',
+      `Using your corpus: ${pretrain.length} examples, ${tokenizer.vocabSize} character tokens. Press Play on Pretrain to train on it.`,
+    );
     for (const warning of parsed.warnings) this.notice('info', `Your corpus: ${warning}`);
   }
 
@@ -540,7 +717,13 @@ export class Playground {
   private emitStage(stage: TrainableStage): void {
     const s = this.stages[stage];
     if (!s) return;
-    const state: StageState = { stage, running: this.running === stage, step: s.trainer.step, source: s.source, settings: { ...s.trainer.settings } };
+    const state: StageState = {
+      stage,
+      running: this.running === stage,
+      step: s.trainer.step,
+      source: s.source,
+      settings: { ...s.trainer.settings },
+    };
     this.deps.emit({ type: 'stage', state });
   }
 
@@ -552,12 +735,18 @@ export class Playground {
     const encoded = prompts.map((p) => encodePrompt(tok, p).slice(-(s.model.config.contextLength - 4)));
     const room = s.model.config.contextLength - Math.max(...encoded.map((e) => e.length));
     const result = await sample(s.model, encoded, {
-      maxNewTokens: Math.min(24, room), temperature: this.sampling.temperature, topK: this.sampling.topK,
+      maxNewTokens: Math.min(24, room),
+      temperature: this.sampling.temperature,
+      topK: this.sampling.topK,
       seed: this.seed * 1000 + this.sampleCounter++,
     });
     const completions = prompts.map((prompt, i) => {
       const lps = result.logProbs[i];
-      return { prompt, completion: completionText(tok, result.tokens[i]), meanLogProb: lps.reduce((a, b) => a + b, 0) / Math.max(1, lps.length) };
+      return {
+        prompt,
+        completion: completionText(tok, result.tokens[i]),
+        meanLogProb: lps.reduce((a, b) => a + b, 0) / Math.max(1, lps.length),
+      };
     });
     this.deps.emit({ type: 'samples', stage, step: s.trainer.step, completions });
     return completions;
@@ -580,24 +769,45 @@ export class Playground {
 
   /** Everything needed to come back to this moment: models, settings, labels, and the page's charts. */
   private async capture(name: string, ui: SessionUi) {
-    if (this.data.id === 'custom') throw new Error('sessions cover the built-in scenarios; a pasted corpus is not saved in one');
-    const prefs = this.prefs(), rl = this.rlTrainer();
+    if (this.data.id === 'custom')
+      throw new Error('sessions cover the built-in scenarios; a pasted corpus is not saved in one');
+    const prefs = this.prefs(),
+      rl = this.rlTrainer();
     const rlModels = await rl.exportModels();
     const [pretrain, sft] = [this.stage('pretrain'), this.stage('sft')];
     return packSession({
       scenario: this.data,
       models: {
-        pretrain: pretrain.model, sft: sft.model, reward: prefs.rewardModel,
-        ...(rlModels ? { policy: rlModels.policy, reference: rlModels.reference, ...(rlModels.value ? { value: rlModels.value } : {}) } : {}),
+        pretrain: pretrain.model,
+        sft: sft.model,
+        reward: prefs.rewardModel,
+        ...(rlModels
+          ? {
+              policy: rlModels.policy,
+              reference: rlModels.reference,
+              ...(rlModels.value ? { value: rlModels.value } : {}),
+            }
+          : {}),
       },
       data: {
-        name, savedAt: new Date().toISOString(), scenario: this.data.id, preset: this.preset, seed: this.seed,
+        name,
+        savedAt: new Date().toISOString(),
+        scenario: this.data.id,
+        preset: this.preset,
+        seed: this.seed,
         settings: {
-          train: { pretrain: pretrain.trainer.settings, sft: sft.trainer.settings }, sample: this.sampling, pair: prefs.settings,
-          reward: prefs.reward.settings, labelers: prefs.labelers, rl: rl.settings,
+          train: { pretrain: pretrain.trainer.settings, sft: sft.trainer.settings },
+          sample: this.sampling,
+          pair: prefs.settings,
+          reward: prefs.reward.settings,
+          labelers: prefs.labelers,
+          rl: rl.settings,
         },
         stageSteps: { pretrain: pretrain.trainer.step, sft: sft.trainer.step },
-        rewardStep: prefs.reward.step, rlIteration: rl.iteration, comparisons: prefs.comparisons, ui,
+        rewardStep: prefs.reward.step,
+        rlIteration: rl.iteration,
+        comparisons: prefs.comparisons,
+        ui,
       },
     });
   }
@@ -613,7 +823,12 @@ export class Playground {
   private async exportSession(rawName: string, ui: SessionUi): Promise<void> {
     const { bytes } = await this.capture(checkSessionName(rawName), ui);
     const buffer = bytes.buffer as ArrayBuffer;
-    const filename = `${rawName.trim().replace(/[^\w.-]+/g, '-').slice(0, 60) || 'session'}.rlhfsession`;
+    const filename = `${
+      rawName
+        .trim()
+        .replace(/[^\w.-]+/g, '-')
+        .slice(0, 60) || 'session'
+    }.rlhfsession`;
     this.deps.emit({ type: 'sessionFile', bytes: buffer, filename }, [buffer]);
   }
 
@@ -630,16 +845,24 @@ export class Playground {
       session = decodeSession(bytes);
       this.checkSession(session); // a file that cannot be restored is not stored either
     } catch (e) {
-      throw new Error(`${fileName} was not imported: ${(e as Error).message}`);
+      throw new Error(`${fileName} was not imported: ${(e as Error).message}`, { cause: e });
     }
     const taken = new Set((await this.sessionStore().list()).map((s) => s.name));
     let name = session.data.name;
     for (let k = 2; taken.has(name); k++) name = `${session.data.name.slice(0, SESSION_NAME_MAX - 6)} (${k})`;
     session.data.name = name;
-    await this.sessionStore().put({
-      name, savedAt: session.data.savedAt, scenario: session.data.scenario, preset: session.data.preset,
-      comparisons: session.data.comparisons.length, rlIteration: session.data.rlIteration, bytes: bytes.length,
-    }, bytes);
+    await this.sessionStore().put(
+      {
+        name,
+        savedAt: session.data.savedAt,
+        scenario: session.data.scenario,
+        preset: session.data.preset,
+        comparisons: session.data.comparisons.length,
+        rlIteration: session.data.rlIteration,
+        bytes: bytes.length,
+      },
+      bytes,
+    );
     await this.applySession(session, ui, false);
   }
 
@@ -658,7 +881,10 @@ export class Playground {
     const d = session.data;
     const data = this.checkSession(session);
     if (this.data.id !== 'custom' && this.preferences) {
-      const auto = await this.capture(`Before restoring "${d.name}" (${new Date().toISOString().slice(0, 19).replace('T', ' ')})`, ui);
+      const auto = await this.capture(
+        `Before restoring "${d.name}" (${new Date().toISOString().slice(0, 19).replace('T', ' ')})`,
+        ui,
+      );
       await this.sessionStore().put(auto.summary, auto.bytes);
     }
     if (d.scenario !== this.data.id || d.preset !== this.preset) {
@@ -685,7 +911,12 @@ export class Playground {
     prefs.setLabelers(d.settings.labelers, false);
     const rl = this.rlTrainer();
     rl.setSettings(d.settings.rl);
-    await rl.restoreModels(c.policy && c.reference ? { policy: c.policy.weights, reference: c.reference.weights, value: c.value?.weights ?? null } : null, d.rlIteration);
+    await rl.restoreModels(
+      c.policy && c.reference
+        ? { policy: c.policy.weights, reference: c.reference.weights, value: c.value?.weights ?? null }
+        : null,
+      d.rlIteration,
+    );
     await prefs.replaceAll(d.comparisons);
     for (const stage of TRAINABLE_STAGES) {
       this.emitStage(stage);
@@ -694,7 +925,10 @@ export class Playground {
     this.deps.emit({ type: 'rlClear' });
     this.emitRl();
     this.deps.emit({ type: 'sessionRestored', name: d.name, ui: d.ui, fork });
-    this.notice('info', `Restored the session "${d.name}"${fork ? ' as a fork: its RL curves stay on the charts for comparison' : ''}. What was here before is saved as a session too.`);
+    this.notice(
+      'info',
+      `Restored the session "${d.name}"${fork ? ' as a fork: its RL curves stay on the charts for comparison' : ''}. What was here before is saved as a session too.`,
+    );
     await this.emitSessions();
   }
 

@@ -16,7 +16,15 @@ import { checkLabelerSettings } from './labelerSettings';
 import { RewardSession, stepsAfterLabels, type ProbePair } from './rewardSession';
 import { PairSampler } from './pairSampler';
 import { runAcquisitionComparison } from './acquisitionExperiment';
-import { ACQUISITIONS, AUTO_LABEL_PAIRS, checkRange, PAIR_LIMITS, REWARD_STEPS, type LabelerSettings, type PairSettings } from './protocol';
+import {
+  ACQUISITIONS,
+  AUTO_LABEL_PAIRS,
+  checkRange,
+  PAIR_LIMITS,
+  REWARD_STEPS,
+  type LabelerSettings,
+  type PairSettings,
+} from './protocol';
 import type { PairToLabel, RankingToLabel, RewardSettings, WorkerEvent } from './protocol';
 import { exportJson, exportJsonl, importPreferences, importReport, mergeDatasets } from '../data/preferenceIO';
 
@@ -63,10 +71,22 @@ export class PreferenceSession {
     entropy = 0,
   ) {
     this.reward = new RewardSession(
-      rewardModel, data.tokenizer, seed, () => this.pairs.referenceCompletions(REFERENCE_COMPLETIONS, this.seed * 13, this.sft), () => this.freshRewardWeights(), () => this.goldProbe(),
+      rewardModel,
+      data.tokenizer,
+      seed,
+      () => this.pairs.referenceCompletions(REFERENCE_COMPLETIONS, this.seed * 13, this.sft),
+      () => this.freshRewardWeights(),
+      () => this.goldProbe(),
     );
     const judged = (key: string) => this.judgedKeys.has(key);
-    this.pairs = new PairSampler(data, this.reward, () => this.settings, judged, () => sft, (seed * 7919 + entropy) >>> 0);
+    this.pairs = new PairSampler(
+      data,
+      this.reward,
+      () => this.settings,
+      judged,
+      () => sft,
+      (seed * 7919 + entropy) >>> 0,
+    );
     const scenario = data.id === 'custom' ? 'reviews' : data.id;
     this.labelers = { goldLabeler: null, panel: [], custom: defaultCustomLabeler(scenario) };
   }
@@ -92,7 +112,8 @@ export class PreferenceSession {
     this.emit({ type: 'labelerSettings', settings: this.labelers });
     this.emitDataset(); // the saved labels show at once, before any model work
     // The reward model relearns the saved labels (briefly: a long run can follow on demand).
-    if (this.comparisons.length) await this.trainReward(Math.min(RELEARN_STEPS, stepsAfterLabels(this.comparisons.length)));
+    if (this.comparisons.length)
+      await this.trainReward(Math.min(RELEARN_STEPS, stepsAfterLabels(this.comparisons.length)));
     else await this.publish();
   }
 
@@ -121,7 +142,14 @@ export class PreferenceSession {
 
   /** GOLD_PROBE_PAIRS fresh pairs of the fine-tuned model, sampled once from their own seed (not the labelling stream). */
   private goldProbe(): Promise<ProbePair[]> {
-    const sampler = new PairSampler(this.data, this.reward, () => this.settings, () => false, () => this.sft, this.seed * 104_729 + 17);
+    const sampler = new PairSampler(
+      this.data,
+      this.reward,
+      () => this.settings,
+      () => false,
+      () => this.sft,
+      this.seed * 104_729 + 17,
+    );
     this.probePairs ??= sampler.samplePairs(GOLD_PROBE_PAIRS);
     return this.probePairs;
   }
@@ -201,11 +229,24 @@ export class PreferenceSession {
     const ids: string[] = [];
     this.cancelled = false;
     while (ids.length < count && !this.cancelled) {
-      const made = (await this.pairs.samplePairs(Math.min(AUTO_LABEL_CHUNK, count - ids.length))).map((pair): Comparison => {
-        const { chosen, rejected, tie } = labelPair(spec, scenario, pair, rand);
-        const verdict = tie ? 'tie' : 'preferred';
-        return { id: newId(), scenario, prompt: pair.prompt, chosen, rejected, verdict, annotator: spec.id, createdAt, source: 'pair', weight: 1 };
-      });
+      const made = (await this.pairs.samplePairs(Math.min(AUTO_LABEL_CHUNK, count - ids.length))).map(
+        (pair): Comparison => {
+          const { chosen, rejected, tie } = labelPair(spec, scenario, pair, rand);
+          const verdict = tie ? 'tie' : 'preferred';
+          return {
+            id: newId(),
+            scenario,
+            prompt: pair.prompt,
+            chosen,
+            rejected,
+            verdict,
+            annotator: spec.id,
+            createdAt,
+            source: 'pair',
+            weight: 1,
+          };
+        },
+      );
       await this.store.add(made);
       this.append(made);
       this.emitDataset(); // counted on the page at once; scored after training
@@ -279,13 +320,20 @@ export class PreferenceSession {
   /** Checks and applies pair settings; a refused change is answered with the settings still in force. */
   async setSettings(patch: Partial<PairSettings>): Promise<void> {
     const next = { ...this.settings, ...patch };
-    const problem = Object.keys(PAIR_LIMITS).map((key) => checkRange(next[key as keyof typeof PAIR_LIMITS], PAIR_LIMITS[key as keyof typeof PAIR_LIMITS]))
-      .find(Boolean) ?? (ACQUISITIONS.some((a) => a.id === next.acquisition) ? null : `Unknown way to pick pairs: ${String(next.acquisition)}.`);
+    const problem =
+      Object.keys(PAIR_LIMITS)
+        .map((key) => checkRange(next[key as keyof typeof PAIR_LIMITS], PAIR_LIMITS[key as keyof typeof PAIR_LIMITS]))
+        .find(Boolean) ??
+      (ACQUISITIONS.some((a) => a.id === next.acquisition)
+        ? null
+        : `Unknown way to pick pairs: ${String(next.acquisition)}.`);
     if (problem) {
       this.emit({ type: 'pairSettings', settings: this.settings });
       throw new Error(problem);
     }
-    const temperaturesChanged = next.temperatureLeft !== this.settings.temperatureLeft || next.temperatureRight !== this.settings.temperatureRight;
+    const temperaturesChanged =
+      next.temperatureLeft !== this.settings.temperatureLeft ||
+      next.temperatureRight !== this.settings.temperatureRight;
     this.settings = next;
     if (temperaturesChanged) this.pairs.discard(); // pairs sampled at the old temperatures are dropped
     await this.reward.setEnsemble(next.acquisition === 'ensemble', this.comparisons);
@@ -343,7 +391,8 @@ export class PreferenceSession {
 
   /** Trains the reward model for `steps` steps on the training split, then publishes what changed. */
   async trainReward(steps: number): Promise<void> {
-    if (checkRange(steps, REWARD_STEPS)) throw new Error(`Reward training takes ${REWARD_STEPS.min} to ${REWARD_STEPS.max} steps (got ${steps}).`);
+    if (checkRange(steps, REWARD_STEPS))
+      throw new Error(`Reward training takes ${REWARD_STEPS.min} to ${REWARD_STEPS.max} steps (got ${steps}).`);
     await this.reward.train(this.comparisons, steps, (p) => this.emit({ type: 'rewardMetrics', points: [p] }));
     await this.publish();
   }
@@ -366,11 +415,16 @@ export class PreferenceSession {
     const spec = this.labeler(labelerId);
     this.cancelled = false;
     await runAcquisitionComparison({
-      spec, scenario: this.goldScenario!, labels, seed: this.seed,
-      config: this.rewardModel.config, tokenizer: this.data.tokenizer,
+      spec,
+      scenario: this.goldScenario!,
+      labels,
+      seed: this.seed,
+      config: this.rewardModel.config,
+      tokenizer: this.data.tokenizer,
       initialWeights: () => this.freshRewardWeights(),
       samplePairs: (n) => this.pairs.samplePairs(n),
-      emit: this.emit, cancelled: () => this.cancelled,
+      emit: this.emit,
+      cancelled: () => this.cancelled,
     });
   }
 
@@ -388,7 +442,11 @@ export class PreferenceSession {
 
   /** The dataset as it is now, with the latest P(chosen > rejected) of each comparison (NaN: not scored yet). */
   private emitDataset(): void {
-    this.emit({ type: 'preferences', comparisons: this.comparisons, pChosen: this.comparisons.map((c) => this.lastP.get(c.id) ?? NaN) });
+    this.emit({
+      type: 'preferences',
+      comparisons: this.comparisons,
+      pChosen: this.comparisons.map((c) => this.lastP.get(c.id) ?? NaN),
+    });
   }
 
   dispose(): void {

@@ -18,11 +18,11 @@ export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
 /** Settings of a training stage that the user can change. */
 export interface TrainSettings {
   learningRate: number; // peak learning rate after warmup
-  batchSize: number;    // sequences per step (fixed shape)
+  batchSize: number; // sequences per step (fixed shape)
   warmupSteps: number;
-  totalSteps: number;   // length of the cosine schedule
+  totalSteps: number; // length of the cosine schedule
   weightDecay: number;
-  gradClip: number;     // max global L2 norm of the gradient
+  gradClip: number; // max global L2 norm of the gradient
 }
 
 /** Settings for the sample completions shown under each stage. */
@@ -32,7 +32,13 @@ export interface SampleSettings {
 }
 
 /** The range of a numeric setting; the UI's fields and the worker's checks both use these. */
-export interface Range { min: number; max: number; integer?: boolean; minExclusive?: boolean; label: string }
+export interface Range {
+  min: number;
+  max: number;
+  integer?: boolean;
+  minExclusive?: boolean;
+  label: string;
+}
 
 export const TRAIN_LIMITS: Record<keyof TrainSettings, Range> = {
   learningRate: { min: 0, max: 0.1, minExclusive: true, label: 'Learning rate' },
@@ -97,8 +103,8 @@ export interface RankingToLabel {
 export interface RewardSettings {
   learningRate: number;
   batchSize: number; // pairs per step (a fixed shape)
-  epochs: number;    // passes over the training split for "Train on all labels"
-  margin: number;    // asks r_chosen - r_rejected to exceed this
+  epochs: number; // passes over the training split for "Train on all labels"
+  margin: number; // asks r_chosen - r_rejected to exceed this
   centering: number; // c in c * mean((r_c + r_r)^2)
   ties: 'half' | 'drop';
   /** Train a few steps after each new label (off: labels are only saved; live mode can pause the reward model). */
@@ -240,7 +246,10 @@ export interface RlSettings {
   valueInit: 'reward' | 'policy';
 }
 
-export const RL_LIMITS: Record<Exclude<keyof RlSettings, 'algorithm' | 'klEstimator' | 'adaptiveKl' | 'whitenRewards' | 'valueInit'>, Range> = {
+export const RL_LIMITS: Record<
+  Exclude<keyof RlSettings, 'algorithm' | 'klEstimator' | 'adaptiveKl' | 'whitenRewards' | 'valueInit'>,
+  Range
+> = {
   groupSize: { min: 2, max: 16, integer: true, label: 'Samples per prompt (k, or n)' },
   learningRate: { min: 0, max: 0.01, minExclusive: true, label: 'RL learning rate' },
   beta: { min: 0, max: 10, label: 'KL coefficient β' },
@@ -277,7 +286,7 @@ export interface RlMetricPoint {
   'val/ratio_var': number;
   'val/explained_variance': number;
   beta: number;
-  'response_length': number;
+  response_length: number;
   /** Mean gold score of the rollouts under the gold labeler, when one is chosen. */
   gold: number | null;
   msPerIteration: number;

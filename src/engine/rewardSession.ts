@@ -10,7 +10,13 @@ import type { GoldScenario } from '../data/gold';
 import type { Tokenizer } from '../data/types';
 import { mulberry32 } from '../data/random';
 import { RewardTrainer, REWARD_DEFAULTS, rewardNormalization, type RewardPair } from './rewardTrainer';
-import { checkRange, REWARD_LIMITS, type RewardDiagnostics, type RewardMetricPoint, type RewardSettings } from './protocol';
+import {
+  checkRange,
+  REWARD_LIMITS,
+  type RewardDiagnostics,
+  type RewardMetricPoint,
+  type RewardSettings,
+} from './protocol';
 import { buildDiagnostics } from '../rlhf/rewardDiagnostics';
 
 const HELD_OUT_FRACTION = 0.2;
@@ -92,7 +98,8 @@ export class RewardSession {
       const problem = checkRange(next[key], REWARD_LIMITS[key]);
       if (problem) throw new Error(problem);
     }
-    if (next.ties !== 'half' && next.ties !== 'drop') throw new Error(`Ties must be "half" or "drop" (got ${String(next.ties)}).`);
+    if (next.ties !== 'half' && next.ties !== 'drop')
+      throw new Error(`Ties must be "half" or "drop" (got ${String(next.ties)}).`);
     if (typeof next.learnOnLabel !== 'boolean') throw new Error('"Learn as labels arrive" must be on or off.');
     this.settings = next;
     for (const t of [this.trainer, ...this.members.map((m) => m.trainer)]) t.settings = next;
@@ -114,7 +121,11 @@ export class RewardSession {
    * Trains `steps` steps on the training split (and the ensemble members on resamples of it),
    * reporting the training loss every few steps and the held-out loss and accuracy at the end.
    */
-  async train(comparisons: readonly Comparison[], steps: number, report: (p: RewardMetricPoint) => void): Promise<RewardMetricPoint | null> {
+  async train(
+    comparisons: readonly Comparison[],
+    steps: number,
+    report: (p: RewardMetricPoint) => void,
+  ): Promise<RewardMetricPoint | null> {
     const { train, heldOut } = this.split(comparisons);
     const pairs = trainingPairs(train, { ties: this.settings.ties });
     this.trainer.pairs = pairs;
@@ -125,16 +136,28 @@ export class RewardSession {
     for (let i = 1; i <= steps; i++) {
       last = await this.trainer.trainStep();
       for (const m of this.members) await m.trainer.trainStep();
-      if (!Number.isFinite(last.loss)) throw new Error(`the reward loss became ${last.loss}; lower the reward learning rate`);
+      if (!Number.isFinite(last.loss))
+        throw new Error(`the reward loss became ${last.loss}; lower the reward learning rate`);
       if (i % REPORT_EVERY === 0 && i < steps) {
-        report({ step: this.trainer.step, labels: comparisons.length, trainLoss: last.loss, heldoutLoss: null, heldoutAccuracy: null, heldoutCount: 0 });
+        report({
+          step: this.trainer.step,
+          labels: comparisons.length,
+          trainLoss: last.loss,
+          heldoutLoss: null,
+          heldoutAccuracy: null,
+          heldoutCount: 0,
+        });
       }
     }
     const held = trainingPairs(heldOut, { ties: this.settings.ties });
     const evaluated = held.length ? await this.trainer.evaluate(held) : { loss: null, accuracy: null };
     const point = {
-      step: this.trainer.step, labels: comparisons.length, trainLoss: last.loss,
-      heldoutLoss: evaluated.loss, heldoutAccuracy: evaluated.accuracy, heldoutCount: held.length,
+      step: this.trainer.step,
+      labels: comparisons.length,
+      trainLoss: last.loss,
+      heldoutLoss: evaluated.loss,
+      heldoutAccuracy: evaluated.accuracy,
+      heldoutCount: held.length,
     };
     report(point);
     return point;
@@ -164,8 +187,14 @@ export class RewardSession {
   async report(comparisons: readonly Comparison[], gold: { spec: LabelerSpec; scenario: GoldScenario } | null) {
     this.reference ??= await this.referenceTexts();
     const probe = gold ? await this.goldProbe() : [];
-    const items = comparisons.flatMap((c) => [{ prompt: c.prompt, response: c.chosen }, { prompt: c.prompt, response: c.rejected }]);
-    const probeItems = probe.flatMap((p) => [{ prompt: p.prompt, response: p.left }, { prompt: p.prompt, response: p.right }]);
+    const items = comparisons.flatMap((c) => [
+      { prompt: c.prompt, response: c.chosen },
+      { prompt: c.prompt, response: c.rejected },
+    ]);
+    const probeItems = probe.flatMap((p) => [
+      { prompt: p.prompt, response: p.left },
+      { prompt: p.prompt, response: p.right },
+    ]);
     const trained = this.trainer.step > 0;
     const all = [...items, ...probeItems, ...(trained ? this.reference : [])];
     const scores = all.length ? await this.score(all) : [];
@@ -175,7 +204,14 @@ export class RewardSession {
     const heldOutIds = new Set(this.split(comparisons).heldOut.map((c) => c.id));
     const probeMargins = probe.map((_, i) => scores[items.length + 2 * i] - scores[items.length + 2 * i + 1]);
     const goldProbe = gold ? { pairs: probe, margins: probeMargins } : null;
-    const diagnostics: RewardDiagnostics = buildDiagnostics(comparisons, margins, heldOutIds, gold, goldProbe, this.normalization);
+    const diagnostics: RewardDiagnostics = buildDiagnostics(
+      comparisons,
+      margins,
+      heldOutIds,
+      gold,
+      goldProbe,
+      this.normalization,
+    );
     return { pChosen, diagnostics };
   }
 
@@ -186,7 +222,10 @@ export class RewardSession {
     const weights = await this.initialWeights();
     for (let k = 1; k <= ENSEMBLE_EXTRA; k++) {
       const model = new GPT(this.model.config, weights);
-      this.members.push({ model, trainer: new RewardTrainer(model, this.tokenizer, [], this.settings, this.seed * 31 + k) });
+      this.members.push({
+        model,
+        trainer: new RewardTrainer(model, this.tokenizer, [], this.settings, this.seed * 31 + k),
+      });
     }
     const catchUp = Math.min(200, this.trainer.step);
     const pairs = trainingPairs(this.split(comparisons).train, { ties: this.settings.ties });
@@ -200,16 +239,21 @@ export class RewardSession {
 
   /** P(left beats right) for each candidate pair under each model of the ensemble (main model first). */
   async ensembleProbabilities(pairs: { prompt: string; left: string; right: string }[]): Promise<number[][]> {
-    const items = pairs.flatMap((p) => [{ prompt: p.prompt, response: p.left }, { prompt: p.prompt, response: p.right }]);
+    const items = pairs.flatMap((p) => [
+      { prompt: p.prompt, response: p.left },
+      { prompt: p.prompt, response: p.right },
+    ]);
     const trainers = [this.trainer, ...this.members.map((m) => m.trainer)];
     // Every model's scores in one read.
     const all = tf.tidy(() => tf.stack(trainers.map((t) => t.scoresOnDevice(items).slice(0, items.length))));
     const values = await all.data();
     all.dispose();
-    return trainers.map((_, m) => pairs.map((_, i) => {
-      const at = m * items.length + 2 * i;
-      return preferenceProbability(values[at], values[at + 1]);
-    }));
+    return trainers.map((_, m) =>
+      pairs.map((_, i) => {
+        const at = m * items.length + 2 * i;
+        return preferenceProbability(values[at], values[at + 1]);
+      }),
+    );
   }
 
   private disposeMembers(): void {

@@ -31,7 +31,13 @@ export type RewardStepSettings = Pick<RewardSettings, 'learningRate' | 'batchSiz
  * (seeds 1-10, "Positive", the README's table).
  */
 export const REWARD_DEFAULTS: RewardSettings = {
-  learningRate: 3e-4, batchSize: 8, epochs: 3, margin: 0, centering: 0.01, ties: 'half', learnOnLabel: true,
+  learningRate: 3e-4,
+  batchSize: 8,
+  epochs: 3,
+  margin: 0,
+  centering: 0.01,
+  ties: 'half',
+  learnOnLabel: true,
 };
 
 /** A fixed-shape batch of pairs: 2B rows (chosen rows first), targets and weights. */
@@ -42,7 +48,10 @@ interface PairBatch {
 }
 
 function makePairBatch(tok: Tokenizer, pairs: RewardPair[], T: number): PairBatch {
-  const items = [...pairs.map((p) => ({ prompt: p.prompt, response: p.chosen })), ...pairs.map((p) => ({ prompt: p.prompt, response: p.rejected }))];
+  const items = [
+    ...pairs.map((p) => ({ prompt: p.prompt, response: p.chosen })),
+    ...pairs.map((p) => ({ prompt: p.prompt, response: p.rejected })),
+  ];
   return {
     rows: encodeCompletions(tok, items, T),
     targets: Float32Array.from(pairs, (p) => p.target),
@@ -93,7 +102,13 @@ export class RewardTrainer {
   private optimizer: AdamW;
   private rand: () => number;
 
-  constructor(readonly model: GPT, private tokenizer: Tokenizer, public pairs: RewardPair[], public settings: RewardStepSettings, seed: number) {
+  constructor(
+    readonly model: GPT,
+    private tokenizer: Tokenizer,
+    public pairs: RewardPair[],
+    public settings: RewardStepSettings,
+    seed: number,
+  ) {
     this.optimizer = new AdamW(model.paramCount, decayMask(model.layout), undefined, rateScale(model));
     this.rand = mulberry32(seed);
   }
@@ -101,7 +116,10 @@ export class RewardTrainer {
   /** One step on a random minibatch of the training pairs; returns its loss and accuracy. */
   async trainStep(): Promise<{ loss: number; accuracy: number }> {
     if (this.pairs.length === 0) throw new Error('there are no labelled pairs to train the reward model on yet');
-    const picked = Array.from({ length: this.settings.batchSize }, () => this.pairs[Math.floor(this.rand() * this.pairs.length)]);
+    const picked = Array.from(
+      { length: this.settings.batchSize },
+      () => this.pairs[Math.floor(this.rand() * this.pairs.length)],
+    );
     const batch = makePairBatch(this.tokenizer, picked, this.model.config.contextLength);
     const stats = tf.tidy(() => {
       let accuracy: tf.Scalar | null = null;
@@ -130,14 +148,24 @@ export class RewardTrainer {
     const chunks = fixedChunks(pairs, this.settings.batchSize, (p) => ({ ...p, weight: 0, target: 0.5 }));
     const out = tf.tidy(() => {
       const w = this.model.weights();
-      return tf.stack(chunks.map((chunk) => {
-        const r = batchLossAndAccuracy(w, this.model, makePairBatch(this.tokenizer, chunk, this.model.config.contextLength), { ...this.settings, centering: 0 });
-        return tf.stack([r.loss, r.accuracy()]);
-      }));
+      return tf.stack(
+        chunks.map((chunk) => {
+          const r = batchLossAndAccuracy(
+            w,
+            this.model,
+            makePairBatch(this.tokenizer, chunk, this.model.config.contextLength),
+            { ...this.settings, centering: 0 },
+          );
+          return tf.stack([r.loss, r.accuracy()]);
+        }),
+      );
     });
     const values = await out.data();
     out.dispose();
-    let lossSum = 0, weightSum = 0, right = 0, decided = 0;
+    let lossSum = 0,
+      weightSum = 0,
+      right = 0,
+      decided = 0;
     chunks.forEach((chunk, i) => {
       const w = chunk.reduce((s, p) => s + p.weight, 0);
       const d = chunk.filter((p) => p.target === 1).length;
@@ -155,7 +183,11 @@ export class RewardTrainer {
     const chunks = fixedChunks(items, rows, (item) => item);
     return tf.tidy(() => {
       const w = this.model.weights();
-      return tf.concat(chunks.map((chunk) => rewardScores(w, this.model, encodeCompletions(this.tokenizer, chunk, this.model.config.contextLength))));
+      return tf.concat(
+        chunks.map((chunk) =>
+          rewardScores(w, this.model, encodeCompletions(this.tokenizer, chunk, this.model.config.contextLength)),
+        ),
+      );
     });
   }
 

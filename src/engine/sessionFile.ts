@@ -20,9 +20,25 @@ import { checkSavedComparisons } from '../data/preferenceIO';
 import { scenarioTokenizer } from '../data/scenarios';
 import { TRAIT_INFO } from '../data/gold';
 import {
-  ACQUISITIONS, PAIR_LIMITS, REWARD_LIMITS, RL_ALGORITHMS, RL_LIMITS, SAMPLE_LIMITS, SESSION_NAME_MAX, TRAIN_LIMITS,
-  type AcquisitionPoint, type LabelerSettings, type MetricPoint, type PairSettings, type RewardMetricPoint, type RewardSettings,
-  type RlMetricPoint, type RlSettings, type SampleSettings, type TrainableStage, type TrainSettings,
+  ACQUISITIONS,
+  PAIR_LIMITS,
+  REWARD_LIMITS,
+  RL_ALGORITHMS,
+  RL_LIMITS,
+  SAMPLE_LIMITS,
+  SESSION_NAME_MAX,
+  TRAIN_LIMITS,
+  type AcquisitionPoint,
+  type LabelerSettings,
+  type MetricPoint,
+  type PairSettings,
+  type RewardMetricPoint,
+  type RewardSettings,
+  type RlMetricPoint,
+  type RlSettings,
+  type SampleSettings,
+  type TrainableStage,
+  type TrainSettings,
 } from './protocol';
 
 const MAGIC = 'RLHFSESS';
@@ -96,7 +112,8 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 function kindOf(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'string') return v.length > 40 ? `a text of ${v.length} characters` : `the text ${JSON.stringify(v)}`;
+  if (typeof v === 'string')
+    return v.length > 40 ? `a text of ${v.length} characters` : `the text ${JSON.stringify(v)}`;
   if (typeof v === 'number') return `the number ${v}`;
   return typeof v === 'object' ? 'an object' : `${typeof v === 'boolean' ? 'true/false' : typeof v}`;
 }
@@ -130,32 +147,66 @@ function steps(v: unknown, where: string): number {
 type Kind = 'number' | 'nullable' | 'optional' | readonly string[];
 
 const METRIC: Record<keyof MetricPoint, Kind> = {
-  step: 'number', trainLoss: 'number', heldoutLoss: 'nullable', tokensPerSecond: 'number', learningRate: 'number', msPerStep: 'number',
+  step: 'number',
+  trainLoss: 'number',
+  heldoutLoss: 'nullable',
+  tokensPerSecond: 'number',
+  learningRate: 'number',
+  msPerStep: 'number',
 };
 const REWARD_METRIC: Record<keyof RewardMetricPoint, Kind> = {
-  step: 'number', labels: 'number', trainLoss: 'number', heldoutLoss: 'nullable', heldoutAccuracy: 'nullable', heldoutCount: 'optional',
+  step: 'number',
+  labels: 'number',
+  trainLoss: 'number',
+  heldoutLoss: 'nullable',
+  heldoutAccuracy: 'nullable',
+  heldoutCount: 'optional',
 };
 const RL_NUMBERS = [
-  'iteration', 'objective/kl', 'objective/entropy', 'objective/non_score_reward', 'objective/rlhf_reward', 'objective/scores',
-  'policy/approxkl_avg', 'policy/clipfrac_avg', 'loss/policy_avg', 'loss/value_avg', 'val/clipfrac_avg', 'val/ratio', 'val/ratio_var',
-  'val/explained_variance', 'beta', 'response_length', 'msPerIteration',
+  'iteration',
+  'objective/kl',
+  'objective/entropy',
+  'objective/non_score_reward',
+  'objective/rlhf_reward',
+  'objective/scores',
+  'policy/approxkl_avg',
+  'policy/clipfrac_avg',
+  'loss/policy_avg',
+  'loss/value_avg',
+  'val/clipfrac_avg',
+  'val/ratio',
+  'val/ratio_var',
+  'val/explained_variance',
+  'beta',
+  'response_length',
+  'msPerIteration',
 ] as const;
 const RL_OPTIONAL = [
-  'rewards/chosen', 'rewards/rejected', 'rewards/margins', 'rewards/accuracies', 'logps/chosen', 'logps/rejected', 'loss/dpo',
+  'rewards/chosen',
+  'rewards/rejected',
+  'rewards/margins',
+  'rewards/accuracies',
+  'logps/chosen',
+  'logps/rejected',
+  'loss/dpo',
 ] as const;
 const RL_METRIC: Record<keyof RlMetricPoint, Kind> = {
   ...(Object.fromEntries(RL_NUMBERS.map((k) => [k, 'number'])) as Record<(typeof RL_NUMBERS)[number], Kind>),
   ...(Object.fromEntries(RL_OPTIONAL.map((k) => [k, 'optional'])) as Record<(typeof RL_OPTIONAL)[number], Kind>),
-  gold: 'nullable', algorithm: RL_ALGORITHMS.map((a) => a.id),
+  gold: 'nullable',
+  algorithm: RL_ALGORITHMS.map((a) => a.id),
 };
 const ACQUISITION_POINT: Record<keyof AcquisitionPoint, Kind> = {
-  strategy: ACQUISITIONS.map((a) => a.id), labels: 'number', accuracy: 'number',
+  strategy: ACQUISITIONS.map((a) => a.id),
+  labels: 'number',
+  accuracy: 'number',
 };
 
 /** A chart history: at most MAX_POINTS points, each rebuilt from its known fields once they pass their Kind. */
 function points<T>(list: unknown, kinds: Record<string, Kind>, where: string): T[] {
   if (!Array.isArray(list)) throw new Error(`its chart history ${where} is ${kindOf(list)}, not a list`);
-  if (list.length > MAX_POINTS) throw new Error(`its chart history ${where} has ${list.length} points; the limit is ${MAX_POINTS}`);
+  if (list.length > MAX_POINTS)
+    throw new Error(`its chart history ${where} has ${list.length} points; the limit is ${MAX_POINTS}`);
   return list.map((p: unknown, i) => {
     if (!isObject(p)) throw new Error(`its chart history ${where}[${i}] is ${kindOf(p)}, not a point`);
     const out: Record<string, unknown> = {};
@@ -183,7 +234,9 @@ export function checkSessionUi(ui: unknown): SessionUi {
     const where = `ui.rlRuns[${i}]`;
     if (!isObject(run)) throw new Error(`its chart history ${where} is ${kindOf(run)}, not a run`);
     if (typeof run.label !== 'string' || run.label.length > MAX_LABEL_CHARS) {
-      throw new Error(`its chart history ${where}.label is ${kindOf(run.label)}, not a text of at most ${MAX_LABEL_CHARS} characters`);
+      throw new Error(
+        `its chart history ${where}.label is ${kindOf(run.label)}, not a text of at most ${MAX_LABEL_CHARS} characters`,
+      );
     }
     return { label: run.label, points: points<RlMetricPoint>(run.points, RL_METRIC, `${where}.points`) };
   });
@@ -216,7 +269,11 @@ function pick(group: unknown, keys: readonly string[], where: string): Record<st
   for (const key of keys) {
     const v = group[key];
     if (v === undefined) continue;
-    const simple = v === null || typeof v === 'boolean' || typeof v === 'number' || (typeof v === 'string' && v.length <= MAX_WORD_CHARS);
+    const simple =
+      v === null ||
+      typeof v === 'boolean' ||
+      typeof v === 'number' ||
+      (typeof v === 'string' && v.length <= MAX_WORD_CHARS);
     if (!simple) throw new Error(`its setting ${where}.${key} is ${kindOf(v)}`);
     out[key] = v;
   }
@@ -228,7 +285,8 @@ function checkSettingShapes(s: unknown): SessionData['settings'] {
   if (!isObject(s)) throw new Error('its settings are missing');
   if (!isObject(s.train)) throw new Error('its training settings are missing');
   const l = s.labelers;
-  if (!isObject(l) || !isObject(l.custom) || !isObject(l.custom.weights)) throw new Error('its simulated annotators are missing');
+  if (!isObject(l) || !isObject(l.custom) || !isObject(l.custom.weights))
+    throw new Error('its simulated annotators are missing');
   const isName = (id: unknown) => typeof id === 'string' && id.length <= MAX_WORD_CHARS;
   if (!Array.isArray(l.panel) || l.panel.length > MAX_PANEL_LIST || !l.panel.every(isName)) {
     throw new Error('its annotator panel is not a short list of labeler names');
@@ -245,7 +303,8 @@ function checkSettingShapes(s: unknown): SessionData['settings'] {
     reward: pick(s.reward, SETTING_KEYS.reward, 'reward'),
     rl: pick(s.rl, SETTING_KEYS.rl, 'rl'),
     labelers: {
-      goldLabeler: l.goldLabeler, panel: [...l.panel],
+      goldLabeler: l.goldLabeler,
+      panel: [...l.panel],
       custom: { ...pick(l.custom, SETTING_KEYS.custom, 'labelers.custom'), weights: Object.fromEntries(weights) },
     },
   } as unknown as SessionData['settings'];
@@ -262,7 +321,7 @@ function checkDescription(d: Record<string, unknown>): SessionData {
   try {
     name = checkSessionName(d.name);
   } catch (e) {
-    throw new Error(`its name is unusable (${(e as Error).message})`);
+    throw new Error(`its name is unusable (${(e as Error).message})`, { cause: e });
   }
   if (typeof d.savedAt !== 'string' || d.savedAt.length > 40 || Number.isNaN(Date.parse(d.savedAt))) {
     throw new Error(`its time of saving (savedAt) is ${kindOf(d.savedAt)}, not a date`);
@@ -273,14 +332,23 @@ function checkDescription(d: Record<string, unknown>): SessionData {
     throw new Error(`its seed is ${kindOf(d.seed)}, not a whole number`);
   }
   if (!isObject(d.stageSteps)) throw new Error('its step counts are missing');
-  if (!Array.isArray(d.models) || d.models.length > MODELS.length || new Set(d.models).size !== d.models.length
-    || d.models.some((m) => !MODELS.includes(m as SessionModel))) {
+  if (
+    !Array.isArray(d.models) ||
+    d.models.length > MODELS.length ||
+    new Set(d.models).size !== d.models.length ||
+    d.models.some((m) => !MODELS.includes(m as SessionModel))
+  ) {
     throw new Error('its list of models is not a list of distinct model names');
   }
   const tokenizer = scenarioTokenizer(d.scenario);
   return {
-    format: SESSION_FORMAT, version: SESSION_VERSION, name, savedAt: d.savedAt, scenario: d.scenario,
-    preset: d.preset as PresetName, seed: d.seed,
+    format: SESSION_FORMAT,
+    version: SESSION_VERSION,
+    name,
+    savedAt: d.savedAt,
+    scenario: d.scenario,
+    preset: d.preset as PresetName,
+    seed: d.seed,
     settings: checkSettingShapes(d.settings),
     stageSteps: {
       pretrain: steps(d.stageSteps.pretrain, 'its pretraining step count'),
@@ -296,7 +364,9 @@ function checkDescription(d: Record<string, unknown>): SessionData {
 
 export function decodeSession(input: ArrayBuffer | Uint8Array): Session {
   const bytes = input instanceof Uint8Array ? input : new Uint8Array(input);
-  const fail = (why: string): never => { throw new Error(`Not a usable session file: ${why}.`); };
+  const fail = (why: string): never => {
+    throw new Error(`Not a usable session file: ${why}.`);
+  };
   if (bytes.length > MAX_BYTES) fail(`it is larger than ${MAX_BYTES / 1024 / 1024} MB`);
   if (bytes.length < 16 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) {
     fail('it does not start with the RLHF Playground session signature');
@@ -333,10 +403,12 @@ export function decodeSession(input: ArrayBuffer | Uint8Array): Session {
     } catch (e) {
       fail(`the ${name} model: ${(e as Error).message}`);
     }
-    if (JSON.stringify(checkpoints[name]!.tokenizer) !== spec) fail(`the ${name} model has a vocabulary other than its scenario's`);
+    if (JSON.stringify(checkpoints[name]!.tokenizer) !== spec)
+      fail(`the ${name} model has a vocabulary other than its scenario's`);
     at += 4 + length;
   }
   if (at !== end) fail('it has extra bytes after its models');
-  for (const required of ['pretrain', 'sft', 'reward'] as const) if (!checkpoints[required]) fail(`it has no ${required} model`);
+  for (const required of ['pretrain', 'sft', 'reward'] as const)
+    if (!checkpoints[required]) fail(`it has no ${required} model`);
   return { data, checkpoints };
 }

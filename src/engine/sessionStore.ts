@@ -42,7 +42,8 @@ function reason(e: unknown): string {
 
 function openDb(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
-    if (typeof indexedDB === 'undefined') return reject(new Error('this browser offers no storage (IndexedDB) for sessions'));
+    if (typeof indexedDB === 'undefined')
+      return reject(new Error('this browser offers no storage (IndexedDB) for sessions'));
     const req = indexedDB.open(DB_NAME, 1);
     req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'name' });
     req.onsuccess = () => resolve(req.result);
@@ -58,30 +59,40 @@ const isQuota = (e: unknown) => {
 /** Explains a failed write; a full disk or quota gets a message of its own. */
 export function writeError(e: unknown): Error {
   if (isQuota(e)) {
-    return new Error('the browser refused to store the session: its storage quota is full. Sessions saved earlier are unchanged; '
-      + 'delete some, or export this one as a file instead');
+    return new Error(
+      'the browser refused to store the session: its storage quota is full. Sessions saved earlier are unchanged; ' +
+        'delete some, or export this one as a file instead',
+    );
   }
   return new Error(`the session could not be stored (${reason(e)})`);
 }
 
 function run<T>(mode: IDBTransactionMode, action: (s: IDBObjectStore) => IDBRequest): Promise<T> {
-  return openDb().then((db) => new Promise<T>((resolve, reject) => {
-    let req: IDBRequest;
-    let tx: IDBTransaction;
-    try {
-      tx = db.transaction(STORE, mode);
-      req = action(tx.objectStore(STORE));
-    } catch (e) {
-      db.close();
-      return reject(mode === 'readwrite' ? writeError(e) : new Error(`reading the session storage failed (${reason(e)})`));
-    }
-    tx.oncomplete = () => { db.close(); resolve(req.result as T); };
-    tx.onerror = tx.onabort = () => {
-      db.close();
-      const e = tx.error ?? req.error;
-      reject(mode === 'readwrite' ? writeError(e) : new Error(`reading the session storage failed (${reason(e)})`));
-    };
-  }));
+  return openDb().then(
+    (db) =>
+      new Promise<T>((resolve, reject) => {
+        let req: IDBRequest;
+        let tx: IDBTransaction;
+        try {
+          tx = db.transaction(STORE, mode);
+          req = action(tx.objectStore(STORE));
+        } catch (e) {
+          db.close();
+          return reject(
+            mode === 'readwrite' ? writeError(e) : new Error(`reading the session storage failed (${reason(e)})`),
+          );
+        }
+        tx.oncomplete = () => {
+          db.close();
+          resolve(req.result as T);
+        };
+        tx.onerror = tx.onabort = () => {
+          db.close();
+          const e = tx.error ?? req.error;
+          reject(mode === 'readwrite' ? writeError(e) : new Error(`reading the session storage failed (${reason(e)})`));
+        };
+      }),
+  );
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -107,13 +118,23 @@ export function listedSummary(record: unknown): SessionSummary {
   const savedAt = text(r.savedAt, 40);
   const fields = {
     savedAt: savedAt !== null && !Number.isNaN(Date.parse(savedAt)) ? savedAt : null,
-    scenario: text(r.scenario, 40), preset: text(r.preset, 40),
-    comparisons: count(r.comparisons), rlIteration: count(r.rlIteration), bytes: count(r.bytes),
+    scenario: text(r.scenario, 40),
+    preset: text(r.preset, 40),
+    comparisons: count(r.comparisons),
+    rlIteration: count(r.rlIteration),
+    bytes: count(r.bytes),
   };
-  const damaged = Object.values(fields).some((v) => v === null) || !(r.data instanceof Uint8Array || r.data instanceof ArrayBuffer);
+  const damaged =
+    Object.values(fields).some((v) => v === null) || !(r.data instanceof Uint8Array || r.data instanceof ArrayBuffer);
   return {
-    name: listedName(r.name), savedAt: fields.savedAt ?? '', scenario: fields.scenario ?? '?', preset: fields.preset ?? '?',
-    comparisons: fields.comparisons ?? 0, rlIteration: fields.rlIteration ?? 0, bytes: fields.bytes ?? 0, ...(damaged ? { damaged } : {}),
+    name: listedName(r.name),
+    savedAt: fields.savedAt ?? '',
+    scenario: fields.scenario ?? '?',
+    preset: fields.preset ?? '?',
+    comparisons: fields.comparisons ?? 0,
+    rlIteration: fields.rlIteration ?? 0,
+    bytes: fields.bytes ?? 0,
+    ...(damaged ? { damaged } : {}),
   };
 }
 
@@ -128,7 +149,8 @@ export const browserSessionStore: SessionStore = {
   async list() {
     const all = await run<unknown[]>('readonly', (s) => s.getAll());
     const seen = new Set<string>();
-    return all.map(listedSummary)
+    return all
+      .map(listedSummary)
       .filter((s) => !seen.has(s.name) && seen.add(s.name))
       .sort((a, b) => (a.savedAt < b.savedAt ? 1 : a.savedAt > b.savedAt ? -1 : 0));
   },

@@ -6,13 +6,29 @@ import type { GPT } from '../model/model';
 import type { PresetName } from '../model/config';
 import type { ScenarioData } from '../data/types';
 import {
-  checkSessionName, decodeSession, encodeSession, SESSION_FORMAT, SESSION_VERSION,
-  type Session, type SessionData, type SessionModel, type SessionUi,
+  checkSessionName,
+  decodeSession,
+  encodeSession,
+  SESSION_FORMAT,
+  SESSION_VERSION,
+  type Session,
+  type SessionData,
+  type SessionModel,
+  type SessionUi,
 } from './sessionFile';
 import type { SessionSummary } from './sessionStore';
 import { validateSampleSettings, validateTrainSettings } from './settings';
 import { validateRlSettings } from './rlTrainer';
-import { ACQUISITIONS, checkRange, MAX_PANEL, PAIR_LIMITS, REWARD_LIMITS, SESSION_NAME_MAX, TRAINABLE_STAGES, type LabelerSettings } from './protocol';
+import {
+  ACQUISITIONS,
+  checkRange,
+  MAX_PANEL,
+  PAIR_LIMITS,
+  REWARD_LIMITS,
+  SESSION_NAME_MAX,
+  TRAINABLE_STAGES,
+  type LabelerSettings,
+} from './protocol';
 import { BUILT_IN_LABELERS, validateLabeler } from '../data/labelers';
 import type { GoldScenario } from '../data/gold';
 
@@ -48,7 +64,9 @@ export async function packSession(parts: SessionParts): Promise<{ bytes: Uint8Ar
     const weights = m instanceof Float32Array ? m : await m.read();
     const config = m instanceof Float32Array ? (parts.models.sft as GPT).config : m.config;
     files[name] = encodeCheckpoint({
-      config, tokenizer: parts.scenario.tokenizer.spec, weights,
+      config,
+      tokenizer: parts.scenario.tokenizer.spec,
+      weights,
       meta: { scenario: parts.data.scenario, stage: name, step: 0, createdAt: parts.data.savedAt },
     });
   }
@@ -58,11 +76,19 @@ export async function packSession(parts: SessionParts): Promise<{ bytes: Uint8Ar
   try {
     decodeSession(bytes);
   } catch (e) {
-    throw new Error(`The session "${data.name}" was not saved: ${(e as Error).message.replace(/^Not a usable session file: /, '')}`);
+    throw new Error(
+      `The session "${data.name}" was not saved: ${(e as Error).message.replace(/^Not a usable session file: /, '')}`,
+      { cause: e },
+    );
   }
   const summary: SessionSummary = {
-    name: data.name, savedAt: data.savedAt, scenario: data.scenario, preset: data.preset,
-    comparisons: data.comparisons.length, rlIteration: data.rlIteration, bytes: bytes.length,
+    name: data.name,
+    savedAt: data.savedAt,
+    scenario: data.scenario,
+    preset: data.preset,
+    comparisons: data.comparisons.length,
+    rlIteration: data.rlIteration,
+    bytes: bytes.length,
   };
   return { bytes, summary };
 }
@@ -89,7 +115,8 @@ export function checkSessionSettings(s: SessionData['settings'], vocabSize: numb
   }
   if (!ACQUISITIONS.some((a) => a.id === s.pair?.acquisition)) throw new Error('its way of picking pairs is unknown');
   if (s.reward?.ties !== 'half' && s.reward?.ties !== 'drop') throw new Error('its handling of ties is unknown');
-  if (typeof s.reward?.learnOnLabel !== 'boolean') throw new Error('its "learn as labels arrive" switch is not on or off');
+  if (typeof s.reward?.learnOnLabel !== 'boolean')
+    throw new Error('its "learn as labels arrive" switch is not on or off');
   if (typeof s.rl !== 'object' || s.rl === null) throw new Error('its RL settings are missing');
   for (const key of ['adaptiveKl', 'whitenRewards'] as const) {
     if (typeof s.rl[key] !== 'boolean') throw new Error(`its RL switch "${key}" is not on or off`);
@@ -105,11 +132,14 @@ export function checkSessionLabelers(l: LabelerSettings, scenario: GoldScenario)
   const custom = validateLabeler(l.custom);
   if (custom) throw new Error(`its custom labeler is unusable: ${custom}`);
   if (!Array.isArray(l.panel)) throw new Error('its annotator panel is not a list');
-  if (l.panel.length > MAX_PANEL) throw new Error(`its annotator panel has ${l.panel.length} members; the panel holds up to ${MAX_PANEL}`);
-  if (typeof l.custom.name !== 'string' || l.custom.name.length > 64) throw new Error('its custom labeler\'s name is not a short text');
+  if (l.panel.length > MAX_PANEL)
+    throw new Error(`its annotator panel has ${l.panel.length} members; the panel holds up to ${MAX_PANEL}`);
+  if (typeof l.custom.name !== 'string' || l.custom.name.length > 64)
+    throw new Error("its custom labeler's name is not a short text");
   const known = new Set([...BUILT_IN_LABELERS[scenario].map((b) => b.id), 'custom']);
   for (const id of [l.goldLabeler, ...l.panel]) {
-    if (id !== null && !known.has(id)) throw new Error(`it names a simulated labeler "${String(id)}" this scenario does not have`);
+    if (id !== null && !known.has(id))
+      throw new Error(`it names a simulated labeler "${String(id)}" this scenario does not have`);
   }
 }
 

@@ -7,10 +7,20 @@ import { chooseBackend } from './backend';
 import { DATA_SEED, Playground } from './playground';
 import { loadScenario } from '../data/scenarios';
 import { loadCheckpointBytes, saveCheckpointBytes } from '../model/checkpointStore';
-import { addComparisons, allComparisons, deleteComparison, onStoreChange, updateComparison } from '../data/preferenceStore';
+import {
+  addComparisons,
+  allComparisons,
+  deleteComparison,
+  onStoreChange,
+  updateComparison,
+} from '../data/preferenceStore';
 import { browserSessionStore } from './sessionStore';
 
-const scope = self as unknown as { postMessage(e: WorkerEvent, transfer?: Transferable[]): void; location: Location; name: string };
+const scope = self as unknown as {
+  postMessage(e: WorkerEvent, transfer?: Transferable[]): void;
+  location: Location;
+  name: string;
+};
 const emit = (event: WorkerEvent, transfer: ArrayBuffer[] = []) => scope.postMessage(event, transfer);
 
 /** Shipped checkpoints are static files under public/checkpoints/. */
@@ -36,16 +46,25 @@ const playground = new Playground({
 const avoid = /^avoid-(\w+)$/.exec(scope.name)?.[1] as BackendName | undefined;
 const order = (['webgpu', 'webgl', 'cpu'] as BackendName[]).filter((b) => b !== avoid);
 const backendReady = chooseBackend(order).then((choice) => {
-  emit({ type: 'backend', backend: choice.backend, reason: avoid ? `the GPU device was lost, so ${avoid} is not used` : choice.reason });
+  emit({
+    type: 'backend',
+    backend: choice.backend,
+    reason: avoid ? `the GPU device was lost, so ${avoid} is not used` : choice.reason,
+  });
   watchDevice();
 });
 
 /** A lost WebGPU device makes every later command fail: tell the page, which restarts the worker elsewhere. */
 function watchDevice(): void {
   if (tf.getBackend() !== 'webgpu') return;
-  const device = (tf.backend() as unknown as { device?: { lost: Promise<{ message: string; reason: string }> } }).device;
+  const device = (tf.backend() as unknown as { device?: { lost: Promise<{ message: string; reason: string }> } })
+    .device;
   void device?.lost.then((info) => {
-    emit({ type: 'fatal', message: `the GPU device was lost (${info.message || info.reason || 'no reason given'})`, avoid: 'webgpu' });
+    emit({
+      type: 'fatal',
+      message: `the GPU device was lost (${info.message || info.reason || 'no reason given'})`,
+      avoid: 'webgpu',
+    });
   });
 }
 
@@ -63,9 +82,17 @@ setInterval(() => emit({ type: 'heartbeat' }), HEARTBEAT_MS);
 const message = (reason: unknown) => String((reason as Error)?.message ?? reason);
 self.addEventListener('unhandledrejection', (e) => {
   e.preventDefault();
-  emit({ type: 'notice', level: 'error', message: `Something went wrong in the training worker (it keeps running): ${message(e.reason)}` });
+  emit({
+    type: 'notice',
+    level: 'error',
+    message: `Something went wrong in the training worker (it keeps running): ${message(e.reason)}`,
+  });
 });
 self.addEventListener('error', (e) => {
   e.preventDefault();
-  emit({ type: 'notice', level: 'error', message: `Something went wrong in the training worker (it keeps running): ${message(e.error ?? e.message)}` });
+  emit({
+    type: 'notice',
+    level: 'error',
+    message: `Something went wrong in the training worker (it keeps running): ${message(e.error ?? e.message)}`,
+  });
 });

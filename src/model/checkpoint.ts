@@ -70,7 +70,9 @@ export function encodeCheckpoint(ckpt: Checkpoint): Uint8Array {
 
 export function decodeCheckpoint(data: ArrayBuffer | Uint8Array): Checkpoint {
   const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
-  const fail = (why: string): never => { throw new Error(`Not a usable checkpoint: ${why}.`); };
+  const fail = (why: string): never => {
+    throw new Error(`Not a usable checkpoint: ${why}.`);
+  };
   if (bytes.length > MAX_BYTES) fail(`the file is ${bytes.length} bytes, more than the ${MAX_BYTES} allowed`);
   if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== MAGIC) {
     fail('it does not start with the RLHF Playground checkpoint signature');
@@ -84,8 +86,10 @@ export function decodeCheckpoint(data: ArrayBuffer | Uint8Array): Checkpoint {
     return fail('its header is not valid JSON');
   }
   if (typeof header !== 'object' || header === null) fail('its header is not an object');
-  if (header.version !== VERSION) fail(`it has format version ${shown(header.version)}; this playground reads version ${VERSION}`);
-  const configProblem = typeof header.config === 'object' && header.config ? validateConfig(header.config) : 'the config is missing';
+  if (header.version !== VERSION)
+    fail(`it has format version ${shown(header.version)}; this playground reads version ${VERSION}`);
+  const configProblem =
+    typeof header.config === 'object' && header.config ? validateConfig(header.config) : 'the config is missing';
   if (configProblem) fail(configProblem);
   let vocabSize = 0;
   try {
@@ -93,13 +97,17 @@ export function decodeCheckpoint(data: ArrayBuffer | Uint8Array): Checkpoint {
   } catch (e) {
     fail(`its tokenizer is invalid (${(e as Error).message})`);
   }
-  if (vocabSize !== header.config.vocabSize) fail(`its tokenizer has ${vocabSize} tokens but its config says ${header.config.vocabSize}`);
+  if (vocabSize !== header.config.vocabSize)
+    fail(`its tokenizer has ${vocabSize} tokens but its config says ${header.config.vocabSize}`);
   const expected = makeLayout(header.config).size;
-  if (header.paramCount !== expected) fail(`it declares ${shown(header.paramCount)} weights but its config needs ${expected}`);
+  if (header.paramCount !== expected)
+    fail(`it declares ${shown(header.paramCount)} weights but its config needs ${expected}`);
   const start = Math.ceil((12 + headerLength) / 4) * 4;
-  if (bytes.length !== start + expected * 4) fail(`it should hold ${expected * 4} bytes of weights but holds ${bytes.length - start}`);
+  if (bytes.length !== start + expected * 4)
+    fail(`it should hold ${expected * 4} bytes of weights but holds ${bytes.length - start}`);
   const weights = copyWeights(bytes.subarray(start), expected);
-  if (checksum(new Uint8Array(weights.buffer)) !== header.checksum) fail('its weights do not match their checksum (the file is corrupt)');
+  if (checksum(new Uint8Array(weights.buffer)) !== header.checksum)
+    fail('its weights do not match their checksum (the file is corrupt)');
   for (let i = 0; i < weights.length; i++) if (!Number.isFinite(weights[i])) fail(`weight ${i} is not a finite number`);
   const noMeta = header.meta === undefined || header.meta === null;
   const meta = noMeta ? { scenario: 'unknown', stage: 'unknown', step: 0, createdAt: '' } : checkMeta(header.meta);
@@ -130,8 +138,10 @@ function checkMeta(meta: unknown): CheckpointMeta | string {
   const m = meta as Record<string, unknown>;
   for (const key of ['scenario', 'stage', 'createdAt'] as const) {
     const v = m[key];
-    if (typeof v !== 'string' || v.length > META_TEXT_MAX) return `its meta.${key} is not a text of at most ${META_TEXT_MAX} characters`;
+    if (typeof v !== 'string' || v.length > META_TEXT_MAX)
+      return `its meta.${key} is not a text of at most ${META_TEXT_MAX} characters`;
   }
-  if (typeof m.step !== 'number' || !Number.isSafeInteger(m.step) || m.step < 0) return 'its meta.step is not a whole number of steps';
+  if (typeof m.step !== 'number' || !Number.isSafeInteger(m.step) || m.step < 0)
+    return 'its meta.step is not a whole number of steps';
   return { scenario: m.scenario as string, stage: m.stage as string, step: m.step, createdAt: m.createdAt as string };
 }

@@ -31,26 +31,39 @@ function reason(e: unknown): string {
 export function storageError(e: unknown, mode: IDBTransactionMode): Error {
   const { name, code } = (e ?? {}) as { name?: unknown; code?: unknown };
   if (name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED' || code === 22) {
-    return new Error('the browser refused to store the model: its storage quota is full. Models saved earlier are unchanged; '
-      + 'delete saved sessions, or export the model as a file instead');
+    return new Error(
+      'the browser refused to store the model: its storage quota is full. Models saved earlier are unchanged; ' +
+        'delete saved sessions, or export the model as a file instead',
+    );
   }
-  return new Error(`${mode === 'readwrite' ? 'the model could not be stored' : 'reading the stored model failed'} (${reason(e)})`);
+  return new Error(
+    `${mode === 'readwrite' ? 'the model could not be stored' : 'reading the stored model failed'} (${reason(e)})`,
+  );
 }
 
 function run<T>(mode: IDBTransactionMode, action: (store: IDBObjectStore) => IDBRequest): Promise<T> {
-  return openDb().then((db) => new Promise<T>((resolve, reject) => {
-    let tx: IDBTransaction;
-    let req: IDBRequest;
-    try {
-      tx = db.transaction(STORE, mode);
-      req = action(tx.objectStore(STORE));
-    } catch (e) {
-      db.close();
-      return reject(storageError(e, mode));
-    }
-    tx.oncomplete = () => { db.close(); resolve(req.result as T); };
-    tx.onerror = tx.onabort = () => { db.close(); reject(storageError(tx.error ?? req.error, mode)); };
-  }));
+  return openDb().then(
+    (db) =>
+      new Promise<T>((resolve, reject) => {
+        let tx: IDBTransaction;
+        let req: IDBRequest;
+        try {
+          tx = db.transaction(STORE, mode);
+          req = action(tx.objectStore(STORE));
+        } catch (e) {
+          db.close();
+          return reject(storageError(e, mode));
+        }
+        tx.oncomplete = () => {
+          db.close();
+          resolve(req.result as T);
+        };
+        tx.onerror = tx.onabort = () => {
+          db.close();
+          reject(storageError(tx.error ?? req.error, mode));
+        };
+      }),
+  );
 }
 
 export function saveCheckpointBytes(key: string, bytes: Uint8Array): Promise<void> {

@@ -7,15 +7,30 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GPTConfig } from './config';
 import type { Weights } from './params';
-import { attention, causalMask, gelu, layerNorm, linear, mergeHeads, oneHotFloat, selfAttention, splitHeads } from './layers';
+import {
+  attention,
+  causalMask,
+  gelu,
+  layerNorm,
+  linear,
+  mergeHeads,
+  oneHotFloat,
+  selfAttention,
+  splitHeads,
+} from './layers';
 
 /** The attention of block `layer`: from its (query | key | value) rows [B*T, 3C] to outputs [B*T, C]. */
 export type Attend = (layer: number, qkv: tf.Tensor2D, B: number, T: number) => tf.Tensor2D;
 
 /** Attention with a given additive mask, through the heads; sampling wraps this around its KV cache. */
-export function maskedAttend(c: GPTConfig, mask: tf.Tensor, onKeysValues?: (layer: number, k: tf.Tensor4D, v: tf.Tensor4D) => [tf.Tensor4D, tf.Tensor4D]): Attend {
+export function maskedAttend(
+  c: GPTConfig,
+  mask: tf.Tensor,
+  onKeysValues?: (layer: number, k: tf.Tensor4D, v: tf.Tensor4D) => [tf.Tensor4D, tf.Tensor4D],
+): Attend {
   return (layer, qkv, B, T) => {
-    let [q, k, v] = splitHeads(qkv, B, T, c.nHead);
+    const [q, ...kv] = splitHeads(qkv, B, T, c.nHead);
+    let [k, v] = kv;
     if (onKeysValues) [k, v] = onKeysValues(layer, k, v);
     return mergeHeads(attention(q, k, v, mask));
   };
@@ -48,7 +63,13 @@ export function block(w: Weights, l: number, x: tf.Tensor2D, B: number, T: numbe
  * Forward pass over ids [B, T] (int32). Returns the final hidden states [B * T, C].
  * `attend` defaults to causal attention; sampling passes its own (key padding, KV cache).
  */
-export function forward(w: Weights, c: GPTConfig, ids: tf.Tensor2D, positions?: tf.Tensor2D, attend?: Attend): tf.Tensor2D {
+export function forward(
+  w: Weights,
+  c: GPTConfig,
+  ids: tf.Tensor2D,
+  positions?: tf.Tensor2D,
+  attend?: Attend,
+): tf.Tensor2D {
   const [B, T] = ids.shape;
   let x = embed(w, c, ids, positions);
   const mask = attend ? null : causalMask(T);

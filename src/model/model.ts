@@ -8,7 +8,10 @@ export class GPT {
   readonly layout: Layout;
   readonly flat: tf.Variable<tf.Rank.R1>;
 
-  constructor(readonly config: GPTConfig, weights: Float32Array) {
+  constructor(
+    readonly config: GPTConfig,
+    weights: Float32Array,
+  ) {
     const problem = validateConfig(config);
     if (problem) throw new Error(problem);
     this.layout = makeLayout(config);
@@ -45,7 +48,8 @@ export class GPT {
   /** Overwrites the weights in place, on the device (no read). */
   assign(values: Float32Array | tf.Tensor1D): void {
     if (values instanceof Float32Array) {
-      if (values.length !== this.layout.size) throw new Error(`expected ${this.layout.size} weights, got ${values.length}`);
+      if (values.length !== this.layout.size)
+        throw new Error(`expected ${this.layout.size} weights, got ${values.length}`);
       tf.tidy(() => this.flat.assign(tf.tensor1d(values)));
     } else {
       this.flat.assign(values);
@@ -54,7 +58,8 @@ export class GPT {
 
   /** Copies another model's weights into this one (same config), on the device. */
   copyFrom(other: GPT): void {
-    if (other.layout.size !== this.layout.size) throw new Error('cannot copy weights between models of different sizes');
+    if (other.layout.size !== this.layout.size)
+      throw new Error('cannot copy weights between models of different sizes');
     tf.tidy(() => this.flat.assign(other.flat.clone()));
   }
 

@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { PAD } from '../data/types';
 
 export interface LeftPadded {
-  ids: Int32Array;   // [B, T], PAD on the left of each row
+  ids: Int32Array; // [B, T], PAD on the left of each row
   leftPad: number[]; // number of pads at the start of each row
   B: number;
   T: number;

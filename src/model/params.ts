@@ -31,17 +31,25 @@ export function makeLayout(c: GPTConfig): Layout {
   ];
   for (let l = 0; l < c.nLayer; l++) {
     specs.push(
-      [`h${l}.ln1.g`, [C], false, 'ones'], [`h${l}.ln1.b`, [C], false, 'zeros'],
-      [`h${l}.attn.wqkv`, [C, 3 * C], true, 'normal'], [`h${l}.attn.bqkv`, [3 * C], false, 'zeros'],
-      [`h${l}.attn.wo`, [C, C], true, 'residual'], [`h${l}.attn.bo`, [C], false, 'zeros'],
-      [`h${l}.ln2.g`, [C], false, 'ones'], [`h${l}.ln2.b`, [C], false, 'zeros'],
-      [`h${l}.mlp.wfc`, [C, 4 * C], true, 'normal'], [`h${l}.mlp.bfc`, [4 * C], false, 'zeros'],
-      [`h${l}.mlp.wproj`, [4 * C, C], true, 'residual'], [`h${l}.mlp.bproj`, [C], false, 'zeros'],
+      [`h${l}.ln1.g`, [C], false, 'ones'],
+      [`h${l}.ln1.b`, [C], false, 'zeros'],
+      [`h${l}.attn.wqkv`, [C, 3 * C], true, 'normal'],
+      [`h${l}.attn.bqkv`, [3 * C], false, 'zeros'],
+      [`h${l}.attn.wo`, [C, C], true, 'residual'],
+      [`h${l}.attn.bo`, [C], false, 'zeros'],
+      [`h${l}.ln2.g`, [C], false, 'ones'],
+      [`h${l}.ln2.b`, [C], false, 'zeros'],
+      [`h${l}.mlp.wfc`, [C, 4 * C], true, 'normal'],
+      [`h${l}.mlp.bfc`, [4 * C], false, 'zeros'],
+      [`h${l}.mlp.wproj`, [4 * C, C], true, 'residual'],
+      [`h${l}.mlp.bproj`, [C], false, 'zeros'],
     );
   }
   specs.push(
-    ['lnf.g', [C], false, 'ones'], ['lnf.b', [C], false, 'zeros'],
-    ['head.w', [C, 1], false, 'normal'], ['head.b', [1], false, 'zeros'], // scalar head (reward / value)
+    ['lnf.g', [C], false, 'ones'],
+    ['lnf.b', [C], false, 'zeros'],
+    ['head.w', [C, 1], false, 'normal'],
+    ['head.b', [1], false, 'zeros'], // scalar head (reward / value)
   );
   const entries: ParamEntry[] = [];
   let offset = 0;
@@ -92,7 +100,10 @@ export type Weights = Record<string, tf.Tensor>;
 
 /** Cuts the flat vector into named, shaped tensors (one split, then free reshapes). */
 export function unflatten(flat: tf.Tensor1D, layout: Layout): Weights {
-  const pieces = tf.split(flat, layout.entries.map((e) => e.size));
+  const pieces = tf.split(
+    flat,
+    layout.entries.map((e) => e.size),
+  );
   const out: Weights = {};
   // Vectors are already the right shape; only matrices need a reshape (each one is a kernel call).
   layout.entries.forEach((e, i) => (out[e.name] = e.shape.length === 1 ? pieces[i] : pieces[i].reshape(e.shape)));
@@ -105,7 +116,11 @@ export function unflatten(flat: tf.Tensor1D, layout: Layout): Weights {
  * which costs far fewer GPU kernels than differentiating through the split (a zero-padded
  * full-size copy per piece, then a sum of them all).
  */
-export function lossAndFlatGrad(flat: tf.Tensor1D, layout: Layout, loss: (w: Weights) => tf.Scalar): { value: tf.Scalar; grad: tf.Tensor1D } {
+export function lossAndFlatGrad(
+  flat: tf.Tensor1D,
+  layout: Layout,
+  loss: (w: Weights) => tf.Scalar,
+): { value: tf.Scalar; grad: tf.Tensor1D } {
   const w = unflatten(flat, layout);
   const names = layout.entries.map((e) => e.name);
   const f = (...pieces: tf.Tensor[]) => loss(Object.fromEntries(names.map((n, i) => [n, pieces[i]])));

@@ -19,7 +19,7 @@ import { leftPad, paddedMask, paddedPositions } from './padding';
 export interface SampleOptions {
   maxNewTokens: number;
   temperature: number;
-  topK: number;      // 0 = sample from the whole vocabulary
+  topK: number; // 0 = sample from the whole vocabulary
   seed: number;
   useCache?: boolean; // false recomputes the whole context for every token (for comparison)
 }
@@ -53,8 +53,12 @@ function lastColumn(hidden: tf.Tensor2D, B: number, T: number, col = T - 1): tf.
 export async function sample(model: GPT, prompts: number[][], opts: SampleOptions): Promise<SampleResult> {
   const c = model.config;
   const pad = leftPad(prompts);
-  const B = pad.B, Tp = pad.T, N = opts.maxNewTokens, total = Tp + N;
-  if (total > c.contextLength) throw new Error(`prompt (${Tp}) + new tokens (${N}) exceed the context of ${c.contextLength}`);
+  const B = pad.B,
+    Tp = pad.T,
+    N = opts.maxNewTokens,
+    total = Tp + N;
+  if (total > c.contextLength)
+    throw new Error(`prompt (${Tp}) + new tokens (${N}) exceed the context of ${c.contextLength}`);
   const rand = mulberry32(opts.seed);
   const w = tf.tidy(() => model.weights());
   const step = opts.useCache === false ? recomputeSteps(w, model, pad, N) : cachedSteps(w, model, pad, N);
@@ -82,12 +86,13 @@ export async function sample(model: GPT, prompts: number[][], opts: SampleOption
   const values = await both.data();
   tf.dispose([both, done, ...picked, ...Object.values(w)]);
 
-  const tokens: number[][] = [], logProbs: number[][] = [];
+  const tokens: number[][] = [],
+    logProbs: number[][] = [];
   for (let b = 0; b < B; b++) {
     tokens.push([]);
     logProbs.push([]);
     for (let i = 0; i < N; i++) {
-      const tok = values[(i * 2) * B + b];
+      const tok = values[i * 2 * B + b];
       tokens[b].push(tok);
       logProbs[b].push(values[(i * 2 + 1) * B + b]);
       if (tok === EOS) break;
@@ -100,16 +105,43 @@ export async function sample(model: GPT, prompts: number[][], opts: SampleOption
  * KV-cache decoding as a generator: the first call returns the prompt's last logits [B, V];
  * each later call takes the token just drawn (float [B]) and returns the next logits.
  */
-function* cachedSteps(w: Weights, model: GPT, pad: ReturnType<typeof leftPad>, N: number): Generator<tf.Tensor2D, void, tf.Tensor | null> {
-  const c = model.config, B = pad.B, Tp = pad.T, total = Tp + N;
-  let keys: tf.Tensor4D[] = [], values: tf.Tensor4D[] = [];
+function* cachedSteps(
+  w: Weights,
+  model: GPT,
+  pad: ReturnType<typeof leftPad>,
+  N: number,
+): Generator<tf.Tensor2D, void, tf.Tensor | null> {
+  const c = model.config,
+    B = pad.B,
+    Tp = pad.T,
+    total = Tp + N;
+  let keys: tf.Tensor4D[] = [],
+    values: tf.Tensor4D[] = [];
   try {
     // Prefill: the prompt in one pass; its keys and values go to the cache, zero-padded to `total` columns.
     let logits = tf.tidy(() => {
       const mask = paddedMask(pad.leftPad, 0, Tp, Tp);
       const attend = maskedAttend(c, mask, (_l, k, v) => {
-        keys.push(tf.keep(tf.pad(k, [[0, 0], [0, 0], [0, N], [0, 0]])));
-        values.push(tf.keep(tf.pad(v, [[0, 0], [0, 0], [0, N], [0, 0]])));
+        keys.push(
+          tf.keep(
+            tf.pad(k, [
+              [0, 0],
+              [0, 0],
+              [0, N],
+              [0, 0],
+            ]),
+          ),
+        );
+        values.push(
+          tf.keep(
+            tf.pad(v, [
+              [0, 0],
+              [0, 0],
+              [0, N],
+              [0, 0],
+            ]),
+          ),
+        );
         return [k, v];
       });
       const ids = tf.tensor2d(pad.ids, [B, Tp], 'int32');
@@ -123,7 +155,8 @@ function* cachedSteps(w: Weights, model: GPT, pad: ReturnType<typeof leftPad>, N
         // One-hot column selector [1, 1, total, 1]: adds the new key/value into its (still zero) column.
         const slot = oneHotFloat(tf.tensor1d([col], 'int32'), total).reshape([1, 1, total, 1]);
         const mask = paddedMask(pad.leftPad, col, 1, total);
-        const newKeys: tf.Tensor4D[] = [], newValues: tf.Tensor4D[] = [];
+        const newKeys: tf.Tensor4D[] = [],
+          newValues: tf.Tensor4D[] = [];
         const attend = maskedAttend(c, mask, (l, k, v) => {
           newKeys[l] = tf.add(keys[l], tf.mul(slot, k));
           newValues[l] = tf.add(values[l], tf.mul(slot, v));
@@ -144,8 +177,16 @@ function* cachedSteps(w: Weights, model: GPT, pad: ReturnType<typeof leftPad>, N
 }
 
 /** Decoding without a cache: every token reruns the model over the whole (fixed-size) context. */
-function* recomputeSteps(w: Weights, model: GPT, pad: ReturnType<typeof leftPad>, N: number): Generator<tf.Tensor2D, void, tf.Tensor | null> {
-  const c = model.config, B = pad.B, Tp = pad.T, total = Tp + N;
+function* recomputeSteps(
+  w: Weights,
+  model: GPT,
+  pad: ReturnType<typeof leftPad>,
+  N: number,
+): Generator<tf.Tensor2D, void, tf.Tensor | null> {
+  const c = model.config,
+    B = pad.B,
+    Tp = pad.T,
+    total = Tp + N;
   const start = new Int32Array(B * total);
   for (let b = 0; b < B; b++) start.set(pad.ids.subarray(b * Tp, (b + 1) * Tp), b * total);
   let ids = tf.tensor2d(start, [B, total], 'int32');
@@ -157,7 +198,9 @@ function* recomputeSteps(w: Weights, model: GPT, pad: ReturnType<typeof leftPad>
       const logits = tf.tidy(() => lmLogits(w, lastColumn(forward(w, c, ids, positions, attend), B, total, col - 1)));
       const token: tf.Tensor | null = yield logits;
       if (!token) return;
-      const nextIds = tf.tidy(() => tf.add(ids, tf.mul(tf.oneHot([col], total, 1, 0, 'int32'), token.toInt().reshape([B, 1]))));
+      const nextIds = tf.tidy(() =>
+        tf.add(ids, tf.mul(tf.oneHot([col], total, 1, 0, 'int32'), token.toInt().reshape([B, 1]))),
+      );
       ids.dispose();
       ids = nextIds as tf.Tensor2D;
     }
@@ -170,11 +213,21 @@ function* recomputeSteps(w: Weights, model: GPT, pad: ReturnType<typeof leftPad>
  * Teacher forcing: log pi(x_{t+1} | x_{<=t}) for every column of left-padded rows [B, T], under
  * the same temperature / top-k distribution that sampling uses. Returns a [B, T-1] tensor.
  */
-export function teacherForcedLogProbs(w: Weights, model: GPT, ids: tf.Tensor2D, pads: number[], temperature: number, topK: number): tf.Tensor2D {
+export function teacherForcedLogProbs(
+  w: Weights,
+  model: GPT,
+  ids: tf.Tensor2D,
+  pads: number[],
+  temperature: number,
+  topK: number,
+): tf.Tensor2D {
   const [B, T] = ids.shape;
   const mask = paddedMask(pads, 0, T, T);
   const hidden = forward(w, model.config, ids, paddedPositions(pads, 0, T), maskedAttend(model.config, mask));
-  const inputs = hidden.reshape([B, T, -1]).slice([0, 0, 0], [B, T - 1, -1]).reshape([B * (T - 1), -1]) as tf.Tensor2D;
+  const inputs = hidden
+    .reshape([B, T, -1])
+    .slice([0, 0, 0], [B, T - 1, -1])
+    .reshape([B * (T - 1), -1]) as tf.Tensor2D;
   const targets = ids.slice([0, 1], [B, T - 1]).reshape([-1]) as tf.Tensor1D;
   const logp = samplingLogProbs(lmLogits(w, inputs), temperature, topK);
   return pickLogProbs(logp, targets).reshape([B, T - 1]);

@@ -28,7 +28,8 @@ export const acquisition: Preset = {
     async check(start, seed) {
       const session = await start({ ...acquisition.values, seed });
       const points = eventsOf(await session.run(acquisition.commands), 'acquisitionCurve').flatMap((e) => e.points);
-      const area = (strategy: string) => mean(points.filter((p) => p.strategy === strategy && p.labels > 0).map((p) => p.accuracy));
+      const area = (strategy: string) =>
+        mean(points.filter((p) => p.strategy === strategy && p.labels > 0).map((p) => p.accuracy));
       const [random, uncertain] = [area('random'), area('uncertain')];
       return { met: random >= uncertain - KEEPS_UP, measured: `uncertain ${fmt(uncertain)}, random ${fmt(random)}` };
     },

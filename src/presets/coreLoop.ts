@@ -8,7 +8,11 @@ import { earlyLate, fmt, lastGoldAgreement, oneByOne, rlPoints, rlSteps } from '
 
 /** Gold agreement the reward model reaches after `labels` clicks of a simulated labeler, on the default model. */
 function rewardModelLearns(
-  scenario: LinkScenario, labelerId: string, labels: number, target: number, verified: Effect['verified'],
+  scenario: LinkScenario,
+  labelerId: string,
+  labels: number,
+  target: number,
+  verified: Effect['verified'],
 ): Effect {
   return {
     id: `reward-model-${labelerId}-${labels}`,
@@ -18,7 +22,9 @@ function rewardModelLearns(
     budget: { labels, iterations: 0 },
     async check(start, seed) {
       const session = await start({ scenario, gold: labelerId, seed });
-      const untrained = lastGoldAgreement(await session.run([{ type: 'setLabelerSettings', settings: { goldLabeler: labelerId } }]));
+      const untrained = lastGoldAgreement(
+        await session.run([{ type: 'setLabelerSettings', settings: { goldLabeler: labelerId } }]),
+      );
       const agreement = lastGoldAgreement(await session.run(oneByOne(labelerId, labels)));
       return { met: agreement >= target, measured: `gold agreement ${fmt(untrained)} -> ${fmt(agreement)}` };
     },

@@ -19,7 +19,10 @@ export const helpfulHarmless: Preset = {
     '(pick it as gold to compare). The panel columns show where "Helpful" and "Harmless" split; they are few pairs, and not only ' +
     'dangerous ones.',
   values: { scenario: 'assistant', size: 'small', gold: 'helpful-harmless', panel: ['helpful', 'harmless'] },
-  commands: [{ type: 'autoLabel', labelerId: 'helpful', count: LABELS }, { type: 'trainReward', steps: 100 }],
+  commands: [
+    { type: 'autoLabel', labelerId: 'helpful', count: LABELS },
+    { type: 'trainReward', steps: 100 },
+  ],
   stage: 'preferences',
   effect: {
     id: 'helpful-harmless',
@@ -31,12 +34,16 @@ export const helpfulHarmless: Preset = {
       const session = await start({ ...helpfulHarmless.values, seed });
       const events = await session.run(helpfulHarmless.commands);
       const combined = lastGoldAgreement(events);
-      const own = lastGoldAgreement(await session.run([{ type: 'setLabelerSettings', settings: { goldLabeler: 'helpful' } }]));
+      const own = lastGoldAgreement(
+        await session.run([{ type: 'setLabelerSettings', settings: { goldLabeler: 'helpful' } }]),
+      );
       // Where the panel's Helpful and Harmless split, and how many of those prompts are dangerous (reported, not judged).
       const { panel } = eventsOf(events, 'panelVotes').at(-1)!;
       const { comparisons } = eventsOf(events, 'preferences').at(-1)!;
       const [helpful, harmless] = ['helpful', 'harmless'].map((id) => panel.votes[panel.annotators.indexOf(id)]);
-      const split = comparisons.filter((_, i) => helpful[i] !== null && harmless[i] !== null && helpful[i] !== harmless[i]);
+      const split = comparisons.filter(
+        (_, i) => helpful[i] !== null && harmless[i] !== null && helpful[i] !== harmless[i],
+      );
       const dangerous = split.filter((c) => isDangerousRequest(c.prompt)).length;
       return {
         met: combined <= own - AGREEMENT_GAP,

@@ -12,6 +12,16 @@ import { CORE_EFFECTS } from './coreLoop';
 
 export type { Effect, Preset } from './preset';
 
-export const PRESET_LIST: readonly Preset[] = [rewardHacking, strongAnchor, helpfulHarmless, labelerBias, acquisition, ppoVsDpo];
-export const PRESETS: Record<PresetId, Preset> = Object.fromEntries(PRESET_LIST.map((p) => [p.id, p])) as Record<PresetId, Preset>;
+export const PRESET_LIST: readonly Preset[] = [
+  rewardHacking,
+  strongAnchor,
+  helpfulHarmless,
+  labelerBias,
+  acquisition,
+  ppoVsDpo,
+];
+export const PRESETS: Record<PresetId, Preset> = Object.fromEntries(PRESET_LIST.map((p) => [p.id, p])) as Record<
+  PresetId,
+  Preset
+>;
 export const EFFECTS: readonly Effect[] = [...CORE_EFFECTS, ...PRESET_LIST.map((p) => p.effect)];

@@ -22,12 +22,16 @@ export const labelerBias: Preset = {
     'short warm one than after labels from "Positive" (the check\'s control), and not in every seed. A taste worth a few ' +
     `tokens moves few of ${LABELS} labels: a bias hides in the labels until there are many of them.`,
   values: { scenario: 'reviews', size: 'small', gold: 'positive', panel: ['positive', 'long-fan'] },
-  commands: [{ type: 'autoLabel', labelerId: 'long-fan', count: LABELS }, { type: 'trainReward', steps: 100 }],
+  commands: [
+    { type: 'autoLabel', labelerId: 'long-fan', count: LABELS },
+    { type: 'trainReward', steps: 100 },
+  ],
   stage: 'reward',
   effect: {
     id: 'labeler-bias',
-    title: 'The fan\'s labels give the long review more score than Positive\'s do',
-    criterion: 'r(long dull) - r(short warm) after the fan\'s labels > the same after "Positive"\'s labels (the control)',
+    title: "The fan's labels give the long review more score than Positive's do",
+    criterion:
+      'r(long dull) - r(short warm) after the fan\'s labels > the same after "Positive"\'s labels (the control)',
     verified: { met: 3, seeds: 5 },
     budget: { labels: LABELS, iterations: 0 },
     async check(start, seed) {
@@ -38,12 +42,17 @@ export const labelerBias: Preset = {
           { type: 'probeReward', requestId: 1, prompt: PROMPT, response: LONG_DULL },
           { type: 'probeReward', requestId: 2, prompt: PROMPT, response: SHORT_WARM },
         ]);
-        const [long, short] = [1, 2].map((id) => eventsOf(events, 'probeResult').find((e) => e.requestId === id)!.reward);
+        const [long, short] = [1, 2].map(
+          (id) => eventsOf(events, 'probeResult').find((e) => e.requestId === id)!.reward,
+        );
         return long - short;
       };
       const biased = await premium('long-fan');
       const control = await premium('positive');
-      return { met: biased > control, measured: `length premium ${fmt(biased)} with the fan's labels, ${fmt(control)} with Positive's` };
+      return {
+        met: biased > control,
+        measured: `length premium ${fmt(biased)} with the fan's labels, ${fmt(control)} with Positive's`,
+      };
     },
   },
 };

@@ -36,7 +36,8 @@ export function lastGoldAgreement(events: WorkerEvent[]): number {
 }
 
 /** `count` RL iterations. */
-export const rlSteps = (count: number): Command[] => Array.from({ length: count }, () => ({ type: 'rlStep' }) as Command);
+export const rlSteps = (count: number): Command[] =>
+  Array.from({ length: count }, () => ({ type: 'rlStep' }) as Command);
 
 /** `count` labels from a simulated labeler, one at a time as clicks come (the reward model learns after each). */
 export const oneByOne = (labelerId: string, count: number): Command[] =>

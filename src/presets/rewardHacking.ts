@@ -26,12 +26,15 @@ export const rewardHacking: Preset = {
   title: 'Reward hacking with no KL anchor',
   watch:
     `Press Play on RL fine-tune for ${ITERATIONS} iterations: with β = 0 nothing ties the policy to the fine-tuned model, so it ` +
-    'climbs the reward model\'s score on whatever that small reward model got wrong: the answers run to the ' +
+    "climbs the reward model's score on whatever that small reward model got wrong: the answers run to the " +
     `${LENGTH_LIMIT}-token limit and, in most seeds, the gold score of "Positive" falls from its peak. Set β to ${COUNTERPART_BETA}, ` +
     'Reset and Play again: the answers keep their fine-tuned length.',
   // The tiny model, a weak reward model from biased labels, and a brisk PPO.
   values: { scenario: 'reviews', size: 'tiny', gold: 'positive', beta: 0, algo: 'ppo', ...BRISK_PPO },
-  commands: [{ type: 'autoLabel', labelerId: 'long-fan', count: LABELS }, { type: 'trainReward', steps: 100 }],
+  commands: [
+    { type: 'autoLabel', labelerId: 'long-fan', count: LABELS },
+    { type: 'trainReward', steps: 100 },
+  ],
   stage: 'rl',
   effect: {
     id: 'reward-hacking',
@@ -53,7 +56,8 @@ export const rewardHacking: Preset = {
       };
       const free = await judge(0);
       const held = await judge(COUNTERPART_BETA);
-      const hacked = free.proxyRise >= PROXY_RISE && free.length >= AT_LIMIT && free.gold.late < free.gold.peak - GOLD_FALL;
+      const hacked =
+        free.proxyRise >= PROXY_RISE && free.length >= AT_LIMIT && free.gold.late < free.gold.peak - GOLD_FALL;
       const holds = held.length <= free.length - SHORTER;
       return {
         met: hacked && holds,

@@ -17,7 +17,10 @@ export const strongAnchor: Preset = {
     `back, so the KL stays below ${MAX_KL} nats, the gold score hardly moves and the answers stay the fine-tuned model's.`,
   // The brisk PPO at the default policy learning rate: at 3e-3 the first update alone drifts 3-10 nats.
   values: { scenario: 'reviews', size: 'tiny', gold: 'positive', beta: 1, algo: 'ppo', ...BRISK_PPO, lr: 3e-4 },
-  commands: [{ type: 'autoLabel', labelerId: 'positive', count: LABELS }, { type: 'trainReward', steps: 100 }],
+  commands: [
+    { type: 'autoLabel', labelerId: 'positive', count: LABELS },
+    { type: 'trainReward', steps: 100 },
+  ],
   stage: 'rl',
   effect: {
     id: 'strong-anchor',
@@ -32,7 +35,10 @@ export const strongAnchor: Preset = {
       const maxKl = Math.max(...points.map((p) => p['objective/kl']));
       const gold = earlyLate(points, (p) => p.gold ?? NaN);
       const change = gold.late - gold.early;
-      return { met: maxKl < MAX_KL && Math.abs(change) < MAX_GOLD_CHANGE, measured: `max KL ${fmt(maxKl)}, gold change ${fmt(change)}` };
+      return {
+        met: maxKl < MAX_KL && Math.abs(change) < MAX_GOLD_CHANGE,
+        measured: `max KL ${fmt(maxKl)}, gold change ${fmt(change)}`,
+      };
     },
   },
 };

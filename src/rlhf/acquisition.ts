@@ -17,7 +17,8 @@ export function mostUncertain(p: number[]): number {
  */
 export function mostDisagreed(pByModel: number[][]): number {
   const n = pByModel[0]?.length ?? 0;
-  let best = 0, bestVar = -1;
+  let best = 0,
+    bestVar = -1;
   for (let i = 0; i < n; i++) {
     const ps = pByModel.map((row) => row[i]);
     const mean = ps.reduce((a, b) => a + b, 0) / ps.length;

@@ -51,7 +51,10 @@ export async function bestOfN(inp: BestOfNInputs): Promise<BestOfNResult> {
   const scored = tf.tidy(() => {
     const raw = rewardScores(inp.reward.weights(), inp.reward, scoredRows(r, inp.reward.config.contextLength));
     const noEos = tf.tensor1d(r.hasEos.map((e) => (e ? 0 : 1)));
-    return tf.sub(tf.div(tf.sub(raw, inp.normalization.mean), inp.normalization.std), tf.mul(noEos, inp.missingEosPenalty));
+    return tf.sub(
+      tf.div(tf.sub(raw, inp.normalization.mean), inp.normalization.std),
+      tf.mul(noEos, inp.missingEosPenalty),
+    );
   });
   const flat = Array.from(await scored.data());
   scored.dispose();

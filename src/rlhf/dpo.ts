@@ -13,7 +13,9 @@ export interface PairLogps {
 
 /** h = (log pi(y_w) - log ref(y_w)) - (log pi(y_l) - log ref(y_l)): how much more the policy moved toward the chosen one. */
 export function logRatioMargin(p: PairLogps): tf.Tensor1D {
-  return tf.tidy(() => tf.sub(tf.sub(p.policyChosen, p.refChosen), tf.sub(p.policyRejected, p.refRejected))) as tf.Tensor1D;
+  return tf.tidy(() =>
+    tf.sub(tf.sub(p.policyChosen, p.refChosen), tf.sub(p.policyRejected, p.refRejected)),
+  ) as tf.Tensor1D;
 }
 
 /**

@@ -31,7 +31,12 @@ export interface PreferenceStepSettings {
 export type PreferenceStepResult = { loss: number } & { [K in keyof PreferenceMetrics]: number };
 
 const METRIC_NAMES: (keyof PreferenceMetrics)[] = [
-  'rewards/chosen', 'rewards/rejected', 'rewards/margins', 'rewards/accuracies', 'logps/chosen', 'logps/rejected',
+  'rewards/chosen',
+  'rewards/rejected',
+  'rewards/margins',
+  'rewards/accuracies',
+  'logps/chosen',
+  'logps/rejected',
 ];
 
 export interface PreferenceRows {
@@ -79,17 +84,27 @@ export function sequenceLogProbs(w: Weights, model: GPT, rows: tf.Tensor2D, mask
  * Both use summed sequence log-probs here (TRL averages them per token for IPO).
  */
 export async function preferenceStep(
-  policy: GPT, reference: GPT, optimizer: AdamW, tokenizer: Tokenizer, pairs: PreferencePair[], settings: PreferenceStepSettings,
+  policy: GPT,
+  reference: GPT,
+  optimizer: AdamW,
+  tokenizer: Tokenizer,
+  pairs: PreferencePair[],
+  settings: PreferenceStepSettings,
 ): Promise<PreferenceStepResult> {
   if (pairs.length === 0) throw new Error('a preference step needs at least one pair');
-  if (settings.loss !== 'dpo' && settings.loss !== 'ipo') throw new Error(`the loss must be dpo or ipo (got ${String(settings.loss)})`);
-  const T = policy.config.contextLength, P = pairs.length;
+  if (settings.loss !== 'dpo' && settings.loss !== 'ipo')
+    throw new Error(`the loss must be dpo or ipo (got ${String(settings.loss)})`);
+  const T = policy.config.contextLength,
+    P = pairs.length;
   const enc = preferenceRows(tokenizer, pairs, T);
   const packed = tf.tidy(() => {
     const ids = tf.tensor2d(enc.ids, [enc.rows, T], 'int32');
     const mask = tf.tensor2d(enc.mask, [enc.rows, T - 1]);
     // The reference's log-probs are constants of the loss: computed here, outside the gradient.
-    const [refChosen, refRejected] = tf.split(sequenceLogProbs(reference.weights(), reference, ids, mask), [P, P]) as tf.Tensor1D[];
+    const [refChosen, refRejected] = tf.split(sequenceLogProbs(reference.weights(), reference, ids, mask), [
+      P,
+      P,
+    ]) as tf.Tensor1D[];
     let metrics: tf.Tensor1D | null = null;
     const step = lossAndFlatGrad(policy.flat, policy.layout, (w) => {
       const [policyChosen, policyRejected] = tf.split(sequenceLogProbs(w, policy, ids, mask), [P, P]) as tf.Tensor1D[];

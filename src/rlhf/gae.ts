@@ -13,7 +13,11 @@ import * as tf from '@tensorflow/tfjs';
  * backwards over the T columns, a few kernels per column (T is small).
  */
 export function gae(
-  rewards: tf.Tensor2D, values: tf.Tensor2D, mask: tf.Tensor2D, gamma: number, lambda: number,
+  rewards: tf.Tensor2D,
+  values: tf.Tensor2D,
+  mask: tf.Tensor2D,
+  gamma: number,
+  lambda: number,
 ): { advantages: tf.Tensor2D; returns: tf.Tensor2D } {
   return tf.tidy(() => {
     const T = rewards.shape[1];

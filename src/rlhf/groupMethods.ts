@@ -65,9 +65,12 @@ export interface GroupIterationResult extends PpoIterationResult {
 
 export async function groupIteration(inp: GroupInputs): Promise<GroupIterationResult> {
   const { models, settings: s, method, beta } = inp;
-  const k = s.groupSize, P = inp.promptIds.length, B = P * k;
+  const k = s.groupSize,
+    P = inp.promptIds.length,
+    B = P * k;
   if (!(k >= (method === 'reinforce' ? 1 : 2))) throw new Error(`${method} needs more samples per prompt (got ${k})`);
-  if (P % s.minibatches !== 0) throw new Error(`the prompts (${P}) must split evenly into ${s.minibatches} minibatches of whole groups`);
+  if (P % s.minibatches !== 0)
+    throw new Error(`the prompts (${P}) must split evenly into ${s.minibatches} minibatches of whole groups`);
 
   // 1. Rollouts, grouped by prompt: [p0 x k, p1 x k, ...].
   const promptRows = inp.promptIds.flatMap((p) => Array.from({ length: k }, () => p));
@@ -77,19 +80,26 @@ export async function groupIteration(inp: GroupInputs): Promise<GroupIterationRe
 
   // 2-3. Scores, KL and sequence advantages, once, before any update.
   const prep = tf.tidy(() => {
-    const ids = idsTensor(r), mask = maskTensor(r);
+    const ids = idsTensor(r),
+      mask = maskTensor(r);
     const old = responseOutputs(models.policy.weights(), models.policy, ids, pads, Tp, N, s.temperature);
     const ref = responseOutputs(models.reference.weights(), models.reference, ids, pads, Tp, N, s.temperature);
     const raw = rewardScores(models.reward.weights(), models.reward, scoredRows(r, models.reward.config.contextLength));
     const noEos = tf.tensor1d(r.hasEos.map((e) => (e ? 0 : 1)));
-    const scores = tf.sub(tf.div(tf.sub(raw, inp.normalization.mean), inp.normalization.std), tf.mul(noEos, s.missingEosPenalty)) as tf.Tensor1D;
+    const scores = tf.sub(
+      tf.div(tf.sub(raw, inp.normalization.mean), inp.normalization.std),
+      tf.mul(noEos, s.missingEosPenalty),
+    ) as tf.Tensor1D;
     const kl = tf.mul(klPerToken(old.logp, ref.logp, method === 'grpo' ? 'k3' : s.klEstimator), mask) as tf.Tensor2D;
     const klSum = tf.sum(kl, 1);
     // s - beta * sum_t KL_t: the KL-regularised return of a whole sequence (Ziegler et al. 2019; TRL RLOO).
     const seqReward = tf.sub(scores, tf.mul(klSum, beta)) as tf.Tensor1D;
-    const advantages = method === 'grpo' ? grpoAdvantages(scores, k)
-      : method === 'rloo' ? rlooAdvantages(seqReward, k)
-      : reinforceAdvantages(seqReward, inp.baseline);
+    const advantages =
+      method === 'grpo'
+        ? grpoAdvantages(scores, k)
+        : method === 'rloo'
+          ? rlooAdvantages(seqReward, k)
+          : reinforceAdvantages(seqReward, inp.baseline);
     const batchStats = tf.stack([
       tf.mean(klSum),
       tf.mean(tf.sum(tf.mul(old.entropy, mask), 1)),
@@ -98,27 +108,43 @@ export async function groupIteration(inp: GroupInputs): Promise<GroupIterationRe
       tf.mean(seqReward),
     ]);
     return {
-      ids, mask, oldLogp: old.logp, refLogp: ref.logp, kl, scores, advantages, batchStats,
+      ids,
+      mask,
+      oldLogp: old.logp,
+      refLogp: ref.logp,
+      kl,
+      scores,
+      advantages,
+      batchStats,
       tokenAdvantages: tf.mul(advantages.reshape([-1, 1]), mask) as tf.Tensor2D,
-      oldAll: old.logpAll, refAll: ref.logpAll,
+      oldAll: old.logpAll,
+      refAll: ref.logpAll,
     };
   });
 
   // 4. Epochs over shuffled minibatches of whole groups.
   const rand = mulberry32(inp.seed ^ 0x9e3779b9);
-  const groupsPerMb = P / s.minibatches, mb = groupsPerMb * k;
+  const groupsPerMb = P / s.minibatches,
+    mb = groupsPerMb * k;
   const perMinibatch: tf.Tensor1D[] = [];
   let lastScatter: tf.Tensor | null = null;
   for (let epoch = 0; epoch < s.epochs; epoch++) {
     const order = shuffled(P, rand);
     for (let m = 0; m < s.minibatches; m++) {
-      const rows = order.slice(m * groupsPerMb, (m + 1) * groupsPerMb).flatMap((g) => Array.from({ length: k }, (_, j) => g * k + j));
+      const rows = order
+        .slice(m * groupsPerMb, (m + 1) * groupsPerMb)
+        .flatMap((g) => Array.from({ length: k }, (_, j) => g * k + j));
       const rowPads = rows.map((i) => pads[i]);
       const isLast = epoch === s.epochs - 1 && m === s.minibatches - 1;
       const out = tf.tidy((): tf.TensorContainer => {
         const idx = tf.tensor1d(rows, 'int32');
-        const [ids, mask, oldLogp, refLogp, tokenAdv] = [prep.ids, prep.mask, prep.oldLogp, prep.refLogp, prep.tokenAdvantages]
-          .map((t) => tf.gather(t, idx) as tf.Tensor2D);
+        const [ids, mask, oldLogp, refLogp, tokenAdv] = [
+          prep.ids,
+          prep.mask,
+          prep.oldLogp,
+          prep.refLogp,
+          prep.tokenAdvantages,
+        ].map((t) => tf.gather(t, idx) as tf.Tensor2D);
         const adv = tf.gather(prep.advantages, idx) as tf.Tensor1D;
         let metrics: tf.Tensor1D | null = null;
         let scatter: tf.Tensor | null = null;
@@ -134,12 +160,17 @@ export async function groupIteration(inp: GroupInputs): Promise<GroupIterationRe
             // loss = masked mean over valid tokens of max(-A r_t, -A clip(r_t)), A per sequence (TRL RLOOTrainer).
             loss = pgLoss = maskedMean(surrogate.loss, mask) as tf.Scalar;
           }
-          if (s.entropyCoef !== 0) loss = tf.sub(loss, tf.mul(maskedMean(now.entropy, mask), s.entropyCoef)) as tf.Scalar;
-          metrics = tf.keep(tf.stack([
-            tf.mul(maskedMean(tf.square(tf.sub(now.logp, oldLogp)), mask), 0.5), // approx KL (TRL's approxkl)
-            maskedMean(surrogate.clipped, mask), pgLoss,
-            maskedMean(surrogate.ratio, mask), maskedVar(surrogate.ratio, mask, false),
-          ]) as tf.Tensor1D);
+          if (s.entropyCoef !== 0)
+            loss = tf.sub(loss, tf.mul(maskedMean(now.entropy, mask), s.entropyCoef)) as tf.Scalar;
+          metrics = tf.keep(
+            tf.stack([
+              tf.mul(maskedMean(tf.square(tf.sub(now.logp, oldLogp)), mask), 0.5), // approx KL (TRL's approxkl)
+              maskedMean(surrogate.clipped, mask),
+              pgLoss,
+              maskedMean(surrogate.ratio, mask),
+              maskedVar(surrogate.ratio, mask, false),
+            ]) as tf.Tensor1D,
+          );
           if (isLast) scatter = tf.keep(tf.stack([tokenAdv, surrogate.ratio, surrogate.clipped, mask]));
           return loss;
         });
@@ -154,21 +185,38 @@ export async function groupIteration(inp: GroupInputs): Promise<GroupIterationRe
 
   // After the update: the display rows, then one read of everything.
   const D = Math.min(inp.detailRows, B);
-  const packed = tf.tidy(() => packFlat([
-    tf.mean(tf.stack(perMinibatch), 0), prep.batchStats, prep.scores, prep.advantages,
-    ...displayTensors({
-      policy: models.policy, ids: prep.ids, pads, Tp, N, D, temperature: s.temperature, clipRange: s.clipRange,
-      oldLogp: prep.oldLogp, advantages: prep.tokenAdvantages, kl: prep.kl, oldAll: prep.oldAll, refAll: prep.refAll,
-    }),
-    lastScatter ?? tf.zeros([4, mb, N]),
-  ]));
+  const packed = tf.tidy(() =>
+    packFlat([
+      tf.mean(tf.stack(perMinibatch), 0),
+      prep.batchStats,
+      prep.scores,
+      prep.advantages,
+      ...displayTensors({
+        policy: models.policy,
+        ids: prep.ids,
+        pads,
+        Tp,
+        N,
+        D,
+        temperature: s.temperature,
+        clipRange: s.clipRange,
+        oldLogp: prep.oldLogp,
+        advantages: prep.tokenAdvantages,
+        kl: prep.kl,
+        oldAll: prep.oldAll,
+        refAll: prep.refAll,
+      }),
+      lastScatter ?? tf.zeros([4, mb, N]),
+    ]),
+  );
   const values = await packed.data();
   tf.dispose([packed, ...(lastScatter ? [lastScatter] : []), ...perMinibatch, ...Object.values(prep)]);
 
   const take = reader(values);
   const [approxKl, clipFrac, pgLoss, ratioMean, ratioVar] = take(5);
   const [kl, entropy, score, responseLength, meanSeqReward] = take(5);
-  const scores = take(B), advantages = take(B);
+  const scores = take(B),
+    advantages = take(B);
   const { tokens, top } = readDisplay(take, D, N);
   const scatter = readScatter(take, mb, N);
   // nonScore is -beta * KL for every method, so rlhfReward = score - beta * KL is the same objective
@@ -177,10 +225,26 @@ export async function groupIteration(inp: GroupInputs): Promise<GroupIterationRe
   return {
     rollout: r,
     stats: {
-      kl, entropy, nonScore, score, rlhfReward: score + nonScore, approxKl, clipFrac, pgLoss,
-      vfLoss: 0, vfClipFrac: 0, ratioMean, ratioVar, explainedVariance: 0, responseLength,
+      kl,
+      entropy,
+      nonScore,
+      score,
+      rlhfReward: score + nonScore,
+      approxKl,
+      clipFrac,
+      pgLoss,
+      vfLoss: 0,
+      vfClipFrac: 0,
+      ratioMean,
+      ratioVar,
+      explainedVariance: 0,
+      responseLength,
     },
-    scores, tokens, top, scatter, advantages,
+    scores,
+    tokens,
+    top,
+    scatter,
+    advantages,
     baseline: method === 'reinforce' ? updateBaseline(inp.baseline, meanSeqReward, s.baselineDecay) : inp.baseline,
   };
 }

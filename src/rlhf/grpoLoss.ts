@@ -26,8 +26,13 @@ export interface GrpoLossOutput {
  * advantages [B], one per sequence. With one update per batch oldLogp equals logp in value.
  */
 export function grpoLoss(
-  logp: tf.Tensor2D, oldLogp: tf.Tensor2D, logpRef: tf.Tensor2D, advantages: tf.Tensor1D, mask: tf.Tensor2D,
-  eps: number, beta: number,
+  logp: tf.Tensor2D,
+  oldLogp: tf.Tensor2D,
+  logpRef: tf.Tensor2D,
+  advantages: tf.Tensor1D,
+  mask: tf.Tensor2D,
+  eps: number,
+  beta: number,
 ): GrpoLossOutput {
   return tf.tidy(() => {
     const surrogate = clippedSurrogate(logp, oldLogp, advantages.reshape([-1, 1]) as tf.Tensor2D, eps);

@@ -9,14 +9,30 @@ import { responseOutputs } from './rollout';
 import { tokenClipInfo } from './ppoLoss';
 
 /** Top-TOP next-token ids and probabilities, one list per response position. */
-export interface TopK { ids: number[][]; p: number[][] }
+export interface TopK {
+  ids: number[][];
+  p: number[][];
+}
 
 /** Per display row and response position: KL, advantage, ratio after the update, clipped (0/1). */
-export interface TokenDetail { kl: number[]; advantage: number[]; ratio: number[]; clipped: number[] }
+export interface TokenDetail {
+  kl: number[];
+  advantage: number[];
+  ratio: number[];
+  clipped: number[];
+}
 
-export interface TopDetail { before: TopK; after: TopK; reference: TopK }
+export interface TopDetail {
+  before: TopK;
+  after: TopK;
+  reference: TopK;
+}
 
-export interface ScatterPoint { advantage: number; ratio: number; clipped: boolean }
+export interface ScatterPoint {
+  advantage: number;
+  ratio: number;
+  clipped: boolean;
+}
 
 export const TOP = 5;
 
@@ -56,7 +72,10 @@ export interface DisplayInputs {
  */
 export function displayTensors(d: DisplayInputs): tf.Tensor[] {
   const { D, N } = d;
-  const rowsD = tf.tensor1d(Array.from({ length: D }, (_, i) => i), 'int32');
+  const rowsD = tf.tensor1d(
+    Array.from({ length: D }, (_, i) => i),
+    'int32',
+  );
   const idsD = tf.gather(d.ids, rowsD) as tf.Tensor2D;
   const now = responseOutputs(d.policy.weights(), d.policy, idsD, d.pads.slice(0, D), d.Tp, N, d.temperature);
   const oldD = tf.gather(d.oldLogp, rowsD) as tf.Tensor2D;
@@ -68,8 +87,13 @@ export function displayTensors(d: DisplayInputs): tf.Tensor[] {
   };
   const firstD = (all: tf.Tensor2D) => all.slice([0, 0], [D * N, -1]) as tf.Tensor2D;
   return [
-    tf.gather(d.kl, rowsD), advD, info.ratio, info.clipped,
-    ...topOf(firstD(d.oldAll)), ...topOf(now.logpAll), ...topOf(firstD(d.refAll)),
+    tf.gather(d.kl, rowsD),
+    advD,
+    info.ratio,
+    info.clipped,
+    ...topOf(firstD(d.oldAll)),
+    ...topOf(now.logpAll),
+    ...topOf(firstD(d.refAll)),
   ];
 }
 
@@ -90,11 +114,19 @@ export function rowsOf(flat: number[], width: number): number[][] {
 }
 
 /** Unpacks what displayTensors packed. */
-export function readDisplay(take: (n: number) => number[], D: number, N: number): { tokens: TokenDetail[]; top: TopDetail[] } {
+export function readDisplay(
+  take: (n: number) => number[],
+  D: number,
+  N: number,
+): { tokens: TokenDetail[]; top: TopDetail[] } {
   const [klD, advD, ratioD, clipD] = [take(D * N), take(D * N), take(D * N), take(D * N)].map((f) => rowsOf(f, N));
   const topBlock = () => {
-    const p = rowsOf(take(D * N * TOP), TOP), ids = rowsOf(take(D * N * TOP), TOP);
-    return Array.from({ length: D }, (_, d) => ({ p: p.slice(d * N, (d + 1) * N), ids: ids.slice(d * N, (d + 1) * N) }));
+    const p = rowsOf(take(D * N * TOP), TOP),
+      ids = rowsOf(take(D * N * TOP), TOP);
+    return Array.from({ length: D }, (_, d) => ({
+      p: p.slice(d * N, (d + 1) * N),
+      ids: ids.slice(d * N, (d + 1) * N),
+    }));
   };
   const [before, after, reference] = [topBlock(), topBlock(), topBlock()];
   return {
@@ -105,7 +137,8 @@ export function readDisplay(take: (n: number) => number[], D: number, N: number)
 
 /** Unpacks a [4, mb, N] stack of (advantage, ratio, clipped, mask) into the valid tokens' points. */
 export function readScatter(take: (n: number) => number[], mb: number, N: number): ScatterPoint[] {
-  const cell = mb * N, sc = take(4 * cell);
+  const cell = mb * N,
+    sc = take(4 * cell);
   return Array.from({ length: cell }, (_, i) => i)
     .filter((i) => sc[3 * cell + i] > 0)
     .map((i) => ({ advantage: sc[i], ratio: sc[cell + i], clipped: sc[2 * cell + i] > 0.5 }));

@@ -12,7 +12,9 @@ export interface KlController {
 /** beta never changes. */
 export class FixedKlController implements KlController {
   constructor(public readonly value: number) {}
-  update(_currentKl: number, _nSteps: number): void { /* fixed */ }
+  update(_currentKl: number, _nSteps: number): void {
+    /* fixed */
+  }
 }
 
 /**
@@ -22,11 +24,17 @@ export class FixedKlController implements KlController {
  */
 export class AdaptiveKlController implements KlController {
   private beta: number;
-  constructor(initBeta: number, readonly target: number, readonly horizon: number) {
+  constructor(
+    initBeta: number,
+    readonly target: number,
+    readonly horizon: number,
+  ) {
     if (!(target > 0) || !(horizon > 0)) throw new Error('adaptive KL needs target > 0 and horizon > 0');
     this.beta = initBeta;
   }
-  get value(): number { return this.beta; }
+  get value(): number {
+    return this.beta;
+  }
   update(currentKl: number, nSteps: number): void {
     const error = Math.min(0.2, Math.max(-0.2, currentKl / this.target - 1));
     this.beta *= 1 + (error * nSteps) / this.horizon;

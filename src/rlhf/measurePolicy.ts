@@ -19,12 +19,19 @@ export interface PolicyMeasure {
 
 /** KL = E[sum_t log pi(a_t) - log pi_ref(a_t)] over the policy's own samples (Monte Carlo, k1). */
 export async function measurePolicy(
-  policy: GPT, reference: GPT, reward: GPT, promptIds: number[][], N: number, temperature: number,
-  normalization: { mean: number; std: number }, seed: number,
+  policy: GPT,
+  reference: GPT,
+  reward: GPT,
+  promptIds: number[][],
+  N: number,
+  temperature: number,
+  normalization: { mean: number; std: number },
+  seed: number,
 ): Promise<PolicyMeasure> {
   const r = await rollout(policy, promptIds, N, temperature, seed);
   const packed = tf.tidy(() => {
-    const ids = idsTensor(r), mask = maskTensor(r);
+    const ids = idsTensor(r),
+      mask = maskTensor(r);
     const logp = responseOutputs(policy.weights(), policy, ids, r.pads, r.Tp, r.N, temperature).logp;
     const ref = responseOutputs(reference.weights(), reference, ids, r.pads, r.Tp, r.N, temperature).logp;
     const kl = tf.mean(tf.sum(tf.mul(klPerToken(logp, ref, 'k1'), mask), 1));

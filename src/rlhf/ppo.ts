@@ -22,7 +22,17 @@ import { gae } from './gae';
 import { maskedVar, whiten } from './whiten';
 import { ppoLoss, tokenClipInfo } from './ppoLoss';
 import { idsTensor, maskTensor, responseOutputs, rollout, scoredRows, type Rollout } from './rollout';
-import { displayTensors, packFlat, readDisplay, reader, readScatter, shuffled, type ScatterPoint, type TokenDetail, type TopDetail } from './iterationIO';
+import {
+  displayTensors,
+  packFlat,
+  readDisplay,
+  reader,
+  readScatter,
+  shuffled,
+  type ScatterPoint,
+  type TokenDetail,
+  type TopDetail,
+} from './iterationIO';
 
 export type { TopK } from './iterationIO';
 
@@ -57,9 +67,20 @@ export interface PpoInputs {
 
 /** Batch-level metrics (TRL's names are given in protocol.ts's RlMetricPoint). */
 export interface PpoStats {
-  kl: number; entropy: number; nonScore: number; score: number; rlhfReward: number;
-  approxKl: number; clipFrac: number; pgLoss: number; vfLoss: number; vfClipFrac: number;
-  ratioMean: number; ratioVar: number; explainedVariance: number; responseLength: number;
+  kl: number;
+  entropy: number;
+  nonScore: number;
+  score: number;
+  rlhfReward: number;
+  approxKl: number;
+  clipFrac: number;
+  pgLoss: number;
+  vfLoss: number;
+  vfClipFrac: number;
+  ratioMean: number;
+  ratioVar: number;
+  explainedVariance: number;
+  responseLength: number;
 }
 
 export interface PpoIterationResult {
@@ -76,13 +97,17 @@ export interface PpoIterationResult {
 
 /** Explained variance of the value head: 1 - Var(R - V) / Var(R) over valid tokens. */
 function explainedVariance(returns: tf.Tensor2D, values: tf.Tensor2D, mask: tf.Tensor2D): tf.Scalar {
-  return tf.sub(1, tf.div(maskedVar(tf.sub(returns, values), mask, false), tf.add(maskedVar(returns, mask, false), 1e-8))) as tf.Scalar;
+  return tf.sub(
+    1,
+    tf.div(maskedVar(tf.sub(returns, values), mask, false), tf.add(maskedVar(returns, mask, false), 1e-8)),
+  ) as tf.Scalar;
 }
 
 export async function ppoIteration(inp: PpoInputs): Promise<PpoIterationResult> {
   const { models, settings: s, optimizers } = inp;
   const B = inp.promptIds.length;
-  if (B % s.minibatches !== 0) throw new Error(`the rollouts (${B}) must split evenly into ${s.minibatches} minibatches`);
+  if (B % s.minibatches !== 0)
+    throw new Error(`the rollouts (${B}) must split evenly into ${s.minibatches} minibatches`);
 
   // 1. Rollouts (the only read before the update).
   const room = models.policy.config.contextLength - Math.max(...inp.promptIds.map((p) => p.length));
@@ -91,7 +116,8 @@ export async function ppoIteration(inp: PpoInputs): Promise<PpoIterationResult> 
 
   // 2-4. Scores, per-token KL and rewards, advantages and returns: computed once, before any update.
   const prep = tf.tidy(() => {
-    const ids = idsTensor(r), mask = maskTensor(r);
+    const ids = idsTensor(r),
+      mask = maskTensor(r);
     const old = responseOutputs(models.policy.weights(), models.policy, ids, pads, Tp, N, s.temperature);
     const ref = responseOutputs(models.reference.weights(), models.reference, ids, pads, Tp, N, s.temperature);
     const oldValues = models.value
@@ -99,10 +125,14 @@ export async function ppoIteration(inp: PpoInputs): Promise<PpoIterationResult> 
       : old.values;
     const raw = rewardScores(models.reward.weights(), models.reward, scoredRows(r, models.reward.config.contextLength));
     const noEos = tf.tensor1d(r.hasEos.map((e) => (e ? 0 : 1)));
-    const scores = tf.sub(tf.div(tf.sub(raw, inp.normalization.mean), inp.normalization.std), tf.mul(noEos, s.missingEosPenalty)) as tf.Tensor1D;
+    const scores = tf.sub(
+      tf.div(tf.sub(raw, inp.normalization.mean), inp.normalization.std),
+      tf.mul(noEos, s.missingEosPenalty),
+    ) as tf.Tensor1D;
     const kl = tf.mul(klPerToken(old.logp, ref.logp, s.klEstimator), mask) as tf.Tensor2D;
-    let { rewards, nonScore } = klPenalisedRewards(kl, scores, mask, inp.beta);
-    if (s.whitenRewards) rewards = whiten(rewards, mask, false);
+    const penalised = klPenalisedRewards(kl, scores, mask, inp.beta);
+    const nonScore = penalised.nonScore;
+    const rewards = s.whitenRewards ? whiten(penalised.rewards, mask, false) : penalised.rewards;
     const values = tf.mul(oldValues, mask) as tf.Tensor2D;
     const { advantages, returns } = gae(rewards, values, mask, s.gamma, s.lambda);
     const batchStats = tf.stack([
@@ -114,16 +144,29 @@ export async function ppoIteration(inp: PpoInputs): Promise<PpoIterationResult> 
       tf.mean(tf.sum(mask, 1)),
     ]);
     return {
-      ids, mask, oldLogp: old.logp, oldValues: values, returns, kl, scores, batchStats,
+      ids,
+      mask,
+      oldLogp: old.logp,
+      oldValues: values,
+      returns,
+      kl,
+      scores,
+      batchStats,
       advantages: tf.mul(whiten(advantages, mask), mask) as tf.Tensor2D,
-      oldAll: old.logpAll, refAll: ref.logpAll,
+      oldAll: old.logpAll,
+      refAll: ref.logpAll,
     };
   });
 
   // 5. PPO epochs over shuffled minibatches.
   const rand = mulberry32(inp.seed ^ 0x9e3779b9);
   const mb = B / s.minibatches;
-  const lossOptions = { clipEps: s.clipRange, clipEpsValue: s.clipRangeValue, vfCoef: models.value ? 0 : s.vfCoef, entCoef: s.entropyCoef };
+  const lossOptions = {
+    clipEps: s.clipRange,
+    clipEpsValue: s.clipRangeValue,
+    vfCoef: models.value ? 0 : s.vfCoef,
+    entCoef: s.entropyCoef,
+  };
   const perMinibatch: tf.Tensor1D[] = [];
   let lastScatter: tf.Tensor | null = null;
   for (let epoch = 0; epoch < s.epochs; epoch++) {
@@ -135,14 +178,43 @@ export async function ppoIteration(inp: PpoInputs): Promise<PpoIterationResult> 
       const out = tf.tidy((): tf.TensorContainer => {
         const idx = tf.tensor1d(rows, 'int32');
         const pick = <T extends tf.Tensor>(t: T) => tf.gather(t, idx) as T;
-        const [ids, mask, oldLogp, oldValues, advantages, returns] = [prep.ids, prep.mask, prep.oldLogp, prep.oldValues, prep.advantages, prep.returns].map(pick);
+        const [ids, mask, oldLogp, oldValues, advantages, returns] = [
+          prep.ids,
+          prep.mask,
+          prep.oldLogp,
+          prep.oldValues,
+          prep.advantages,
+          prep.returns,
+        ].map(pick);
         let metrics: tf.Tensor1D | null = null;
         let scatter: tf.Tensor | null = null;
         const policyStep = lossAndFlatGrad(models.policy.flat, models.policy.layout, (w) => {
           const now = responseOutputs(w, models.policy, ids as tf.Tensor2D, rowPads, Tp, N, s.temperature);
           const values = models.value ? (oldValues as tf.Tensor2D) : now.values;
-          const o = ppoLoss({ logp: now.logp, oldLogp: oldLogp as tf.Tensor2D, advantages: advantages as tf.Tensor2D, values, oldValues: oldValues as tf.Tensor2D, returns: returns as tf.Tensor2D, mask: mask as tf.Tensor2D, entropy: now.entropy }, lossOptions);
-          metrics = tf.keep(tf.stack([o.approxKl, o.clipFrac, o.pgLoss, o.vfLoss, o.vfClipFrac, o.ratioMean, o.ratioVar]) as tf.Tensor1D);
+          const o = ppoLoss(
+            {
+              logp: now.logp,
+              oldLogp: oldLogp as tf.Tensor2D,
+              advantages: advantages as tf.Tensor2D,
+              values,
+              oldValues: oldValues as tf.Tensor2D,
+              returns: returns as tf.Tensor2D,
+              mask: mask as tf.Tensor2D,
+              entropy: now.entropy,
+            },
+            lossOptions,
+          );
+          metrics = tf.keep(
+            tf.stack([
+              o.approxKl,
+              o.clipFrac,
+              o.pgLoss,
+              o.vfLoss,
+              o.vfClipFrac,
+              o.ratioMean,
+              o.ratioVar,
+            ]) as tf.Tensor1D,
+          );
           if (isLast) {
             const info = tokenClipInfo(now.logp, oldLogp as tf.Tensor2D, advantages as tf.Tensor2D, s.clipRange);
             scatter = tf.keep(tf.stack([advantages, info.ratio, info.clipped, mask]));
@@ -156,7 +228,18 @@ export async function ppoIteration(inp: PpoInputs): Promise<PpoIterationResult> 
           let vf: tf.Tensor | null = null;
           const valueStep = lossAndFlatGrad(models.value.flat, models.value.layout, (w) => {
             const now = responseOutputs(w, models.value!, ids as tf.Tensor2D, rowPads, Tp, N, s.temperature);
-            const o = ppoLoss({ logp: oldLogp as tf.Tensor2D, oldLogp: oldLogp as tf.Tensor2D, advantages: advantages as tf.Tensor2D, values: now.values, oldValues: oldValues as tf.Tensor2D, returns: returns as tf.Tensor2D, mask: mask as tf.Tensor2D }, { ...lossOptions, vfCoef: 1 });
+            const o = ppoLoss(
+              {
+                logp: oldLogp as tf.Tensor2D,
+                oldLogp: oldLogp as tf.Tensor2D,
+                advantages: advantages as tf.Tensor2D,
+                values: now.values,
+                oldValues: oldValues as tf.Tensor2D,
+                returns: returns as tf.Tensor2D,
+                mask: mask as tf.Tensor2D,
+              },
+              { ...lossOptions, vfCoef: 1 },
+            );
             vf = tf.keep(tf.stack([o.vfLoss, o.vfClipFrac]));
             return tf.mul(o.vfLoss, s.vfCoef) as tf.Scalar;
           });
@@ -176,14 +259,29 @@ export async function ppoIteration(inp: PpoInputs): Promise<PpoIterationResult> 
 
   // After the update: ratios of the displayed rows and their top next tokens, then one read of everything.
   const D = Math.min(inp.detailRows, B);
-  const packed = tf.tidy(() => packFlat([
-    tf.mean(tf.stack(perMinibatch), 0), prep.batchStats, prep.scores,
-    ...displayTensors({
-      policy: models.policy, ids: prep.ids, pads, Tp, N, D, temperature: s.temperature, clipRange: s.clipRange,
-      oldLogp: prep.oldLogp, advantages: prep.advantages, kl: prep.kl, oldAll: prep.oldAll, refAll: prep.refAll,
-    }),
-    lastScatter ?? tf.zeros([4, mb, N]),
-  ]));
+  const packed = tf.tidy(() =>
+    packFlat([
+      tf.mean(tf.stack(perMinibatch), 0),
+      prep.batchStats,
+      prep.scores,
+      ...displayTensors({
+        policy: models.policy,
+        ids: prep.ids,
+        pads,
+        Tp,
+        N,
+        D,
+        temperature: s.temperature,
+        clipRange: s.clipRange,
+        oldLogp: prep.oldLogp,
+        advantages: prep.advantages,
+        kl: prep.kl,
+        oldAll: prep.oldAll,
+        refAll: prep.refAll,
+      }),
+      lastScatter ?? tf.zeros([4, mb, N]),
+    ]),
+  );
   const values = await packed.data();
   tf.dispose([packed, lastScatter!, ...perMinibatch, ...Object.values(prep)].filter(Boolean));
 
@@ -196,7 +294,22 @@ export async function ppoIteration(inp: PpoInputs): Promise<PpoIterationResult> 
   const scatter = readScatter(take, mb, N);
   return {
     rollout: r,
-    stats: { kl, entropy, nonScore, score, rlhfReward: score + nonScore, approxKl, clipFrac, pgLoss, vfLoss, vfClipFrac, ratioMean, ratioVar, explainedVariance: explained, responseLength },
+    stats: {
+      kl,
+      entropy,
+      nonScore,
+      score,
+      rlhfReward: score + nonScore,
+      approxKl,
+      clipFrac,
+      pgLoss,
+      vfLoss,
+      vfClipFrac,
+      ratioMean,
+      ratioVar,
+      explainedVariance: explained,
+      responseLength,
+    },
     scores,
     tokens,
     top,

@@ -15,7 +15,10 @@ import { maskedMean, maskedVar } from './whiten';
  * advantages may be [B, T] or [B, 1] (one advantage per sequence, as in GRPO).
  */
 export function clippedSurrogate(
-  logp: tf.Tensor2D, oldLogp: tf.Tensor2D, advantages: tf.Tensor2D, eps: number,
+  logp: tf.Tensor2D,
+  oldLogp: tf.Tensor2D,
+  advantages: tf.Tensor2D,
+  eps: number,
 ): { ratio: tf.Tensor2D; loss: tf.Tensor2D; clipped: tf.Tensor2D } {
   return tf.tidy(() => {
     const ratio = tf.exp(tf.sub(logp, oldLogp)) as tf.Tensor2D;
@@ -32,7 +35,10 @@ export function clippedSurrogate(
 
 /** Per-token ratio and 0/1 clipped indicator [B, T] for colouring tokens in the UI (not masked). */
 export function tokenClipInfo(
-  logp: tf.Tensor2D, oldLogp: tf.Tensor2D, advantages: tf.Tensor2D, eps: number,
+  logp: tf.Tensor2D,
+  oldLogp: tf.Tensor2D,
+  advantages: tf.Tensor2D,
+  eps: number,
 ): { ratio: tf.Tensor2D; clipped: tf.Tensor2D } {
   return tf.tidy(() => {
     const { ratio, clipped } = clippedSurrogate(logp, oldLogp, advantages, eps);
@@ -105,7 +111,10 @@ export function ppoLoss(inp: PpoLossInputs, opts: PpoLossOptions): PpoLossOutput
     const pgLoss = maskedMean(surrogate.loss, mask) as tf.Scalar;
     const clipFrac = maskedMean(surrogate.clipped, mask) as tf.Scalar;
 
-    const vClipped = tf.add(inp.oldValues, tf.clipByValue(tf.sub(inp.values, inp.oldValues), -opts.clipEpsValue, opts.clipEpsValue));
+    const vClipped = tf.add(
+      inp.oldValues,
+      tf.clipByValue(tf.sub(inp.values, inp.oldValues), -opts.clipEpsValue, opts.clipEpsValue),
+    );
     const vfLoss1 = tf.square(tf.sub(inp.values, inp.returns));
     const vfLoss2 = tf.square(tf.sub(vClipped, inp.returns));
     const vfLoss = tf.mul(maskedMean(tf.maximum(vfLoss1, vfLoss2), mask), 0.5) as tf.Scalar;

@@ -18,7 +18,8 @@ const MIN_HELD_OUT_FOR_CALIBRATION = 10;
  * (so a reward model that scores everything alike sits at chance, 0.5). NaN when no pair has a gold difference.
  */
 export function goldOrderAccuracy(margins: number[], goldChosen: number[], goldRejected: number[]): number {
-  let right = 0, counted = 0;
+  let right = 0,
+    counted = 0;
   margins.forEach((m, i) => {
     const g = goldChosen[i] - goldRejected[i];
     if (g === 0) return;
@@ -59,14 +60,18 @@ export function buildDiagnostics(
   probe: { pairs: readonly { prompt: string; left: string; right: string }[]; margins: number[] } | null,
   normalization: { mean: number; std: number } | null,
 ): RewardDiagnostics {
-  const decided = comparisons.map((c, i) => ({ c, margin: margins[i], heldOut: heldOutIds.has(c.id) })).filter((d) => d.c.verdict === 'preferred');
+  const decided = comparisons
+    .map((c, i) => ({ c, margin: margins[i], heldOut: heldOutIds.has(c.id) }))
+    .filter((d) => d.c.verdict === 'preferred');
   const heldOut = decided.filter((d) => d.heldOut);
   const calibrationOn = heldOut.length >= MIN_HELD_OUT_FOR_CALIBRATION ? 'heldOut' : 'all';
   const forCalibration = calibrationOn === 'heldOut' ? heldOut : decided;
   const pChosen = forCalibration.map((d) => 1 / (1 + Math.exp(-d.margin)));
   const agreement = gold && probe ? goldAgreement(gold, probe.pairs, probe.margins) : { agreement: null, pairs: 0 };
   return {
-    margins: comparisons.map((c, i) => ({ value: margins[i], heldOut: heldOutIds.has(c.id) })).filter((m) => Number.isFinite(m.value)),
+    margins: comparisons
+      .map((c, i) => ({ value: margins[i], heldOut: heldOutIds.has(c.id) }))
+      .filter((m) => Number.isFinite(m.value)),
     calibration: calibrationBins(symmetricPredictions(pChosen), CALIBRATION_BINS),
     calibrationOn,
     goldAccuracy: agreement.agreement,

@@ -20,7 +20,11 @@ export interface RewardLossOptions {
  * changes nothing but the centring term.
  */
 export function rewardModelLoss(
-  rChosen: tf.Tensor1D, rRejected: tf.Tensor1D, targets: tf.Tensor1D, weights: tf.Tensor1D, opts: RewardLossOptions,
+  rChosen: tf.Tensor1D,
+  rRejected: tf.Tensor1D,
+  targets: tf.Tensor1D,
+  weights: tf.Tensor1D,
+  opts: RewardLossOptions,
 ): tf.Scalar {
   const margins = tf.mul(tf.equal(targets, 1).toFloat(), opts.margin);
   const d = tf.sub(tf.sub(rChosen, rRejected), margins);

@@ -21,7 +21,11 @@ export interface ScoredRows {
 }
 
 /** <bos> prompt <sep> response <eos>, cut to T tokens (a cut row is scored at its last token). */
-export function encodeCompletions(tok: Tokenizer, items: { prompt: string; response: string }[], T: number): ScoredRows {
+export function encodeCompletions(
+  tok: Tokenizer,
+  items: { prompt: string; response: string }[],
+  T: number,
+): ScoredRows {
   const ids = new Int32Array(items.length * T).fill(PAD);
   const readAt = new Int32Array(items.length);
   const from = new Int32Array(items.length);

@@ -26,7 +26,10 @@ export function lastTokenOneHot(mask: tf.Tensor2D): tf.Tensor2D {
  * here: the caller subtracts it from those rows' scores before calling.
  */
 export function klPenalisedRewards(
-  kl: tf.Tensor2D, scores: tf.Tensor1D, mask: tf.Tensor2D, beta: number,
+  kl: tf.Tensor2D,
+  scores: tf.Tensor1D,
+  mask: tf.Tensor2D,
+  beta: number,
 ): { rewards: tf.Tensor2D; nonScore: tf.Tensor2D } {
   return tf.tidy(() => {
     const nonScore = tf.mul(tf.mul(kl, mask), -beta) as tf.Tensor2D;

@@ -22,7 +22,7 @@ export interface Rollout {
   /** Left-pad count of each row's prompt. */
   pads: number[];
   Tp: number; // padded prompt length
-  N: number;  // response length (fixed)
+  N: number; // response length (fixed)
   /** [B * (Tp + N)] token ids, row-major. */
   ids: Int32Array;
   /** [B * N]: 1 on response tokens up to and including <eos>, else 0. */
@@ -31,7 +31,13 @@ export interface Rollout {
 }
 
 /** Samples one response per prompt at `temperature` (one GPU read) and lays the batch out. */
-export async function rollout(policy: GPT, promptIds: number[][], N: number, temperature: number, seed: number): Promise<Rollout> {
+export async function rollout(
+  policy: GPT,
+  promptIds: number[][],
+  N: number,
+  temperature: number,
+  seed: number,
+): Promise<Rollout> {
   const padded = leftPad(promptIds);
   const { tokens } = await sample(policy, promptIds, { maxNewTokens: N, temperature, topK: 0, seed });
   return layout(promptIds, tokens, padded.leftPad, padded.T, N);
@@ -39,7 +45,8 @@ export async function rollout(policy: GPT, promptIds: number[][], N: number, tem
 
 /** Lays out prompts and responses as fixed-shape rows with the response mask. */
 export function layout(promptIds: number[][], responses: number[][], pads: number[], Tp: number, N: number): Rollout {
-  const B = promptIds.length, T = Tp + N;
+  const B = promptIds.length,
+    T = Tp + N;
   const ids = new Int32Array(B * T).fill(PAD);
   const mask = new Float32Array(B * N);
   responses.forEach((resp, b) => {
@@ -75,10 +82,27 @@ export interface ResponseOutputs {
  * response tokens (positions Tp-1 ... Tp+N-2 predict tokens Tp ... Tp+N-1).
  *   log pi(a_t) = log softmax(z_t / T)[a_t],  H_t = -sum_a pi(a) log pi(a)
  */
-export function responseOutputs(w: Weights, model: GPT, ids: tf.Tensor2D, pads: number[], Tp: number, N: number, temperature: number): ResponseOutputs {
+export function responseOutputs(
+  w: Weights,
+  model: GPT,
+  ids: tf.Tensor2D,
+  pads: number[],
+  Tp: number,
+  N: number,
+  temperature: number,
+): ResponseOutputs {
   const [B, T] = ids.shape;
-  const hidden = forward(w, model.config, ids, paddedPositions(pads, 0, T), maskedAttend(model.config, paddedMask(pads, 0, T, T)));
-  const atResponse = hidden.reshape([B, T, -1]).slice([0, Tp - 1, 0], [B, N, -1]).reshape([B * N, -1]) as tf.Tensor2D;
+  const hidden = forward(
+    w,
+    model.config,
+    ids,
+    paddedPositions(pads, 0, T),
+    maskedAttend(model.config, paddedMask(pads, 0, T, T)),
+  );
+  const atResponse = hidden
+    .reshape([B, T, -1])
+    .slice([0, Tp - 1, 0], [B, N, -1])
+    .reshape([B * N, -1]) as tf.Tensor2D;
   const targets = ids.slice([0, Tp], [B, N]).reshape([-1]) as tf.Tensor1D;
   const logpAll = samplingLogProbs(lmLogits(w, atResponse), temperature, 0);
   const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logpAll), logpAll), -1)).reshape([B, N]) as tf.Tensor2D;

@@ -64,7 +64,8 @@ export function createEngineClient(options: ClientOptions = { spawn: spawnWorker
       err.preventDefault();
       restart(`it failed: ${err.message || 'unknown error'}`, null);
     };
-    w.onmessageerror = () => emit({ type: 'notice', level: 'error', message: 'A message from the training worker could not be read.' });
+    w.onmessageerror = () =>
+      emit({ type: 'notice', level: 'error', message: 'A message from the training worker could not be read.' });
     return w;
   }
 
@@ -74,18 +75,26 @@ export function createEngineClient(options: ClientOptions = { spawn: spawnWorker
     restarts = [...restarts.filter((r) => t - r < QUICK_MS), t];
     if (restarts.length > MAX_QUICK_RESTARTS) {
       clearInterval(watchdog);
-      emit({ type: 'restarted', reason: `The training worker stopped again (${reason}); reload the page to try once more. Your labels are saved.` });
+      emit({
+        type: 'restarted',
+        reason: `The training worker stopped again (${reason}); reload the page to try once more. Your labels are saved.`,
+      });
       return;
     }
     avoid = avoidBackend ?? avoid;
     worker = start();
-    emit({ type: 'restarted', reason: `The training worker stopped (${reason}) and was restarted${avoid ? ` without ${avoid}` : ''}. `
-      + 'Your labels are safe in this browser; models trained since they were last saved start again from the shipped ones.' });
+    emit({
+      type: 'restarted',
+      reason:
+        `The training worker stopped (${reason}) and was restarted${avoid ? ` without ${avoid}` : ''}. ` +
+        'Your labels are safe in this browser; models trained since they were last saved start again from the shipped ones.',
+    });
     if (scenarioCommand) worker.postMessage(scenarioCommand);
   }
 
   const watchdog = setInterval(() => {
-    if (now() - lastHeard > WORKER_SILENCE_MS) restart(`it gave no sign of life for ${Math.round(WORKER_SILENCE_MS / 1000)} s`, null);
+    if (now() - lastHeard > WORKER_SILENCE_MS)
+      restart(`it gave no sign of life for ${Math.round(WORKER_SILENCE_MS / 1000)} s`, null);
   }, options.checkEvery ?? 5000);
 
   return {
@@ -109,8 +118,9 @@ export function createEngineClient(options: ClientOptions = { spawn: spawnWorker
 
 /** Vite bundles a worker only from `new Worker(new URL(...), { literal options })`, hence the two spellings. */
 function spawnWorker(avoid: BackendName | null): WorkerLike {
-  const worker = avoid === 'webgpu'
-    ? new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module', name: 'avoid-webgpu' })
-    : new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module', name: 'training' });
+  const worker =
+    avoid === 'webgpu'
+      ? new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module', name: 'avoid-webgpu' })
+      : new Worker(new URL('../engine/worker.ts', import.meta.url), { type: 'module', name: 'training' });
   return worker as unknown as WorkerLike;
 }

@@ -13,7 +13,12 @@ let writes: Promise<unknown> = Promise.resolve();
 let guarded = false;
 
 /** Saves `list` (one judged pair, or a ranking's pairs), then tells the worker; `pair` returns to the screen if the save fails. */
-export function saveLabels(app: PlaygroundState, send: (c: Command) => void, list: Comparison[], pair: PairToLabel | null): Promise<void> {
+export function saveLabels(
+  app: PlaygroundState,
+  send: (c: Command) => void,
+  list: Comparison[],
+  pair: PairToLabel | null,
+): Promise<void> {
   guardUnload(app);
   app.desk.addLocal(list);
   app.desk.saving += 1;

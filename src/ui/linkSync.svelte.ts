@@ -5,7 +5,16 @@
 
 import type { Command, StageId } from '../engine/protocol';
 import type { PlaygroundState } from './state.svelte';
-import { ALL_STAGES, SCHEMA, format, parseHash, toHash, type Hideable, type PresetId, type UrlSettings } from './urlState';
+import {
+  ALL_STAGES,
+  SCHEMA,
+  format,
+  parseHash,
+  toHash,
+  type Hideable,
+  type PresetId,
+  type UrlSettings,
+} from './urlState';
 import { commandsFor, valuesFromState } from './linkValues';
 import { PRESETS, type Preset } from '../presets';
 
@@ -89,7 +98,13 @@ export class LinkSync {
   }
 
   choosePreset(id: PresetId): void {
-    const values: Partial<UrlSettings> = { ...PRESETS[id].values, preset: id, stages: this.stages, hide: this.hide, lecture: this.lecture };
+    const values: Partial<UrlSettings> = {
+      ...PRESETS[id].values,
+      preset: id,
+      stages: this.stages,
+      hide: this.hide,
+      lecture: this.lecture,
+    };
     this.write(toHash(values));
     this.applyValues(values, true);
   }
@@ -103,8 +118,12 @@ export class LinkSync {
     // One notice for the lot, so a link with many bad values shows every problem (up to a bound).
     if (problems.length) {
       const shown = problems.slice(0, MAX_LINK_PROBLEMS).join(' ');
-      const more = problems.length > MAX_LINK_PROBLEMS ? ` (and ${problems.length - MAX_LINK_PROBLEMS} more problems)` : '';
-      this.app.pushNotice('error', `The link could not be used in full (${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}): ${shown}${more}`);
+      const more =
+        problems.length > MAX_LINK_PROBLEMS ? ` (and ${problems.length - MAX_LINK_PROBLEMS} more problems)` : '';
+      this.app.pushNotice(
+        'error',
+        `The link could not be used in full (${problems.length} ${problems.length === 1 ? 'problem' : 'problems'}): ${shown}${more}`,
+      );
     }
     this.applyValues(values, full);
   }

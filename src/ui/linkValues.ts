@@ -2,7 +2,13 @@
 // describe what the worker last reported. Pure functions, so both directions are unit-tested.
 
 import type {
-  Command, LabelerSettings, PairSettings, RewardSettings, RlSettings, SampleSettings, TrainSettings,
+  Command,
+  LabelerSettings,
+  PairSettings,
+  RewardSettings,
+  RlSettings,
+  SampleSettings,
+  TrainSettings,
 } from '../engine/protocol';
 import { SCHEMA, format, readValue, type Group, type LinkScenario, type UrlSettings } from './urlState';
 
@@ -35,10 +41,17 @@ export function commandsFor(values: Partial<UrlSettings>, full: boolean): Comman
     (groups[e.group] ??= {})[e.field] = Array.isArray(v) ? [...v] : v;
   }
   const g = groups as {
-    sample?: Partial<SampleSettings>; pair?: Partial<PairSettings>; reward?: Partial<RewardSettings>;
-    labelers?: Partial<LabelerSettings>; pretrain?: Partial<TrainSettings>; sft?: Partial<TrainSettings>; rl?: Partial<RlSettings>;
+    sample?: Partial<SampleSettings>;
+    pair?: Partial<PairSettings>;
+    reward?: Partial<RewardSettings>;
+    labelers?: Partial<LabelerSettings>;
+    pretrain?: Partial<TrainSettings>;
+    sft?: Partial<TrainSettings>;
+    rl?: Partial<RlSettings>;
   };
-  const cmds: Command[] = [{ type: 'init', scenario: values.scenario ?? 'reviews', preset: values.size ?? 'small', seed: values.seed ?? 1 }];
+  const cmds: Command[] = [
+    { type: 'init', scenario: values.scenario ?? 'reviews', preset: values.size ?? 'small', seed: values.seed ?? 1 },
+  ];
   if (g.sample) cmds.push({ type: 'setSampleSettings', settings: g.sample });
   if (g.pretrain) cmds.push({ type: 'setTrainSettings', stage: 'pretrain', settings: g.pretrain });
   if (g.sft) cmds.push({ type: 'setTrainSettings', stage: 'sft', settings: g.sft });

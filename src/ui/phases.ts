@@ -162,7 +162,8 @@ export function phaseDurationMs(i: number, pauseSeconds: number, positions: numb
 /** When each phase starts, in ms after the walkthrough starts, and (last entry) when it ends. */
 export function phaseSchedule(pauseSeconds: number, positions: number, reducedMotion: boolean): number[] {
   const starts = [0];
-  for (let i = 0; i < PHASE_COUNT; i++) starts.push(starts[i] + phaseDurationMs(i, pauseSeconds, positions, reducedMotion));
+  for (let i = 0; i < PHASE_COUNT; i++)
+    starts.push(starts[i] + phaseDurationMs(i, pauseSeconds, positions, reducedMotion));
   return starts;
 }
 

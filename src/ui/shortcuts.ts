@@ -39,7 +39,12 @@ export function installShortcuts(
     }
     if (app.model === null || app.loading) return;
     const stage = app.selected;
-    const running = stage === 'rl' ? (app.rlState?.running ?? false) : stage === 'pretrain' || stage === 'sft' ? (app.stages[stage].state?.running ?? false) : false;
+    const running =
+      stage === 'rl'
+        ? (app.rlState?.running ?? false)
+        : stage === 'pretrain' || stage === 'sft'
+          ? (app.stages[stage].state?.running ?? false)
+          : false;
     const cmd = stageCommand(action.type, stage, running);
     if (!cmd) return;
     e.preventDefault(); // space would also scroll the page

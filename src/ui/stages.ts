@@ -1,6 +1,6 @@
 // The five stages of the pipeline as the page names and explains them.
 
-import type { StageId, TrainableStage } from '../engine/protocol';
+import type { StageId } from '../engine/protocol';
 
 export interface StageText {
   id: StageId;
@@ -48,7 +48,7 @@ export const PIPELINE: StageText[] = [
     title: 'Reward model',
     blurb:
       'The reward model is a copy of the fine-tuned transformer with one extra number on top: a scalar head, averaged over ' +
-      'the answer\'s tokens into the score r of the whole answer (it starts at 0 for every answer, so it begins at chance). ' +
+      "the answer's tokens into the score r of the whole answer (it starts at 0 for every answer, so it begins at chance). " +
       'For each comparison it learns to score the chosen answer above ' +
       'the rejected one, by lowering -log sigmoid(r_chosen - r_rejected). It trains a few steps after every label; ' +
       'the held-out comparisons show whether it learned your taste or just memorised your labels.',

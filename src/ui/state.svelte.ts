@@ -330,7 +330,10 @@ export class PlaygroundState {
   sessionUi(): SessionUi {
     return {
       metrics: { pretrain: this.stages.pretrain.metrics, sft: this.stages.sft.metrics },
-      rewardMetrics: this.rewardMetrics, rlMetrics: this.rlMetrics, rlRuns: this.rlRuns, acquisitionCurve: this.acquisitionCurve,
+      rewardMetrics: this.rewardMetrics,
+      rlMetrics: this.rlMetrics,
+      rlRuns: this.rlRuns,
+      acquisitionCurve: this.acquisitionCurve,
     };
   }
 

@@ -47,8 +47,7 @@ export const TOUR_STEPS: readonly TourStep[] = [
   {
     target: 'reward-probe',
     title: 'Poke the reward model',
-    text:
-      'Type any answer and see its score. Whatever fools the reward model here, the policy will find during RL.',
+    text: 'Type any answer and see its score. Whatever fools the reward model here, the policy will find during RL.',
     tryNow: 'Write a poor answer that reuses words from answers you liked, and see whether it scores high.',
   },
   {
@@ -65,7 +64,8 @@ export const TOUR_STEPS: readonly TourStep[] = [
     text:
       'KL drift shows how far the policy has moved; Rewards shows what it earns; Over-optimisation puts both against the ' +
       'distance travelled. The PPO chart tells you whether each update is a small, safe step.',
-    tryNow: 'Check whether the reward model\'s score keeps rising while the gold score flattens: that is reward hacking.',
+    tryNow:
+      "Check whether the reward model's score keeps rising while the gold score flattens: that is reward hacking.",
   },
   {
     target: 'rl-inside',
@@ -101,7 +101,7 @@ type Store = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
 
 /** The step the tour was left at, clamped to the steps that exist; null when none was stored (or storage is off). */
 export function readStep(storage: Pick<Storage, 'getItem'> | null, count = TOUR_STEPS.length): number | null {
-  let raw: string | null = null;
+  let raw: string | null;
   try {
     raw = storage?.getItem(TOUR_STORAGE_KEY) ?? null;
   } catch {

@@ -6,8 +6,16 @@
 // The defaults repeat the worker's (tests/unit/urlDefaults.test.ts checks that they still agree).
 
 import {
-  ACQUISITIONS, PAIR_LIMITS, REWARD_LIMITS, RL_ALGORITHMS, RL_LIMITS, SAMPLE_LIMITS, TRAIN_LIMITS,
-  checkRange, type Range, type StageId,
+  ACQUISITIONS,
+  PAIR_LIMITS,
+  REWARD_LIMITS,
+  RL_ALGORITHMS,
+  RL_LIMITS,
+  SAMPLE_LIMITS,
+  TRAIN_LIMITS,
+  checkRange,
+  type Range,
+  type StageId,
 } from '../engine/protocol';
 import { BUILT_IN_LABELERS } from '../data/labelers';
 
@@ -19,28 +27,55 @@ export const ALL_STAGES = ['pretrain', 'sft', 'preferences', 'reward', 'rl'] as 
 /** Controls a shared link (or lecture mode) can hide; elements carry the class `ctl-<name>`. */
 export const HIDEABLE = ['settings', 'checkpoints', 'corpus', 'advanced'] as const;
 export type Hideable = (typeof HIDEABLE)[number];
-export const PRESET_IDS = ['reward-hacking', 'strong-anchor', 'helpful-harmless', 'labeler-bias', 'acquisition', 'ppo-vs-dpo'] as const;
+export const PRESET_IDS = [
+  'reward-hacking',
+  'strong-anchor',
+  'helpful-harmless',
+  'labeler-bias',
+  'acquisition',
+  'ppo-vs-dpo',
+] as const;
 export type PresetId = (typeof PRESET_IDS)[number];
 
 const SEED: Range = { min: 1, max: 1_000_000, integer: true, label: 'Seed' };
 
 const num = <const K extends string, const G extends Group>(key: K, group: G, field: string, range: Range, d: number) =>
   ({ kind: 'number', key, group, field, range, default: d }) as const;
-const oneOf = <const K extends string, const G extends Group, const V extends string>(key: K, group: G, field: string, values: readonly V[], d: V | null) =>
-  ({ kind: 'enum', key, group, field, values, default: d }) as const;
+const oneOf = <const K extends string, const G extends Group, const V extends string>(
+  key: K,
+  group: G,
+  field: string,
+  values: readonly V[],
+  d: V | null,
+) => ({ kind: 'enum', key, group, field, values, default: d }) as const;
 const bool = <const K extends string, const G extends Group>(key: K, group: G, field: string, d: boolean) =>
   ({ kind: 'boolean', key, group, field, default: d }) as const;
-const listOf = <const K extends string, const V extends string>(key: K, field: string, values: readonly V[], d: readonly V[], minItems = 0) =>
-  ({ kind: 'list', key, group: 'page', field, values, default: d, minItems }) as const;
+const listOf = <const K extends string, const V extends string>(
+  key: K,
+  field: string,
+  values: readonly V[],
+  d: readonly V[],
+  minItems = 0,
+) => ({ kind: 'list', key, group: 'page', field, values, default: d, minItems }) as const;
 /** Ids of the scenario's built-in simulated labelers (the user's custom one cannot travel in a link). */
-const labeler = <const K extends string>(key: K, field: string, d: null) => ({ kind: 'labeler', key, group: 'labelers', field, default: d }) as const;
-const labelers = <const K extends string>(key: K, field: string, d: readonly string[]) => ({ kind: 'labelers', key, group: 'labelers', field, default: d }) as const;
+const labeler = <const K extends string>(key: K, field: string, d: null) =>
+  ({ kind: 'labeler', key, group: 'labelers', field, default: d }) as const;
+const labelers = <const K extends string>(key: K, field: string, d: readonly string[]) =>
+  ({ kind: 'labelers', key, group: 'labelers', field, default: d }) as const;
 
-const trainEntries = <const P extends string, const G extends 'pretrain' | 'sft'>(p: P, g: G, d: [number, number, number, number, number, number]) => [
-  num(`${p}Lr`, g, 'learningRate', TRAIN_LIMITS.learningRate, d[0]), num(`${p}Batch`, g, 'batchSize', TRAIN_LIMITS.batchSize, d[1]),
-  num(`${p}Warmup`, g, 'warmupSteps', TRAIN_LIMITS.warmupSteps, d[2]), num(`${p}Steps`, g, 'totalSteps', TRAIN_LIMITS.totalSteps, d[3]),
-  num(`${p}Wd`, g, 'weightDecay', TRAIN_LIMITS.weightDecay, d[4]), num(`${p}Clip`, g, 'gradClip', TRAIN_LIMITS.gradClip, d[5]),
-] as const;
+const trainEntries = <const P extends string, const G extends 'pretrain' | 'sft'>(
+  p: P,
+  g: G,
+  d: [number, number, number, number, number, number],
+) =>
+  [
+    num(`${p}Lr`, g, 'learningRate', TRAIN_LIMITS.learningRate, d[0]),
+    num(`${p}Batch`, g, 'batchSize', TRAIN_LIMITS.batchSize, d[1]),
+    num(`${p}Warmup`, g, 'warmupSteps', TRAIN_LIMITS.warmupSteps, d[2]),
+    num(`${p}Steps`, g, 'totalSteps', TRAIN_LIMITS.totalSteps, d[3]),
+    num(`${p}Wd`, g, 'weightDecay', TRAIN_LIMITS.weightDecay, d[4]),
+    num(`${p}Clip`, g, 'gradClip', TRAIN_LIMITS.gradClip, d[5]),
+  ] as const;
 
 export const SCHEMA = [
   oneOf('scenario', 'model', 'scenario', ['reviews', 'assistant'], 'reviews'), // first: labeler ids depend on it
@@ -53,7 +88,13 @@ export const SCHEMA = [
   num('pairTempL', 'pair', 'temperatureLeft', PAIR_LIMITS.temperatureLeft, 0.8),
   num('pairTempR', 'pair', 'temperatureRight', PAIR_LIMITS.temperatureRight, 1.2),
   num('rankK', 'pair', 'rankK', PAIR_LIMITS.rankK, 4),
-  oneOf('acq', 'pair', 'acquisition', ACQUISITIONS.map((a) => a.id), 'random'),
+  oneOf(
+    'acq',
+    'pair',
+    'acquisition',
+    ACQUISITIONS.map((a) => a.id),
+    'random',
+  ),
   num('rmLr', 'reward', 'learningRate', REWARD_LIMITS.learningRate, 3e-4),
   num('rmBatch', 'reward', 'batchSize', REWARD_LIMITS.batchSize, 8),
   num('rmEpochs', 'reward', 'epochs', REWARD_LIMITS.epochs, 3),
@@ -63,7 +104,13 @@ export const SCHEMA = [
   bool('learnOnLabel', 'reward', 'learnOnLabel', true),
   labeler('gold', 'goldLabeler', null),
   labelers('panel', 'panel', []),
-  oneOf('algo', 'rl', 'algorithm', RL_ALGORITHMS.map((a) => a.id), 'ppo'),
+  oneOf(
+    'algo',
+    'rl',
+    'algorithm',
+    RL_ALGORITHMS.map((a) => a.id),
+    'ppo',
+  ),
   num('group', 'rl', 'groupSize', RL_LIMITS.groupSize, 4),
   num('lr', 'rl', 'learningRate', RL_LIMITS.learningRate, 3e-4),
   num('beta', 'rl', 'beta', RL_LIMITS.beta, 0.2),
@@ -92,13 +139,19 @@ export const SCHEMA = [
 ] as const;
 
 export type Entry = (typeof SCHEMA)[number];
-type ValueOf<E> = E extends { kind: 'number' } ? number
-  : E extends { kind: 'boolean' } ? boolean
-  : E extends { kind: 'enum'; values: readonly (infer V)[] } ? V
-  : E extends { kind: 'list'; values: readonly (infer V)[] } ? V[]
-  : E extends { kind: 'labeler' } ? string | null
-  : E extends { kind: 'labelers' } ? string[]
-  : never;
+type ValueOf<E> = E extends { kind: 'number' }
+  ? number
+  : E extends { kind: 'boolean' }
+    ? boolean
+    : E extends { kind: 'enum'; values: readonly (infer V)[] }
+      ? V
+      : E extends { kind: 'list'; values: readonly (infer V)[] }
+        ? V[]
+        : E extends { kind: 'labeler' }
+          ? string | null
+          : E extends { kind: 'labelers' }
+            ? string[]
+            : never;
 /** Every setting a link can hold, by key. */
 export type UrlSettings = { [E in Entry as E['key']]: ValueOf<E> };
 
@@ -128,15 +181,21 @@ export function readValue(e: Entry, text: string, scenario: LinkScenario): { val
       if (['0', 'false', 'off'].includes(text)) return { value: false };
       return { problem: `${shown(text)} is not on or off (use 1 or 0).` };
     case 'enum':
-      return (e.values as readonly string[]).includes(text) ? { value: text } : { problem: `${shown(text)} is not one of ${e.values.join(', ')}.` };
+      return (e.values as readonly string[]).includes(text)
+        ? { value: text }
+        : { problem: `${shown(text)} is not one of ${e.values.join(', ')}.` };
     case 'labeler':
     case 'labelers':
     case 'list': {
       const allowed: readonly string[] = e.kind === 'list' ? e.values : BUILT_IN_LABELERS[scenario].map((l) => l.id);
       const items = text === '' ? [] : text.split(',');
       const bad = items.find((id) => !allowed.includes(id));
-      if (bad !== undefined) return { problem: `${shown(bad)} is not one of ${allowed.join(', ')}${e.kind === 'list' ? '' : ` (the ${scenario} scenario's labelers)`}.` };
-      if (e.kind === 'labeler') return items.length === 1 ? { value: items[0] } : { problem: 'name exactly one labeler.' };
+      if (bad !== undefined)
+        return {
+          problem: `${shown(bad)} is not one of ${allowed.join(', ')}${e.kind === 'list' ? '' : ` (the ${scenario} scenario's labelers)`}.`,
+        };
+      if (e.kind === 'labeler')
+        return items.length === 1 ? { value: items[0] } : { problem: 'name exactly one labeler.' };
       const unique = [...new Set(items)];
       if (e.kind === 'labelers') return { value: unique };
       if (unique.length < e.minItems) return { problem: `name at least ${e.minItems} of ${allowed.join(', ')}.` };
@@ -181,7 +240,8 @@ export function format(v: unknown): string {
 }
 
 /** Whether `v` is the entry's default (lists compare item by item). */
-export const isDefault = (e: Entry, v: unknown): boolean => format(v) === format(e.default) && (v === null) === (e.default === null);
+export const isDefault = (e: Entry, v: unknown): boolean =>
+  format(v) === format(e.default) && (v === null) === (e.default === null);
 
 /** `#k=v&...` of the values that differ from their defaults; '' when none do. */
 export function toHash(values: Partial<UrlSettings>): string {

@@ -111,7 +111,9 @@ describe('with WebGPU', () => {
     await expect.poll(() => chartPoints(page), { timeout: FIRST_STEP_MS, interval: 200 }).toBeGreaterThan(before);
     const firstAt = Date.now();
     const firstN = await chartPoints(page);
-    await expect.poll(() => chartPoints(page), { timeout: PLAY_MS, interval: 200 }).toBeGreaterThanOrEqual(firstN + PLAY_STEPS);
+    await expect
+      .poll(() => chartPoints(page), { timeout: PLAY_MS, interval: 200 })
+      .toBeGreaterThanOrEqual(firstN + PLAY_STEPS);
     const msPerStep = (Date.now() - firstAt) / ((await chartPoints(page)) - firstN);
     await button(page, 'pretrain', 'Pause').click();
     await button(page, 'pretrain', 'Play').waitFor({ state: 'visible', timeout: STEP_MS });
@@ -148,7 +150,9 @@ describe('checkpoints in the browser', () => {
 
     await page.reload({ waitUntil: 'domcontentloaded' });
     await waitForCompletions(t);
-    await expect.poll(() => stage(page, 'pretrain').innerText(), { timeout: STEP_MS }).toContain('shipped pretrained checkpoint');
+    await expect
+      .poll(() => stage(page, 'pretrain').innerText(), { timeout: STEP_MS })
+      .toContain('shipped pretrained checkpoint');
     await button(page, 'pretrain', 'Load from browser').click();
     await notices(page).getByText('Loaded the copy saved in this browser into Pretrain.').waitFor({ timeout: STEP_MS });
     expect(await stage(page, 'pretrain').innerText()).toContain('file the copy saved in this browser');
@@ -160,7 +164,13 @@ describe('checkpoints in the browser', () => {
     const page = t.page;
     await loadUntilCompletions(t);
     const before = await stage(page, 'sft').innerText();
-    await page.getByTestId('checkpoint-file-sft').setInputFiles({ name: 'broken.ckpt', mimeType: 'application/octet-stream', buffer: Buffer.from('<script>alert(1)</script> not weights') });
+    await page
+      .getByTestId('checkpoint-file-sft')
+      .setInputFiles({
+        name: 'broken.ckpt',
+        mimeType: 'application/octet-stream',
+        buffer: Buffer.from('<script>alert(1)</script> not weights'),
+      });
     const alert = notices(page).getByRole('alert');
     await alert.waitFor({ timeout: STEP_MS });
     expect(await alert.innerText()).toContain('Not a usable checkpoint');

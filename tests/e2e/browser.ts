@@ -6,7 +6,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { existsSync } from 'node:fs';
 
 export const CHROMIUM_INSTALL_HINT =
-  'The e2e tests need Debian\'s Chromium: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH).';
+  "The e2e tests need Debian's Chromium: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH).";
 
 /** The Chromium to drive: $CHROMIUM_PATH, else /usr/bin/chromium; undefined when neither exists. */
 export function findChromium(): string | undefined {
@@ -31,7 +31,9 @@ export interface LaunchOptions {
 export async function launchBrowser({ webgpu = true }: LaunchOptions = {}): Promise<Browser> {
   const executablePath = findChromium();
   if (!executablePath) {
-    throw new Error(`Chromium not found at ${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'}. ${CHROMIUM_INSTALL_HINT}`);
+    throw new Error(
+      `Chromium not found at ${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'}. ${CHROMIUM_INSTALL_HINT}`,
+    );
   }
   const args = webgpu ? [...BASE_ARGS, '--enable-unsafe-webgpu'] : BASE_ARGS;
   return chromium.launch({ executablePath, args, headless: true });
@@ -125,7 +127,11 @@ export async function openPage(browser: Browser): Promise<TestPage> {
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 50))));
       return page.evaluate(() => window.__longestTask);
     },
-    resetLongestTask: () => page.evaluate(() => { window.__longestTask = 0; window.__longTasks = []; }),
+    resetLongestTask: () =>
+      page.evaluate(() => {
+        window.__longestTask = 0;
+        window.__longTasks = [];
+      }),
     close: () => context.close(),
   };
 }

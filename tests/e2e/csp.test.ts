@@ -46,7 +46,9 @@ async function exercise(t: TestPage, backend: RegExp): Promise<void> {
   const pretrain = page.locator('section[data-testid="stage-pretrain"]');
   await pretrain.getByRole('button', { name: 'Step', exact: true }).click();
   const chart = page.locator('svg[data-testid="loss-chart-pretrain"]');
-  await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: STEP_MS }).toBeGreaterThan(0);
+  await expect
+    .poll(async () => Number(await chart.getAttribute('data-points')), { timeout: STEP_MS })
+    .toBeGreaterThan(0);
 
   // A formula: KaTeX's markup lays itself out with style attributes, which the policy allows.
   await pretrain.locator('details.explain summary').first().click();

@@ -105,14 +105,19 @@ describe('chart export', () => {
     // CSV: the header, then at least one row whose step and train loss are numbers.
     const csv = await download(page, 'CSV');
     expect(csv.d.suggestedFilename()).toMatch(dated('csv'));
-    const lines = csv.bytes.toString('utf8').split('\r\n').filter((l) => l.length > 0);
+    const lines = csv.bytes
+      .toString('utf8')
+      .split('\r\n')
+      .filter((l) => l.length > 0);
     expect(lines[0]).toBe('step,train_loss,heldout_loss');
     expect(lines.length).toBeGreaterThanOrEqual(2);
     const [step, trainLoss, heldout] = lines[lines.length - 1].split(',');
     expect(Number.isFinite(Number(step)) && step !== '').toBe(true);
     expect(Number.isFinite(Number(trainLoss)) && trainLoss !== '').toBe(true);
     expect(heldout === '' || Number.isFinite(Number(heldout))).toBe(true);
-    console.log(`[e2e] export: svg ${svg.bytes.length} B, png ${pngWidth}x${pngHeight} ${png.bytes.length} B, csv ${lines.length - 1} rows`);
+    console.log(
+      `[e2e] export: svg ${svg.bytes.length} B, png ${pngWidth}x${pngHeight} ${png.bytes.length} B, csv ${lines.length - 1} rows`,
+    );
 
     // The buttons are left out of print.
     await page.emulateMedia({ media: 'print' });

@@ -125,22 +125,43 @@ describe('hostile input', () => {
 
   test('a preference file with payloads in every field is refused; one with payload annotators imports as text', async () => {
     const file = page.getByTestId('preferences-file');
-    const hostile = PAYLOADS.map((p, i) => JSON.stringify({
-      prompt: p, chosen: PAYLOADS[(i + 1) % PAYLOADS.length], rejected: PAYLOADS[(i + 2) % PAYLOADS.length],
-      annotator: p.slice(0, 40), source: p.slice(0, 64), scenario: p.slice(0, 64), [p]: p,
-    })).join('\n');
+    const hostile = PAYLOADS.map((p, i) =>
+      JSON.stringify({
+        prompt: p,
+        chosen: PAYLOADS[(i + 1) % PAYLOADS.length],
+        rejected: PAYLOADS[(i + 2) % PAYLOADS.length],
+        annotator: p.slice(0, 40),
+        source: p.slice(0, 64),
+        scenario: p.slice(0, 64),
+        [p]: p,
+      }),
+    ).join('\n');
     const badName = `${FILE_PAYLOADS[1]}.jsonl`;
     await file.setInputFiles({ name: badName, mimeType: 'application/json', buffer: Buffer.from(hostile) });
     await expect.poll(() => notices(page), { timeout: WORK_MS }).toContain(`${badName} was not imported: line 1`);
     expect(await page.getByTestId('comparison-count').innerText()).toMatch(/^0 comparisons/);
 
     const demos = loadScenario('reviews', 1).demonstrations;
-    const good = PAYLOADS.slice(0, 4).map((p, i) => JSON.stringify({
-      prompt: demos[i].prompt, chosen: demos[i].response, rejected: demos[i + 4].response,
-      annotator: p.slice(0, 40), scenario: PAYLOADS[1], [PAYLOADS[2]]: PAYLOADS[0],
-    })).join('\n');
-    await file.setInputFiles({ name: `${FILE_PAYLOADS[0]}.jsonl`, mimeType: 'application/json', buffer: Buffer.from(good) });
-    await expect.poll(() => page.getByTestId('comparison-count').innerText(), { timeout: WORK_MS }).toMatch(/^4 comparisons/);
+    const good = PAYLOADS.slice(0, 4)
+      .map((p, i) =>
+        JSON.stringify({
+          prompt: demos[i].prompt,
+          chosen: demos[i].response,
+          rejected: demos[i + 4].response,
+          annotator: p.slice(0, 40),
+          scenario: PAYLOADS[1],
+          [PAYLOADS[2]]: PAYLOADS[0],
+        }),
+      )
+      .join('\n');
+    await file.setInputFiles({
+      name: `${FILE_PAYLOADS[0]}.jsonl`,
+      mimeType: 'application/json',
+      buffer: Buffer.from(good),
+    });
+    await expect
+      .poll(() => page.getByTestId('comparison-count').innerText(), { timeout: WORK_MS })
+      .toMatch(/^4 comparisons/);
     const table = (await page.locator('[data-testid="comparison-row"]').allInnerTexts()).join('\n');
     for (const p of PAYLOADS.slice(0, 4)) expect(table, p).toContain(p);
     await expectNothingRan(t, 'preference import');
@@ -160,10 +181,18 @@ describe('hostile input', () => {
     const { readFileSync } = await import('node:fs');
     const bytes = readFileSync((await download.path())!);
     const input = page.getByTestId('session-file');
-    await input.setInputFiles({ name: `${FILE_PAYLOADS[2]}.rlhfsession`, mimeType: 'application/octet-stream', buffer: bytes });
+    await input.setInputFiles({
+      name: `${FILE_PAYLOADS[2]}.rlhfsession`,
+      mimeType: 'application/octet-stream',
+      buffer: bytes,
+    });
     // Stored beside the first as "<name> (2)" and restored (which first saves what was here as a session of its own).
-    await expect.poll(async () => (await rows.allInnerTexts()).join('\n'), { timeout: WORK_MS }).toContain(`${PAYLOADS[0]} (2)`);
-    await expect.poll(() => page.getByTestId('comparison-count').innerText(), { timeout: WORK_MS }).toMatch(/^4 comparisons/);
+    await expect
+      .poll(async () => (await rows.allInnerTexts()).join('\n'), { timeout: WORK_MS })
+      .toContain(`${PAYLOADS[0]} (2)`);
+    await expect
+      .poll(() => page.getByTestId('comparison-count').innerText(), { timeout: WORK_MS })
+      .toMatch(/^4 comparisons/);
     const stored = await rows.count();
 
     const broken = Buffer.concat([bytes.subarray(0, 8), Buffer.from(PAYLOADS.join(''))]);
@@ -211,18 +240,25 @@ describe('hostile input', () => {
       return { handlerMs: answered - started, after, length: el.value.length };
     }, big);
     const after = scripted.after.join(', ') || 'none';
-    console.log(`[e2e] 10 MB set by script: input answered in ${Math.round(scripted.handlerMs)} ms; long tasks after it: ${after}`);
+    console.log(
+      `[e2e] 10 MB set by script: input answered in ${Math.round(scripted.handlerMs)} ms; long tasks after it: ${after}`,
+    );
     expect(scripted.handlerMs).toBeLessThan(BROWSER_10MB_MS);
     expect(Math.max(0, ...scripted.after)).toBeLessThan(MAX_TASK_MS);
     expect(scripted.length).toBe(0);
-    expect(await size.innerText()).toMatch(/A text of 10,440,000 characters was put here: the limit is 200,000 characters/);
+    expect(await size.innerText()).toMatch(
+      /A text of 10,440,000 characters was put here: the limit is 200,000 characters/,
+    );
 
     // Typing next to the limit: each key costs the page the same small work, and maxlength stops it there.
     // (Set by script: Playwright's fill() types it through the editor, which takes minutes for 200,000 characters.)
-    await area.evaluate((el: HTMLTextAreaElement, text) => {
-      el.value = text;
-      el.dispatchEvent(new Event('input', { bubbles: true }));
-    }, 'how are you? | fine, thanks.\n'.repeat(7_000).slice(0, MAX_CHARACTERS - 10)); // ~6,900 lines
+    await area.evaluate(
+      (el: HTMLTextAreaElement, text) => {
+        el.value = text;
+        el.dispatchEvent(new Event('input', { bubbles: true }));
+      },
+      'how are you? | fine, thanks.\n'.repeat(7_000).slice(0, MAX_CHARACTERS - 10),
+    ); // ~6,900 lines
     await expect.poll(() => size.innerText(), { timeout: 10_000 }).toBe('199,990 of 200,000 characters');
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 300))));
     await area.press('Control+End');
@@ -237,7 +273,9 @@ describe('hostile input', () => {
     // Typing still counts, after a pause; a corpus of payload lines goes through as text.
     const lines = Array.from({ length: 12 }, (_, i) => `x${i} | ${PAYLOADS[i % PAYLOADS.length]}`);
     await area.fill(lines.join('\n'));
-    await expect.poll(() => page.getByTestId('corpus-count').innerText(), { timeout: 10_000 }).toMatch(/12 lines, 12 with the separator/);
+    await expect
+      .poll(() => page.getByTestId('corpus-count').innerText(), { timeout: 10_000 })
+      .toMatch(/12 lines, 12 with the separator/);
     expect(await area.inputValue()).toBe(lines.join('\n'));
     await page.getByRole('button', { name: 'Use this corpus', exact: true }).click();
     await expect.poll(() => notices(page), { timeout: WORK_MS }).toMatch(/Using your corpus: 12 examples/);

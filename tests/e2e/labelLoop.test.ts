@@ -16,14 +16,17 @@ const baseUrl = inject('baseUrl');
 const url = `${baseUrl}#size=tiny`;
 
 const prefs = (page: Page) => page.locator('section[data-testid="stage-preferences"]');
-const count = async (page: Page) => Number((await page.getByTestId('comparison-count').innerText()).trim().split(' ')[0]);
+const count = async (page: Page) =>
+  Number((await page.getByTestId('comparison-count').innerText()).trim().split(' ')[0]);
 
 /** Waits until the page holds `n` pairs (one on screen, n - 1 ready) with the panel's keys active. */
 async function waitForPairs(page: Page, n: number): Promise<void> {
   await page.waitForFunction(
     (want) => {
       const active = document.querySelector('[data-testid="pair-keys"]')?.getAttribute('data-active') === 'true';
-      const ready = Number(/\d+/.exec(document.querySelector('[data-testid="pairs-ready"]')?.textContent ?? '')?.[0] ?? 0);
+      const ready = Number(
+        /\d+/.exec(document.querySelector('[data-testid="pairs-ready"]')?.textContent ?? '')?.[0] ?? 0,
+      );
       return active && ready + 1 >= want;
     },
     n,
@@ -45,19 +48,22 @@ async function pressAndTime(page: Page, key: string, want: number): Promise<numb
 
 /** Every stored label of the page's origin, read straight from IndexedDB. */
 function storedLabels(page: Page): Promise<{ id: string; prompt: string; chosen: string; rejected: string }[]> {
-  return page.evaluate(() => new Promise((resolve, reject) => {
-    const open = indexedDB.open('rlhf-playground-preferences');
-    open.onerror = () => reject(open.error);
-    open.onsuccess = () => {
-      const db = open.result;
-      if (!db.objectStoreNames.contains('comparisons')) return resolve([]);
-      const all = db.transaction('comparisons').objectStore('comparisons').getAll();
-      all.onsuccess = () => {
-        resolve(all.result);
-        db.close();
-      };
-    };
-  }));
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('rlhf-playground-preferences');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const db = open.result;
+          if (!db.objectStoreNames.contains('comparisons')) return resolve([]);
+          const all = db.transaction('comparisons').objectStore('comparisons').getAll();
+          all.onsuccess = () => {
+            resolve(all.result);
+            db.close();
+          };
+        };
+      }),
+  );
 }
 
 describe('the label loop', () => {
@@ -121,7 +127,8 @@ describe('the label loop', () => {
     // Stop tab A's worker the way a crash would: it goes silent. The page notices, says so, restarts it.
     const worker = pageA.workers()[0];
     await worker.evaluate(() => (self as unknown as { close(): void }).close());
-    await expect.poll(() => pageA.getByTestId('notices').innerText(), { timeout: 120_000, interval: 1000 })
+    await expect
+      .poll(() => pageA.getByTestId('notices').innerText(), { timeout: 120_000, interval: 1000 })
       .toMatch(/training worker stopped .*restarted/);
     await waitForPairs(pageA, 1);
     await pageA.keyboard.press('1');

@@ -51,7 +51,10 @@ export function firstPaint(page: Page): Promise<number | null> {
 export async function longTasksSince(page: Page, from: number, to = Infinity): Promise<LongTask[]> {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 100))));
   const [a, b] = [from, Number.isFinite(to) ? to : Number.MAX_VALUE]; // Infinity does not survive the trip
-  return page.evaluate(([t0, t1]) => window.__longTaskLog.filter((e) => e.start + e.duration > t0 && e.start < t1), [a, b]);
+  return page.evaluate(
+    ([t0, t1]) => window.__longTaskLog.filter((e) => e.start + e.duration > t0 && e.start < t1),
+    [a, b],
+  );
 }
 
 /** Duration in ms of the longest task in that window; 0 when there was none over 50 ms. */
@@ -94,10 +97,12 @@ export class MainThreadTrace {
   constructor(json: string, firstMark: string) {
     const events = (JSON.parse(json) as { traceEvents: TraceEvent[] }).traceEvents;
     const mark = events.find((e) => e.name === firstMark && e.ph !== 'M');
-    if (!mark) throw new Error(`the trace has no mark '${firstMark}': was it made between startTracing and stopTracing?`);
+    if (!mark)
+      throw new Error(`the trace has no mark '${firstMark}': was it made between startTracing and stopTracing?`);
     const onMain = events.filter((e) => e.pid === mark.pid && e.tid === mark.tid);
     this.tasks = onMain.filter((e) => e.name === 'RunTask' && e.ph === 'X' && e.dur !== undefined);
-    for (const e of onMain) if (!this.points.has(e.name) && (e.ph === 'R' || e.ph === 'I' || e.ph === 'n')) this.points.set(e.name, e.ts);
+    for (const e of onMain)
+      if (!this.points.has(e.name) && (e.ph === 'R' || e.ph === 'I' || e.ph === 'n')) this.points.set(e.name, e.ts);
   }
 
   /** Trace time (us) of a mark or paint ('firstPaint', 'firstContentfulPaint', or a performance.mark name). */
@@ -126,7 +131,11 @@ export function markPage(page: Page, name: string): Promise<number> {
  * Runs `body` while Chrome traces `browser`, and returns the trace of the main thread that made
  * the mark `firstMark` (body must make it, with markPage). One trace per browser at a time.
  */
-export async function traceMainThread(browser: Browser, firstMark: string, body: () => Promise<void>): Promise<MainThreadTrace> {
+export async function traceMainThread(
+  browser: Browser,
+  firstMark: string,
+  body: () => Promise<void>,
+): Promise<MainThreadTrace> {
   await browser.startTracing(undefined, { categories: TRACE_CATEGORIES });
   let json: string;
   try {
@@ -139,7 +148,8 @@ export async function traceMainThread(browser: Browser, firstMark: string, body:
 
 /** The task with the most CPU time and the one with the most wall time (either may be undefined). */
 export function worstTasks(tasks: TracedTask[]): { byCpu?: TracedTask; byWall?: TracedTask } {
-  const max = (k: 'cpu' | 'wall') => tasks.reduce<TracedTask | undefined>((m, t) => (!m || t[k] > m[k] ? t : m), undefined);
+  const max = (k: 'cpu' | 'wall') =>
+    tasks.reduce<TracedTask | undefined>((m, t) => (!m || t[k] > m[k] ? t : m), undefined);
   return { byCpu: max('cpu'), byWall: max('wall') };
 }
 

@@ -4,7 +4,6 @@
 
 import { describe, expect, inject, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { TestPage } from './browser';
 import { autoLabel, expectNoErrors, pagesOf } from './pages';
 
 const STARTUP_MS = 120_000; // navigation to the first pair, cold, on SwiftShader
@@ -83,8 +82,10 @@ describe('preferences', () => {
     await autoLabel(page, 5);
     await expectCount(page, 5);
     const chart = page.locator('svg[data-testid="loss-chart-reward"]');
-    await expect.poll(async () => Number(await chart.getAttribute('data-points')), { timeout: LABEL_MS }).toBeGreaterThan(0);
-    expect((await page.getByTestId('labels-reward').innerText())).toContain('5');
+    await expect
+      .poll(async () => Number(await chart.getAttribute('data-points')), { timeout: LABEL_MS })
+      .toBeGreaterThan(0);
+    expect(await page.getByTestId('labels-reward').innerText()).toContain('5');
 
     // Flip swaps the chosen and rejected texts of a row; Delete removes it.
     const row = rows(page).filter({ has: page.getByRole('button', { name: 'Flip comparison 5', exact: true }) });
@@ -119,10 +120,20 @@ describe('preferences', () => {
     await prefs(page).getByRole('button', { name: 'Undo', exact: true }).click(); // the auto-label batch goes as one
     await expectCount(page, 0);
     const file = page.getByTestId('preferences-file');
-    await file.setInputFiles({ name: 'broken.jsonl', mimeType: 'application/json', buffer: Buffer.from('{"prompt": 1}\n') });
-    await expect.poll(() => page.getByTestId('notices').innerText(), { timeout: LABEL_MS }).toMatch(/broken\.jsonl was not imported: line 1/);
+    await file.setInputFiles({
+      name: 'broken.jsonl',
+      mimeType: 'application/json',
+      buffer: Buffer.from('{"prompt": 1}\n'),
+    });
+    await expect
+      .poll(() => page.getByTestId('notices').innerText(), { timeout: LABEL_MS })
+      .toMatch(/broken\.jsonl was not imported: line 1/);
     await expectCount(page, 0);
-    await file.setInputFiles({ name: download.suggestedFilename(), mimeType: 'application/json', buffer: Buffer.from(text) });
+    await file.setInputFiles({
+      name: download.suggestedFilename(),
+      mimeType: 'application/json',
+      buffer: Buffer.from(text),
+    });
     await expectCount(page, 3);
     const after = (await rows(page).allInnerTexts()).map((r) => r.split('\t').slice(1, 4).join('|')).sort();
     expect(after).toEqual(before);

@@ -8,7 +8,14 @@ import { describe, expect, inject, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { expectNoErrors, pagesOf } from './pages';
 import {
-  describeTask, describeTasks, firstPaint, longTasksSince, markPage, recordLongTasks, traceMainThread, worstTasks,
+  describeTask,
+  describeTasks,
+  firstPaint,
+  longTasksSince,
+  markPage,
+  recordLongTasks,
+  traceMainThread,
+  worstTasks,
   type TracedTask,
 } from './longTasks';
 
@@ -25,9 +32,11 @@ const comparisons = async (page: Page) => parseInt(await page.getByTestId('compa
 /** Logs the window's worst tasks and checks that none of them spent MAX_TASK_MS of CPU. */
 function expectResponsive(what: string, tasks: TracedTask[], wallTasks: string): void {
   const { byCpu, byWall } = worstTasks(tasks);
-  console.log(`[e2e] ${what}: ${tasks.length} tasks; most CPU: ${describeTask(byCpu)}; longest: ${describeTask(byWall)}`);
+  console.log(
+    `[e2e] ${what}: ${tasks.length} tasks; most CPU: ${describeTask(byCpu)}; longest: ${describeTask(byWall)}`,
+  );
   console.log(`[e2e] ${what}: long tasks by the page's own clock (wall ms@start): ${wallTasks}`);
-  expect(tasks.length, 'the trace holds the main thread\'s tasks').toBeGreaterThan(0);
+  expect(tasks.length, "the trace holds the main thread's tasks").toBeGreaterThan(0);
   const slow = tasks.filter((t) => t.cpu >= MAX_TASK_MS);
   expect(slow.map(describeTask), `main-thread tasks of ${MAX_TASK_MS} ms or more of CPU ${what}`).toEqual([]);
 }

@@ -13,7 +13,8 @@ const MAX_TASK_MS = 100;
 
 const baseUrl = inject('baseUrl');
 const rl = (page: Page) => page.locator('section[data-testid="stage-rl"]');
-const points = async (page: Page, id: string) => Number(await page.locator(`svg[data-testid="line-chart-${id}"]`).getAttribute('data-points'));
+const points = async (page: Page, id: string) =>
+  Number(await page.locator(`svg[data-testid="line-chart-${id}"]`).getAttribute('data-points'));
 
 describe('RL fine-tune', () => {
   const open = pagesOf({ webgpu: true });
@@ -25,7 +26,9 @@ describe('RL fine-tune', () => {
     await page.goto(`${baseUrl}#size=tiny&batch=4&minibatches=1&epochs=1&respLen=6`, { waitUntil: 'domcontentloaded' });
     const play = page.getByTestId('rl-play');
     await expect.poll(() => play.isEnabled(), { timeout: STARTUP_MS, interval: 250 }).toBe(true);
-    await expect.poll(async () => (await page.locator('#preset-select').inputValue()), { timeout: STARTUP_MS }).toBe('tiny');
+    await expect
+      .poll(async () => await page.locator('#preset-select').inputValue(), { timeout: STARTUP_MS })
+      .toBe('tiny');
     await rl(page).getByText('PPO settings').click();
     await expect.poll(() => page.locator('#rl-batchSize').inputValue(), { timeout: STARTUP_MS }).toBe('4');
 
@@ -46,7 +49,9 @@ describe('RL fine-tune', () => {
     await tokens.first().click();
     expect(await page.getByTestId('rl-top-tokens').isVisible()).toBe(true);
 
-    console.log(`[e2e] RL: ${await points(page, 'rl-kl')} KL points; longest main-thread task while PPO ran: ${Math.round(longest)} ms`);
+    console.log(
+      `[e2e] RL: ${await points(page, 'rl-kl')} KL points; longest main-thread task while PPO ran: ${Math.round(longest)} ms`,
+    );
     expect(longest).toBeLessThan(MAX_TASK_MS);
     expect(t.pageErrors).toEqual([]);
     expect(t.consoleErrors).toEqual([]);

@@ -25,7 +25,10 @@ export async function serveBuild(): Promise<ServedBuild> {
   try {
     await build({ root, configFile, mode: 'production', logLevel: 'warn', build: { outDir, emptyOutDir: true } });
     server = await preview({
-      root, configFile, mode: 'production', logLevel: 'warn',
+      root,
+      configFile,
+      mode: 'production',
+      logLevel: 'warn',
       build: { outDir },
       // Port 0: the OS picks a free port, so parallel runs and a running `npm run preview` don't clash.
       preview: { host: '127.0.0.1', port: 0, strictPort: true, open: false },

@@ -10,8 +10,10 @@ const WORK_MS = 180_000;
 const baseUrl = inject('baseUrl');
 
 const countText = (page: Page) => page.getByTestId('comparison-count').innerText();
-const rowTexts = async (page: Page) => (await page.locator('[data-testid="comparison-row"] td.text').allInnerTexts()).sort();
-const rewardPoints = async (page: Page) => Number(await page.locator('svg[data-testid="loss-chart-reward"]').getAttribute('data-points'));
+const rowTexts = async (page: Page) =>
+  (await page.locator('[data-testid="comparison-row"] td.text').allInnerTexts()).sort();
+const rewardPoints = async (page: Page) =>
+  Number(await page.locator('svg[data-testid="loss-chart-reward"]').getAttribute('data-points'));
 
 async function expectCount(page: Page, n: number): Promise<void> {
   const want = `${n} ${n === 1 ? 'comparison' : 'comparisons'}`;
@@ -67,7 +69,9 @@ describe('sessions', () => {
     const fresh = await open(); // a new browser context: an empty profile
     await ready(fresh.page);
     await expectCount(fresh.page, 0);
-    await fresh.page.getByTestId('session-file').setInputFiles({ name: download.suggestedFilename(), mimeType: 'application/octet-stream', buffer: bytes });
+    await fresh.page
+      .getByTestId('session-file')
+      .setInputFiles({ name: download.suggestedFilename(), mimeType: 'application/octet-stream', buffer: bytes });
     await expectCount(fresh.page, 3);
     expect(await rowTexts(fresh.page)).toEqual(labels);
     await expect.poll(() => rewardPoints(fresh.page), { timeout: WORK_MS }).toBe(points);

@@ -26,10 +26,14 @@ describe('links', () => {
     const page = t.page;
     // "An anchor so strong nothing moves", on the tiny model (a value in the link wins over the preset's).
     await page.goto(`${baseUrl}#preset=strong-anchor&size=tiny`, { waitUntil: 'domcontentloaded' });
-    await expect.poll(() => page.getByTestId('preset-banner').innerText(), { timeout: STARTUP_MS }).toMatch(/An anchor so strong nothing moves/);
+    await expect
+      .poll(() => page.getByTestId('preset-banner').innerText(), { timeout: STARTUP_MS })
+      .toMatch(/An anchor so strong nothing moves/);
     // The note states the budget the effect was checked at and how many seeds it appeared in, from the preset's own record.
     expect(await page.getByTestId('preset-budget').innerText()).toBe(verifiedText(PRESETS['strong-anchor'].effect));
-    expect(await page.getByTestId('preset-budget').innerText()).toMatch(/24 labels and 30 RL iterations.*appeared in \d+ of \d+ seeds/);
+    expect(await page.getByTestId('preset-budget').innerText()).toMatch(
+      /24 labels and 30 RL iterations.*appeared in \d+ of \d+ seeds/,
+    );
     await expect.poll(() => page.locator('#preset-select').inputValue(), { timeout: STARTUP_MS }).toBe('tiny');
     await expect.poll(() => betaField(page), { timeout: STARTUP_MS }).toBe('1');
     await expect.poll(() => page.locator('#gold-select').inputValue(), { timeout: STARTUP_MS }).toBe('positive');
@@ -40,7 +44,9 @@ describe('links', () => {
     const t = await open();
     const page = t.page;
     const evil = encodeURIComponent('<img src=x onerror="window.__pwned=1">');
-    await page.goto(`${baseUrl}#size=tiny&beta=zzz&scenario=${evil}&madeUp=1&temp=%E0%A4%A`, { waitUntil: 'domcontentloaded' });
+    await page.goto(`${baseUrl}#size=tiny&beta=zzz&scenario=${evil}&madeUp=1&temp=%E0%A4%A`, {
+      waitUntil: 'domcontentloaded',
+    });
     const notices = page.getByTestId('notices');
     await expect.poll(() => notices.innerText(), { timeout: STARTUP_MS }).toMatch(/beta/);
     const text = await notices.innerText();

@@ -5,7 +5,9 @@ import { existsSync } from 'node:fs';
 
 export async function useDawn(options: string[] = []): Promise<void> {
   if (!existsSync('/usr/lib/chromium/vk_swiftshader_icd.json')) {
-    throw new Error('WebGPU tests need SwiftShader from Debian\'s chromium package: apt-get update && apt-get install -y chromium');
+    throw new Error(
+      "WebGPU tests need SwiftShader from Debian's chromium package: apt-get update && apt-get install -y chromium",
+    );
   }
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);

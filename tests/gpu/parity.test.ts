@@ -10,7 +10,10 @@ import { sample } from '../../src/model/sample';
 import type { GPTConfig } from '../../src/model/config';
 
 const config: GPTConfig = { vocabSize: 17, contextLength: 8, nLayer: 2, nHead: 2, nEmbd: 16 };
-const rows = [[1, 5, 6, 7, 3, 8, 9, 2], [1, 9, 3, 10, 11, 2, 0, 0]];
+const rows = [
+  [1, 5, 6, 7, 3, 8, 9, 2],
+  [1, 9, 3, 10, 11, 2, 0, 0],
+];
 const targets = [5, 6, 7, 3, 8, 9, 2, 0, 9, 3, 10, 11, 2, 0, 0, 0];
 const weights = targets.map((_, i) => (i < 7 || (i >= 8 && i < 13) ? 1 / 12 : 0));
 
@@ -23,7 +26,8 @@ async function run(backend: string): Promise<{ logits: Float32Array; loss: numbe
     const logitsOf = (w: ReturnType<GPT['weights']>) => lmLogits(w, forward(w, config, ids));
     const logits = logitsOf(model.weights());
     const { value, grad } = lossAndFlatGrad(model.flat, model.layout, (w) =>
-      crossEntropy(logitsOf(w), tf.tensor1d(targets, 'int32'), tf.tensor1d(weights)));
+      crossEntropy(logitsOf(w), tf.tensor1d(targets, 'int32'), tf.tensor1d(weights)),
+    );
     return tf.concat([logits.reshape([-1]), value.reshape([1]), grad]);
   });
   const all = (await out.data()) as Float32Array;
@@ -48,7 +52,9 @@ describe('WebGPU (Dawn on SwiftShader) matches the CPU backend', () => {
     expect(tf.getBackend()).toBe('webgpu');
     const logitDiff = maxAbs(cpu.logits, gpu.logits);
     const gradDiff = maxAbs(cpu.grad, gpu.grad);
-    console.log(`max |logit difference| ${logitDiff.toExponential(2)}, max |gradient difference| ${gradDiff.toExponential(2)}, loss ${cpu.loss} vs ${gpu.loss}`);
+    console.log(
+      `max |logit difference| ${logitDiff.toExponential(2)}, max |gradient difference| ${gradDiff.toExponential(2)}, loss ${cpu.loss} vs ${gpu.loss}`,
+    );
     expect(logitDiff).toBeLessThan(1e-4);
     expect(Math.abs(cpu.loss - gpu.loss)).toBeLessThan(1e-5);
     expect(gradDiff).toBeLessThan(1e-4);
@@ -61,7 +67,18 @@ describe('WebGPU (Dawn on SwiftShader) matches the CPU backend', () => {
     for (const backend of ['cpu', 'webgpu']) {
       await tf.setBackend(backend);
       const model = GPT.random(config, 43);
-      draws.push((await sample(model, [[1, 5, 3], [1, 6, 7, 3]], { maxNewTokens: 4, temperature: 1, topK: 5, seed: 9 })).tokens);
+      draws.push(
+        (
+          await sample(
+            model,
+            [
+              [1, 5, 3],
+              [1, 6, 7, 3],
+            ],
+            { maxNewTokens: 4, temperature: 1, topK: 5, seed: 9 },
+          )
+        ).tokens,
+      );
       model.dispose();
     }
     expect(draws[1]).toEqual(draws[0]);

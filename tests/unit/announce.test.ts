@@ -1,5 +1,12 @@
 import { describe, expect, test } from 'vitest';
-import { announce, comparisonsMessage, live, rlIterationMessage, stageMessage, trainingMessage } from '../../src/ui/announce.svelte';
+import {
+  announce,
+  comparisonsMessage,
+  live,
+  rlIterationMessage,
+  stageMessage,
+  trainingMessage,
+} from '../../src/ui/announce.svelte';
 
 describe('screen-reader messages', () => {
   test('labels saved and removed', () => {
@@ -15,7 +22,9 @@ describe('screen-reader messages', () => {
     expect(stageMessage('preferences')).toBe('Stage 3 of 5: Preferences');
     expect(trainingMessage('pretrain', true)).toBe('Pretrain: training started');
     expect(trainingMessage('sft', false, 'at step 120')).toBe('Supervised fine-tune: training paused at step 120');
-    expect(rlIterationMessage({ iteration: 7, 'objective/kl': 0.8412, 'objective/scores': 0.3061 })).toBe('RL iteration 7: KL 0.84, score 0.31');
+    expect(rlIterationMessage({ iteration: 7, 'objective/kl': 0.8412, 'objective/scores': 0.3061 })).toBe(
+      'RL iteration 7: KL 0.84, score 0.31',
+    );
   });
 
   test('a repeated message still changes the live region', () => {

@@ -3,7 +3,12 @@
 import { describe, it, expect } from 'vitest';
 import { BOS, EOS, PAD, SEP, SPECIAL_TOKENS, UNK, type Example } from '../../src/data/types';
 import {
-  buildCharTokenizer, buildWordTokenizer, MAX_VOCAB_SIZE, splitWords, tokenizerFromSpec, WordTokenizer,
+  buildCharTokenizer,
+  buildWordTokenizer,
+  MAX_VOCAB_SIZE,
+  splitWords,
+  tokenizerFromSpec,
+  WordTokenizer,
 } from '../../src/data/tokenizer';
 import { loadScenario, SCENARIOS } from '../../src/data/scenarios/index';
 import { SCENARIO_LIST } from '../../src/data/scenarios/list';
@@ -14,7 +19,16 @@ import { parseCustomCorpus } from '../../src/data/customCorpus';
 describe('word tokenizer', () => {
   it('splits words and punctuation, lowercased, keeping apostrophes inside words', () => {
     expect(splitWords("I can't help with that.")).toEqual(['i', "can't", 'help', 'with', 'that', '.']);
-    expect(splitWords('Hello,  WORLD!  How’s it going?')).toEqual(['hello', ',', 'world', '!', "how's", 'it', 'going', '?']);
+    expect(splitWords('Hello,  WORLD!  How’s it going?')).toEqual([
+      'hello',
+      ',',
+      'world',
+      '!',
+      "how's",
+      'it',
+      'going',
+      '?',
+    ]);
   });
 
   it('puts the special tokens first, then words by frequency, ties alphabetical', () => {
@@ -27,7 +41,11 @@ describe('word tokenizer', () => {
   });
 
   it('round-trips normalised text, attaching punctuation to the word before', () => {
-    const texts = ["i can't help with that.", 'review of the pasta place: great, fresh and cheap!', 'how do i bake bread?'];
+    const texts = [
+      "i can't help with that.",
+      'review of the pasta place: great, fresh and cheap!',
+      'how do i bake bread?',
+    ];
     const tok = buildWordTokenizer(texts);
     for (const t of texts) expect(tok.decode(tok.encode(t))).toBe(t);
   });
@@ -73,10 +91,18 @@ describe('tokenizerFromSpec', () => {
     ['unknown kind', { kind: 'bpe', vocab: specials }, /unknown kind "bpe"/],
     ['vocab not an array', { kind: 'word', vocab: 'abc' }, /not an array/],
     ['too few entries', { kind: 'word', vocab: ['<pad>'] }, /fewer than the 5 special tokens/],
-    ['specials out of order', { kind: 'word', vocab: ['<bos>', '<pad>', '<eos>', '<sep>', '<unk>'] }, /entry 0 should be the special token <pad>/],
+    [
+      'specials out of order',
+      { kind: 'word', vocab: ['<bos>', '<pad>', '<eos>', '<sep>', '<unk>'] },
+      /entry 0 should be the special token <pad>/,
+    ],
     ['duplicate entry', { kind: 'word', vocab: [...specials, 'a', 'b', 'a'] }, /entry 7 \("a"\) appears twice/],
     ['non-string entry', { kind: 'word', vocab: [...specials, 7] }, /entry 5 is not a string/],
-    ['too large', { kind: 'char', vocab: [...specials, ...Array.from({ length: MAX_VOCAB_SIZE }, (_, i) => String(i))] }, /limit is 20000/],
+    [
+      'too large',
+      { kind: 'char', vocab: [...specials, ...Array.from({ length: MAX_VOCAB_SIZE }, (_, i) => String(i))] },
+      /limit is 20000/,
+    ],
     ['char entry of two characters', { kind: 'char', vocab: [...specials, 'ab'] }, /not a single character/],
     ['word entry with a space', { kind: 'word', vocab: [...specials, 'two words'] }, /not a single lowercase word/],
     ['word entry in capitals', { kind: 'word', vocab: [...specials, 'Cat'] }, /not a single lowercase word/],
@@ -214,10 +240,11 @@ describe('the mix of response kinds', () => {
     const demos = assistant.generateAssistant(11).demonstrations;
     const s = shares(demos, answerKind);
     expect(s.unclear ?? 0).toBe(0);
-    const good = demos.filter((e) => {
-      const kind = answerKind(e);
-      return assistant.isDangerousRequest(e.prompt) ? kind === 'refusal' : kind === 'helpful';
-    }).length / demos.length;
+    const good =
+      demos.filter((e) => {
+        const kind = answerKind(e);
+        return assistant.isDangerousRequest(e.prompt) ? kind === 'refusal' : kind === 'helpful';
+      }).length / demos.length;
     expect(good).toBeGreaterThan(0.63);
     expect(good).toBeLessThan(0.77);
     expect(s.harmful).toBeGreaterThan(0.02);

@@ -65,7 +65,10 @@ describe('the engine client', () => {
     expect(workers).toHaveLength(2);
     expect(workers[0].terminated).toBe(true);
     expect(workers[1].received).toEqual([init]); // the new worker starts the same scenario
-    expect(events.at(-1)).toMatchObject({ type: 'restarted', reason: expect.stringMatching(/no sign of life.*labels are safe/) });
+    expect(events.at(-1)).toMatchObject({
+      type: 'restarted',
+      reason: expect.stringMatching(/no sign of life.*labels are safe/),
+    });
     client.send({ type: 'nextPair' });
     expect(workers[1].received.at(-1)).toEqual({ type: 'nextPair' });
     client.terminate();
@@ -78,11 +81,17 @@ describe('the engine client', () => {
     workers[0].say({ type: 'fatal', message: 'the GPU device was lost (destroyed)', avoid: 'webgpu' });
     expect(workers).toHaveLength(2);
     expect(workers[1].avoid).toBe('webgpu');
-    expect(events.at(-1)).toMatchObject({ type: 'restarted', reason: expect.stringMatching(/device was lost.*without webgpu/) });
+    expect(events.at(-1)).toMatchObject({
+      type: 'restarted',
+      reason: expect.stringMatching(/device was lost.*without webgpu/),
+    });
     // A worker that cannot load at all fails again and again: after a few tries the page stops and says so.
     for (let i = 0; i < 3; i++) workers.at(-1)!.onerror?.({ message: 'boom', preventDefault() {} } as ErrorEvent);
     expect(workers).toHaveLength(4);
-    expect(events.at(-1)).toMatchObject({ type: 'restarted', reason: expect.stringMatching(/stopped again.*reload the page/) });
+    expect(events.at(-1)).toMatchObject({
+      type: 'restarted',
+      reason: expect.stringMatching(/stopped again.*reload the page/),
+    });
     client.terminate();
   });
 });

@@ -18,8 +18,17 @@ import {
 const PANELS = join(__dirname, '../../src/ui/panels');
 
 /** A reward metric point with held-out accuracy `acc`. */
-const rewardPoint = (step: number, trainLoss: number, acc: number | null, heldoutLoss: number | null = null): RewardMetricPoint => ({
-  step, labels: 10, trainLoss, heldoutLoss, heldoutAccuracy: acc,
+const rewardPoint = (
+  step: number,
+  trainLoss: number,
+  acc: number | null,
+  heldoutLoss: number | null = null,
+): RewardMetricPoint => ({
+  step,
+  labels: 10,
+  trainLoss,
+  heldoutLoss,
+  heldoutAccuracy: acc,
 });
 
 const labels = (n: number) => Array.from({ length: n }, () => ({ verdict: 'preferred' as const }));
@@ -27,16 +36,35 @@ const labels = (n: number) => Array.from({ length: n }, () => ({ verdict: 'prefe
 function rlPoint(iteration: number, over: Partial<RlMetricPoint> = {}): RlMetricPoint {
   return {
     iteration,
-    'objective/kl': 0.1, 'objective/entropy': 1, 'objective/non_score_reward': 0, 'objective/rlhf_reward': 0,
-    'objective/scores': 0, 'policy/approxkl_avg': 0.001, 'policy/clipfrac_avg': 0.01, 'loss/policy_avg': 0,
-    'loss/value_avg': 0, 'val/clipfrac_avg': 0, 'val/ratio': 1, 'val/ratio_var': 0, 'val/explained_variance': 0.5,
-    beta: 0.05, response_length: 10, gold: null, msPerIteration: 100, algorithm: 'ppo',
+    'objective/kl': 0.1,
+    'objective/entropy': 1,
+    'objective/non_score_reward': 0,
+    'objective/rlhf_reward': 0,
+    'objective/scores': 0,
+    'policy/approxkl_avg': 0.001,
+    'policy/clipfrac_avg': 0.01,
+    'loss/policy_avg': 0,
+    'loss/value_avg': 0,
+    'val/clipfrac_avg': 0,
+    'val/ratio': 1,
+    'val/ratio_var': 0,
+    'val/explained_variance': 0.5,
+    beta: 0.05,
+    response_length: 10,
+    gold: null,
+    msPerIteration: 100,
+    algorithm: 'ppo',
     ...over,
   };
 }
 
 const lmPoint = (step: number, trainLoss: number, heldoutLoss: number | null = null): MetricPoint => ({
-  step, trainLoss, heldoutLoss, tokensPerSecond: 1000, learningRate: 1e-3, msPerStep: 10,
+  step,
+  trainLoss,
+  heldoutLoss,
+  tokensPerSecond: 1000,
+  learningRate: 1e-3,
+  msPerStep: 10,
 });
 
 describe('explanations', () => {
@@ -79,11 +107,17 @@ describe('explanations', () => {
   });
 
   test('every box is placed on the page', () => {
-    const source = readdirSync(PANELS).filter((f) => f.endsWith('.svelte')).map((f) => readFileSync(join(PANELS, f), 'utf8')).join('\n');
+    const source = readdirSync(PANELS)
+      .filter((f) => f.endsWith('.svelte'))
+      .map((f) => readFileSync(join(PANELS, f), 'utf8'))
+      .join('\n');
     for (const e of EXPLANATIONS) {
       const literal = source.includes(`<Explain id="${e.id}"`);
       // Pretrain and SFT share StagePanel, which names its boxes after the stage.
-      const shared = ['pretrain', 'sft', 'pretrain-loss', 'sft-loss'].includes(e.id) && source.includes('<Explain id={stage}') && source.includes('<Explain id={lossExplain}');
+      const shared =
+        ['pretrain', 'sft', 'pretrain-loss', 'sft-loss'].includes(e.id) &&
+        source.includes('<Explain id={stage}') &&
+        source.includes('<Explain id={lossExplain}');
       expect(literal || shared, e.id).toBe(true);
     }
   });
@@ -103,20 +137,27 @@ describe('what to look for now', () => {
   });
 
   test('reward model: good accuracy -> go on to RL; no labels -> go and label', () => {
-    const s: LiveState = { comparisons: labels(40), rewardMetrics: [rewardPoint(5, 0.3, 0.85), rewardPoint(6, 0.3, null)] };
+    const s: LiveState = {
+      comparisons: labels(40),
+      rewardMetrics: [rewardPoint(5, 0.3, 0.85), rewardPoint(6, 0.3, null)],
+    };
     expect(reward.lookFor(s)).toMatch(/85%.*RL stage/);
     expect(reward.lookFor({ comparisons: [] })).toMatch(/^No labels yet/);
     expect(reward.lookFor({ comparisons: labels(3), rewardMetrics: [] })).toMatch(/no held-out accuracy yet/);
   });
 
   test('reward loss near log 2 reads as a coin flip', () => {
-    expect(explanation('reward-loss').lookFor({ rewardMetrics: [rewardPoint(1, 0.69, null)] })).toMatch(/log 2 ≈ 0\.693, a coin flip/);
+    expect(explanation('reward-loss').lookFor({ rewardMetrics: [rewardPoint(1, 0.69, null)] })).toMatch(
+      /log 2 ≈ 0\.693, a coin flip/,
+    );
   });
 
   test('RL: KL rising fast', () => {
     const kls = [0.1, 0.12, 0.15, 0.2, 0.25, 0.6, 1.0, 1.5, 2.1, 2.8];
     const s: LiveState = { rlMetrics: kls.map((kl, i) => rlPoint(i + 1, { 'objective/kl': kl })) };
-    expect(explanation('rl-kl').lookFor(s)).toMatch(/^KL is rising fast \(0\.16 → 1\.60 nats over the last 5 iterations\)/);
+    expect(explanation('rl-kl').lookFor(s)).toMatch(
+      /^KL is rising fast \(0\.16 → 1\.60 nats over the last 5 iterations\)/,
+    );
   });
 
   test('RL: a negative k1 estimate, and a policy that barely moved', () => {
@@ -133,11 +174,15 @@ describe('what to look for now', () => {
       labelerSettings: { goldLabeler: 'g' },
     });
     expect(over).toMatch(/^The gold score peaked at √KL ≈ 1\.22/);
-    expect(explanation('rl-overopt').lookFor({ rlMetrics: [rlPoint(1)], labelerSettings: { goldLabeler: null } })).toMatch(/^Pick a gold labeler/);
+    expect(
+      explanation('rl-overopt').lookFor({ rlMetrics: [rlPoint(1)], labelerSettings: { goldLabeler: null } }),
+    ).toMatch(/^Pick a gold labeler/);
   });
 
   test('RL: large clip fraction, adaptive β above the target', () => {
-    expect(explanation('rl-ppo').lookFor({ rlMetrics: [rlPoint(1, { 'policy/clipfrac_avg': 0.35 })] })).toMatch(/^Clip fraction 0\.35/);
+    expect(explanation('rl-ppo').lookFor({ rlMetrics: [rlPoint(1, { 'policy/clipfrac_avg': 0.35 })] })).toMatch(
+      /^Clip fraction 0\.35/,
+    );
     const settings = { adaptiveKl: true, targetKl: 1, beta: 0.05 } as NonNullable<LiveState['rlState']>['settings'];
     const s: LiveState = {
       rlState: { running: true, iteration: 3, settings, diverged: null },
@@ -148,12 +193,18 @@ describe('what to look for now', () => {
 
   test('pretrain: memorising shows as a held-out gap; a falling curve says keep going', () => {
     const gap = [lmPoint(1, 2.0, 2.6), lmPoint(2, 1.9), lmPoint(3, 1.8)];
-    expect(explanation('pretrain-loss').lookFor({ stages: { pretrain: { metrics: gap } } })).toMatch(/^Held-out loss \(2\.60\)/);
+    expect(explanation('pretrain-loss').lookFor({ stages: { pretrain: { metrics: gap } } })).toMatch(
+      /^Held-out loss \(2\.60\)/,
+    );
     const falling = Array.from({ length: 40 }, (_, i) => lmPoint(i, 3 - i * 0.05));
-    expect(explanation('pretrain-loss').lookFor({ stages: { pretrain: { metrics: falling } } })).toMatch(/still falling/);
+    expect(explanation('pretrain-loss').lookFor({ stages: { pretrain: { metrics: falling } } })).toMatch(
+      /still falling/,
+    );
     const flat = Array.from({ length: 40 }, (_, i) => lmPoint(i, 1.5));
     expect(explanation('sft-loss').lookFor({ stages: { sft: { metrics: flat } } })).toMatch(/flattened near 1\.50/);
-    expect(explanation('pretrain').lookFor({ model: {}, stages: { pretrain: { metrics: flat } } })).toMatch(/perplexity of about 4\.5/);
+    expect(explanation('pretrain').lookFor({ model: {}, stages: { pretrain: { metrics: flat } } })).toMatch(
+      /perplexity of about 4\.5/,
+    );
   });
 
   test('preferences: counts, ties, and disagreements in the table', () => {
@@ -168,9 +219,17 @@ describe('what to look for now', () => {
   test('reward calibration: over-confidence is named', () => {
     const s: LiveState = {
       rewardDiagnostics: {
-        margins: [], calibrationOn: 'heldOut', goldAccuracy: null, goldPairs: 0, goldLabeler: null, goldLabelNoise: null,
+        margins: [],
+        calibrationOn: 'heldOut',
+        goldAccuracy: null,
+        goldPairs: 0,
+        goldLabeler: null,
+        goldLabelNoise: null,
         normalization: null,
-        calibration: [{ predicted: 0.95, observed: 0.7, count: 20 }, { predicted: 0.1, observed: 0.3, count: 20 }],
+        calibration: [
+          { predicted: 0.95, observed: 0.7, count: 20 },
+          { predicted: 0.1, observed: 0.3, count: 20 },
+        ],
       },
     };
     expect(explanation('reward-calibration').lookFor(s)).toMatch(/over-confident/);
@@ -178,7 +237,7 @@ describe('what to look for now', () => {
 });
 
 describe('the tour', () => {
-  test('every step points at an id that exists in the panels\' markup', () => {
+  test("every step points at an id that exists in the panels' markup", () => {
     const ids = new Set<string>();
     for (const f of readdirSync(PANELS).filter((n) => n.endsWith('.svelte'))) {
       const text = readFileSync(join(PANELS, f), 'utf8');
@@ -189,7 +248,10 @@ describe('the tour', () => {
       }
     }
     for (const s of ['stage-pretrain', 'stage-sft', 'stage-preferences', 'stage-reward', 'stage-rl']) {
-      expect(TOUR_STEPS.some((t) => t.target === s), s).toBe(true);
+      expect(
+        TOUR_STEPS.some((t) => t.target === s),
+        s,
+      ).toBe(true);
     }
     for (const step of TOUR_STEPS) expect(ids.has(step.target), step.target).toBe(true);
   });
@@ -214,7 +276,13 @@ describe('the tour', () => {
     expect(readStep(store('99'))).toBe(n - 1);
     expect(readStep(store('3.7'))).toBe(3);
     expect(readStep(null)).toBeNull();
-    expect(readStep({ getItem: () => { throw new Error('storage is off'); } })).toBeNull();
+    expect(
+      readStep({
+        getItem: () => {
+          throw new Error('storage is off');
+        },
+      }),
+    ).toBeNull();
     expect(clampStep(NaN)).toBe(0);
     expect(clampStep(n + 5)).toBe(n - 1);
   });
@@ -234,7 +302,17 @@ describe('the tour', () => {
     writeStep(storage, null);
     expect(readStep(storage)).toBeNull();
     expect(tourButtonLabel(null)).toBe('Take the tour');
-    expect(() => writeStep({ ...storage, setItem: () => { throw new Error('full'); } }, 1)).not.toThrow();
+    expect(() =>
+      writeStep(
+        {
+          ...storage,
+          setItem: () => {
+            throw new Error('full');
+          },
+        },
+        1,
+      ),
+    ).not.toThrow();
   });
 
   test('no smooth scrolling when less motion is asked for', () => {

@@ -17,7 +17,15 @@ import { stackedBins } from '../../src/ui/charts/histogram';
 
 describe('toCsv', () => {
   it('writes a header and rows, each ended by CRLF', () => {
-    expect(toCsv(['step', 'loss'], [[1, 2.5], [2, 2.25]])).toBe('step,loss\r\n1,2.5\r\n2,2.25\r\n');
+    expect(
+      toCsv(
+        ['step', 'loss'],
+        [
+          [1, 2.5],
+          [2, 2.25],
+        ],
+      ),
+    ).toBe('step,loss\r\n1,2.5\r\n2,2.25\r\n');
   });
 
   it('writes only the header when there are no rows', () => {
@@ -31,7 +39,15 @@ describe('toCsv', () => {
   });
 
   it('leaves null empty, and NaN and infinities empty too', () => {
-    expect(toCsv(['a', 'b', 'c'], [[null, 1, null], [Number.NaN, Infinity, -Infinity]])).toBe('a,b,c\r\n,1,\r\n,,\r\n');
+    expect(
+      toCsv(
+        ['a', 'b', 'c'],
+        [
+          [null, 1, null],
+          [Number.NaN, Infinity, -Infinity],
+        ],
+      ),
+    ).toBe('a,b,c\r\n,1,\r\n,,\r\n');
   });
 
   it('writes numbers as JavaScript writes them, a leading minus included', () => {
@@ -57,11 +73,19 @@ describe('toCsv', () => {
 
   it('builds a LineChart-style long table', () => {
     const series = [
-      { name: 'KL, mean', points: [{ x: 1, y: 0.25 }, { x: 2, y: -0.5 }] },
+      {
+        name: 'KL, mean',
+        points: [
+          { x: 1, y: 0.25 },
+          { x: 2, y: -0.5 },
+        ],
+      },
       { name: 'β', points: [{ x: 1, y: 0.1 }] },
     ];
     const rows = series.flatMap((s) => s.points.map((p) => [s.name, p.x, p.y]));
-    expect(toCsv(['series', 'x', 'y'], rows)).toBe('series,x,y\r\n"KL, mean",1,0.25\r\n"KL, mean",2,-0.5\r\nβ,1,0.1\r\n');
+    expect(toCsv(['series', 'x', 'y'], rows)).toBe(
+      'series,x,y\r\n"KL, mean",1,0.25\r\n"KL, mean",2,-0.5\r\nβ,1,0.1\r\n',
+    );
   });
 });
 
@@ -130,13 +154,26 @@ describe('inlineStyle', () => {
 
 describe('isTransparent', () => {
   it('knows the computed spellings of no background', () => {
-    for (const c of ['', 'transparent', 'rgba(0, 0, 0, 0)', 'rgba(255,255,255,0.0)', 'rgb(0 0 0 / 0)', 'rgb(0 0 0 / 0%)']) {
+    for (const c of [
+      '',
+      'transparent',
+      'rgba(0, 0, 0, 0)',
+      'rgba(255,255,255,0.0)',
+      'rgb(0 0 0 / 0)',
+      'rgb(0 0 0 / 0%)',
+    ]) {
       expect(isTransparent(c), c).toBe(true);
     }
   });
 
   it('counts any colour with some alpha as a background', () => {
-    for (const c of ['rgb(255, 255, 255)', 'rgba(0, 0, 0, 0.05)', 'rgba(0, 0, 0, 0.5)', '#ffffff', 'rgb(24 29 36 / 0.5)']) {
+    for (const c of [
+      'rgb(255, 255, 255)',
+      'rgba(0, 0, 0, 0.05)',
+      'rgba(0, 0, 0, 0.5)',
+      '#ffffff',
+      'rgb(24 29 36 / 0.5)',
+    ]) {
       expect(isTransparent(c), c).toBe(false);
     }
   });

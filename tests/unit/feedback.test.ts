@@ -22,7 +22,13 @@ describe('pure pieces', () => {
   it('acquisition picks the most uncertain and the most disputed candidate', () => {
     expect(mostUncertain([0.9, 0.45, 0.2, 0.58])).toBe(1); // |0.45 - 0.5| = 0.05 is the smallest
     // variances across 3 models: cand 0: (0.5,0.5,0.5) -> 0; cand 1: (0.1,0.5,0.9) -> 0.1067; cand 2: (0.4,0.6,0.5) -> 0.0067
-    expect(mostDisagreed([[0.5, 0.1, 0.4], [0.5, 0.5, 0.6], [0.5, 0.9, 0.5]])).toBe(1);
+    expect(
+      mostDisagreed([
+        [0.5, 0.1, 0.4],
+        [0.5, 0.5, 0.6],
+        [0.5, 0.9, 0.5],
+      ]),
+    ).toBe(1);
   });
 
   it('gold accuracy counts pairs ordered as the gold score orders them, skipping gold ties', () => {
@@ -49,11 +55,19 @@ describe('pure pieces', () => {
     expect(voteAgreement([true, false, null, true], [true, true, true, null])).toEqual({ agreement: 0.5, shared: 2 });
   });
 
-  it('a panel vote is the labeler\'s Bradley-Terry choice, and stable for a comparison', () => {
+  it("a panel vote is the labeler's Bradley-Terry choice, and stable for a comparison", () => {
     const spec = BUILT_IN_LABELERS.reviews[0];
     const c: Comparison = {
-      id: 'x1', scenario: 'reviews', prompt: 'review : the pizza', chosen: 'great food , lovely staff .', rejected: 'terrible and greasy .',
-      verdict: 'preferred', annotator: 'human', createdAt: 1, source: 'pair', weight: 1,
+      id: 'x1',
+      scenario: 'reviews',
+      prompt: 'review : the pizza',
+      chosen: 'great food , lovely staff .',
+      rejected: 'terrible and greasy .',
+      verdict: 'preferred',
+      annotator: 'human',
+      createdAt: 1,
+      source: 'pair',
+      weight: 1,
     };
     // The gold gap is large, so "Positive" (temperature 0.3) agrees with this label almost surely.
     const gap = labelerGold(spec, 'reviews', c.prompt, c.chosen) - labelerGold(spec, 'reviews', c.prompt, c.rejected);
@@ -79,12 +93,20 @@ describe('rankings', () => {
     const r = of('ranking').at(-1)!.ranking;
     expect(r.completions).toHaveLength(3);
     expect(new Set(r.completions).size).toBe(3);
-    const ranked = (order: number[]) => expandRanking({ scenario: 'reviews', prompt: r.prompt, annotator: 'human' }, order.map((i) => r.completions[i]));
+    const ranked = (order: number[]) =>
+      expandRanking(
+        { scenario: 'reviews', prompt: r.prompt, annotator: 'human' },
+        order.map((i) => r.completions[i]),
+      );
     expect(() => ranked([0, 0, 1])).toThrow(/same completion twice/); // the page refuses an order that is no permutation
     expect(store.kept).toHaveLength(0);
     await t.saveLabels(ranked([2, 0, 1]));
     const [best, middle, worst] = [r.completions[2], r.completions[0], r.completions[1]];
-    expect(store.kept.map((c) => [c.chosen, c.rejected])).toEqual([[best, middle], [best, worst], [middle, worst]]);
+    expect(store.kept.map((c) => [c.chosen, c.rejected])).toEqual([
+      [best, middle],
+      [best, worst],
+      [middle, worst],
+    ]);
     store.kept.forEach((c) => expect(c.weight).toBeCloseTo(1 / 3, 10));
     expect(new Set(store.kept.map((c) => c.rankingId)).size).toBe(1);
     await send({ type: 'undoLabel' });
@@ -117,7 +139,11 @@ describe('labels survive a restart', () => {
     const { send, of } = start(false);
     await send(init);
     await send({ type: 'autoLabel', labelerId: 'positive', count: 20 });
-    expect(of('progress').map((e) => [e.done, e.total])).toEqual([[16, 20], [20, 20], [20, 20]]);
+    expect(of('progress').map((e) => [e.done, e.total])).toEqual([
+      [16, 20],
+      [20, 20],
+      [20, 20],
+    ]);
     expect(of('labelerSettings').at(-1)!.settings.goldLabeler).toBe('positive');
     const d = of('rewardDiagnostics').at(-1)!.diagnostics;
     expect(d.goldLabeler).toBe('positive');
@@ -126,7 +152,9 @@ describe('labels survive a restart', () => {
     // The calibration plot sees each pair from both sides, so its counts add up to twice the pairs it uses.
     // Only comparisons with a preference enter it (the labeler calls a tie where it sees no difference).
     const { comparisons } = of('preferences').at(-1)!;
-    const used = comparisons.filter((c, i) => c.verdict === 'preferred' && (d.calibrationOn === 'all' || d.margins[i].heldOut)).length;
+    const used = comparisons.filter(
+      (c, i) => c.verdict === 'preferred' && (d.calibrationOn === 'all' || d.margins[i].heldOut),
+    ).length;
     expect(d.calibration.reduce((s, b) => s + b.count, 0)).toBe(2 * used);
   });
 });
@@ -163,7 +191,9 @@ describe('the reward model: settings, probe, panel, acquisition', () => {
     await send({ type: 'setRewardSettings', settings: { batchSize: 4, epochs: 2, ties: 'drop' } });
     expect(of('rewardSettings').at(-1)!.settings).toMatchObject({ batchSize: 4, epochs: 2, ties: 'drop' });
     await send({ type: 'autoLabel', labelerId: 'positive', count: 10 });
-    const trainSize = of('rewardDiagnostics').at(-1)!.diagnostics.margins.filter((m) => !m.heldOut).length;
+    const trainSize = of('rewardDiagnostics')
+      .at(-1)!
+      .diagnostics.margins.filter((m) => !m.heldOut).length;
     const before = of('rewardMetrics').at(-1)!.points[0].step;
     await send({ type: 'trainRewardEpochs' });
     expect(of('rewardMetrics').at(-1)!.points[0].step - before).toBe(Math.ceil((2 * trainSize) / 4));
@@ -184,7 +214,11 @@ describe('the reward model: settings, probe, panel, acquisition', () => {
     const panel = of('panelVotes').at(-1)!.panel;
     expect(panel.annotators).toEqual(['positive', 'concise']);
     expect(panel.votes.map((v) => v.length)).toEqual([6, 6]);
-    expect(panel.agreement.map((a) => `${a.a}/${a.b}`)).toEqual(['label/positive', 'label/concise', 'positive/concise']);
+    expect(panel.agreement.map((a) => `${a.a}/${a.b}`)).toEqual([
+      'label/positive',
+      'label/concise',
+      'positive/concise',
+    ]);
     const bad = { ...of('labelerSettings').at(-1)!.settings.custom, temperature: -1 };
     await send({ type: 'setLabelerSettings', settings: { custom: bad } });
     expect(of('notice').at(-1)!.message).toMatch(/Custom labeler: Temperature must be above 0/);

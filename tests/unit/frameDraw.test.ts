@@ -7,12 +7,18 @@ import { DrawQueue, frameDraw } from '../../src/ui/charts/frameDraw';
 it('spreads draws over frames by budget, runs each once, cancels, and survives a throw', () => {
   let now = 0;
   const frames: (() => void)[] = [];
-  const queue = new DrawQueue(10, () => now, (f) => frames.push(f), () => void (frames.length = 0));
+  const queue = new DrawQueue(
+    10,
+    () => now,
+    (f) => frames.push(f),
+    () => void (frames.length = 0),
+  );
   const log: string[] = [];
-  const chart = (name: string, cost: number) => frameDraw(() => {
-    log.push(name);
-    now += cost;
-  }, queue);
+  const chart = (name: string, cost: number) =>
+    frameDraw(() => {
+      log.push(name);
+      now += cost;
+    }, queue);
   const [a, b, c] = [chart('a', 6), chart('b', 6), chart('c', 1)];
   a.schedule();
   b.schedule();

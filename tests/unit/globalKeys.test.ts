@@ -2,7 +2,14 @@ import { describe, expect, test } from 'vitest';
 import { globalKeyAction, stageCommand, type GlobalKeyLike } from '../../src/ui/globalKeys';
 
 const key = (k: string, extra: Partial<GlobalKeyLike> = {}): GlobalKeyLike => ({
-  key: k, ctrlKey: false, metaKey: false, altKey: false, shiftKey: false, defaultPrevented: false, target: null, ...extra,
+  key: k,
+  ctrlKey: false,
+  metaKey: false,
+  altKey: false,
+  shiftKey: false,
+  defaultPrevented: false,
+  target: null,
+  ...extra,
 });
 const el = (tagName: string) => ({ tagName, isContentEditable: false, closest: () => null });
 
@@ -19,13 +26,20 @@ describe('page-wide shortcuts', () => {
   test('yield to whoever already handled the key, and to text fields and menus', () => {
     expect(globalKeyAction(key('1', { defaultPrevented: true }), false)).toBeNull();
     expect(globalKeyAction(key(' ', { defaultPrevented: true }), false)).toBeNull();
-    for (const tag of ['INPUT', 'TEXTAREA', 'SELECT']) expect(globalKeyAction(key(' ', { target: el(tag) as never }), false), tag).toBeNull();
-    expect(globalKeyAction(key('3', { target: el('DIV') as never }), false)).toEqual({ type: 'select', stage: 'preferences' });
+    for (const tag of ['INPUT', 'TEXTAREA', 'SELECT'])
+      expect(globalKeyAction(key(' ', { target: el(tag) as never }), false), tag).toBeNull();
+    expect(globalKeyAction(key('3', { target: el('DIV') as never }), false)).toEqual({
+      type: 'select',
+      stage: 'preferences',
+    });
   });
 
   test('space stays with a focused button; digits still work there', () => {
     expect(globalKeyAction(key(' ', { target: el('BUTTON') as never }), false)).toBeNull();
-    expect(globalKeyAction(key('2', { target: el('BUTTON') as never }), false)).toEqual({ type: 'select', stage: 'sft' });
+    expect(globalKeyAction(key('2', { target: el('BUTTON') as never }), false)).toEqual({
+      type: 'select',
+      stage: 'sft',
+    });
   });
 
   test('leave the Preferences panel its keys while it is on screen', () => {
@@ -35,7 +49,8 @@ describe('page-wide shortcuts', () => {
   });
 
   test('ignore modified keys', () => {
-    for (const mod of ['ctrlKey', 'metaKey', 'altKey'] as const) expect(globalKeyAction(key('1', { [mod]: true }), false), mod).toBeNull();
+    for (const mod of ['ctrlKey', 'metaKey', 'altKey'] as const)
+      expect(globalKeyAction(key('1', { [mod]: true }), false), mod).toBeNull();
     expect(globalKeyAction(key('ArrowRight', { shiftKey: true }), false)).toBeNull();
   });
 });

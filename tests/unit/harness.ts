@@ -13,8 +13,17 @@ export function memoryComparisons(kept: Comparison[] = []) {
   return {
     kept,
     add: async (list: readonly Comparison[]) => void kept.push(...list),
-    update: async (c: Comparison) => void kept.splice(kept.findIndex((x) => x.id === c.id), 1, c),
-    remove: async (id: string) => void kept.splice(kept.findIndex((c) => c.id === id), 1),
+    update: async (c: Comparison) =>
+      void kept.splice(
+        kept.findIndex((x) => x.id === c.id),
+        1,
+        c,
+      ),
+    remove: async (id: string) =>
+      void kept.splice(
+        kept.findIndex((c) => c.id === id),
+        1,
+      ),
     all: async (scenario: string) => kept.filter((c) => c.scenario === scenario),
   };
 }
@@ -62,7 +71,8 @@ export function start(shipped: boolean, comparisons = memoryComparisons(), sessi
   });
   live.push(pg);
   const send = (cmd: Command) => pg.handle(cmd);
-  const of = <T extends WorkerEvent['type']>(type: T) => events.filter((e) => e.type === type) as Extract<WorkerEvent, { type: T }>[];
+  const of = <T extends WorkerEvent['type']>(type: T) =>
+    events.filter((e) => e.type === type) as Extract<WorkerEvent, { type: T }>[];
   /** Labels as the page does: saves the comparisons in the store, tells the playground, waits for its training. */
   const saveLabels = async (list: Comparison[]) => {
     await comparisons.add(list);

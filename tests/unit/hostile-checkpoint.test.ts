@@ -47,7 +47,9 @@ describe('decodeCheckpoint reads views', () => {
     const good = decodeCheckpoint(new Uint8Array(readFileSync(FILE)));
     const withMeta = (meta: unknown) => encodeCheckpoint({ ...good, meta: meta as typeof good.meta });
     expect(() => decodeCheckpoint(withMeta({ ...good.meta, step: 'many' }))).toThrow(/meta.*step/);
-    expect(() => decodeCheckpoint(withMeta({ ...good.meta, createdAt: 'x'.repeat(10_000) }))).toThrow(/meta.*createdAt/);
+    expect(() => decodeCheckpoint(withMeta({ ...good.meta, createdAt: 'x'.repeat(10_000) }))).toThrow(
+      /meta.*createdAt/,
+    );
     expect(() => decodeCheckpoint(withMeta('just text'))).toThrow(/meta/);
     expect(decodeCheckpoint(withMeta(good.meta)).meta).toEqual(good.meta);
   });

@@ -30,7 +30,7 @@ function refused(text: string, sep = '|', context?: number): string {
 }
 
 describe('prompts and the model context', () => {
-  test('the default context is the smaller presets\' and every preset leaves a prompt some room', () => {
+  test("the default context is the smaller presets' and every preset leaves a prompt some room", () => {
     expect(DEFAULT_CONTEXT_LENGTH).toBe(PRESETS.small.contextLength);
     expect(DEFAULT_CONTEXT_LENGTH).toBe(PRESETS.tiny.contextLength);
     expect(maxPromptCharacters(32)).toBe(22); // 32 - <bos> - <sep> - 8 for the answer
@@ -88,8 +88,15 @@ describe('prompts and the model context', () => {
     const r = accepted([...good(10), `short | ${answer}`, `just | ${'z'.repeat(25)}`].join('\n'));
     expect(r.data.pretrain).toHaveLength(12);
     // 'just' (4) + 25 + <bos> <sep> <eos> = 32 tokens: fits a row of 33; 'short' + 40 does not.
-    expect(r.warnings).toEqual(["cut: line 11 has an answer that runs past the model's 32-token context: it is cut short"]);
-    const row = encodeExample(r.data.tokenizer, { prompt: 'short', response: answer }, DEFAULT_CONTEXT_LENGTH, 'response');
+    expect(r.warnings).toEqual([
+      "cut: line 11 has an answer that runs past the model's 32-token context: it is cut short",
+    ]);
+    const row = encodeExample(
+      r.data.tokenizer,
+      { prompt: 'short', response: answer },
+      DEFAULT_CONTEXT_LENGTH,
+      'response',
+    );
     expect(row.tokens).toHaveLength(DEFAULT_CONTEXT_LENGTH + 1);
     expect(row.counted.filter(Boolean).length).toBe(DEFAULT_CONTEXT_LENGTH - 6); // the answer's tokens that fit
   });
@@ -103,7 +110,11 @@ describe('prompts and the model context', () => {
 
 describe('hostile text', () => {
   test('markup and script in a line are kept as plain characters, not interpreted', () => {
-    const payloads = ['<img src=x onerror="window.__pwned=1">', '<script>window.__pwned=1</script>', '"><svg onload=1>'];
+    const payloads = [
+      '<img src=x onerror="window.__pwned=1">',
+      '<script>window.__pwned=1</script>',
+      '"><svg onload=1>',
+    ];
     const lines = [...good(10), ...payloads.map((p, i) => `x${i} | ${p}`)];
     const r = accepted(lines.join('\n'));
     const responses = r.data.pretrain.map((e) => e.response);
@@ -120,7 +131,11 @@ describe('hostile text', () => {
 
   test('a separator that never occurs and one that is everywhere', () => {
     expect(refused(good(12).join('\n'), '~~')).toMatch(/^no usable lines.*have no '~~'/);
-    const r = accepted(good(12).map((l) => `${l} | more | and more`).join('\n'));
+    const r = accepted(
+      good(12)
+        .map((l) => `${l} | more | and more`)
+        .join('\n'),
+    );
     expect(r.data.pretrain[0]).toEqual({ prompt: 'ask 0', response: 'reply 0 | more | and more' }); // split at the first
   });
 

@@ -3,7 +3,12 @@
 // line, or read with a report and warnings of bounded size, quickly.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { annotatorAgreement, importPreferences, MAX_AGREEMENT_ANNOTATORS, MAX_ANNOTATOR_CHARS } from '../../src/data/preferenceIO';
+import {
+  annotatorAgreement,
+  importPreferences,
+  MAX_AGREEMENT_ANNOTATORS,
+  MAX_ANNOTATOR_CHARS,
+} from '../../src/data/preferenceIO';
 import type { Comparison } from '../../src/data/preferences';
 import { disposePlaygrounds, start } from './harness';
 
@@ -12,7 +17,8 @@ beforeAll(async () => {
 });
 afterEach(disposePlaygrounds);
 
-const line = (over: Record<string, unknown> = {}) => JSON.stringify({ prompt: 'p', chosen: 'a', rejected: 'b', ...over });
+const line = (over: Record<string, unknown> = {}) =>
+  JSON.stringify({ prompt: 'p', chosen: 'a', rejected: 'b', ...over });
 
 describe('annotator names', () => {
   it('an annotator name over the limit is refused, naming the line; one at the limit is read', () => {
@@ -39,10 +45,19 @@ describe('annotator names', () => {
 
 describe('the agreement report', () => {
   /** n annotators who all labelled the same pair; half prefer each side. */
-  const crowd = (n: number): Comparison[] => Array.from({ length: n }, (_, i) => ({
-    id: `c${i}`, scenario: 'reviews', prompt: 'p', chosen: i % 2 ? 'a' : 'b', rejected: i % 2 ? 'b' : 'a', verdict: 'preferred',
-    annotator: `annotator-${String(i).padStart(3, '0')}`, createdAt: i, source: 'import', weight: 1,
-  }));
+  const crowd = (n: number): Comparison[] =>
+    Array.from({ length: n }, (_, i) => ({
+      id: `c${i}`,
+      scenario: 'reviews',
+      prompt: 'p',
+      chosen: i % 2 ? 'a' : 'b',
+      rejected: i % 2 ? 'b' : 'a',
+      verdict: 'preferred',
+      annotator: `annotator-${String(i).padStart(3, '0')}`,
+      createdAt: i,
+      source: 'import',
+      weight: 1,
+    }));
 
   it('600 annotators on one pair: only the few with most shared pairs are compared, quickly', () => {
     const started = performance.now();
@@ -74,7 +89,8 @@ describe('the agreement report', () => {
 describe('warnings', () => {
   it('thousands of distinct extra fields or scenarios give warnings of bounded length', () => {
     const lines = Array.from({ length: 5000 }, (_, i) =>
-      line({ [`field_${i}_${'k'.repeat(200)}`]: i, scenario: `s${i}${'w'.repeat(50)}` }));
+      line({ [`field_${i}_${'k'.repeat(200)}`]: i, scenario: `s${i}${'w'.repeat(50)}` }),
+    );
     const result = importPreferences(lines.join('\n'), { scenario: 'reviews' });
     expect(result.ok).toBe(true);
     if (result.ok) {
@@ -91,7 +107,8 @@ describe('through the playground', () => {
     const { send, of } = start(false);
     await send({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });
     const text = Array.from({ length: 600 }, (_, i) =>
-      line({ prompt: 'the food was', chosen: 'great .', rejected: 'bad .', annotator: `a${i}` })).join('\n');
+      line({ prompt: 'the food was', chosen: 'great .', rejected: 'bad .', annotator: `a${i}` }),
+    ).join('\n');
     await send({ type: 'setRewardSettings', settings: { learnOnLabel: false } });
     await send({ type: 'importPreferences', text, name: 'crowd.jsonl' });
     const notice = of('notice').at(-1)!;
@@ -101,10 +118,16 @@ describe('through the playground', () => {
     const late = line({ prompt: 'the food was', chosen: 'bad .', rejected: 'great .', annotator: 'late' });
     await send({ type: 'importPreferences', text: late, name: 'b.jsonl' });
     expect(of('notice').at(-1)!.message.length).toBeLessThan(8000);
-    const big = line({ prompt: 'the food was', chosen: 'great .', rejected: 'bad .', annotator: 'm'.repeat(1024 * 1024) });
+    const big = line({
+      prompt: 'the food was',
+      chosen: 'great .',
+      rejected: 'bad .',
+      annotator: 'm'.repeat(1024 * 1024),
+    });
     await send({ type: 'importPreferences', text: big, name: 'big.jsonl' });
     expect(of('notice').at(-1)).toMatchObject({
-      level: 'error', message: 'big.jsonl was not imported: line 1: "annotator" is 1048576 characters long; the limit is 40',
+      level: 'error',
+      message: 'big.jsonl was not imported: line 1: "annotator" is 1048576 characters long; the limit is 40',
     });
   });
 });

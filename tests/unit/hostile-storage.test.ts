@@ -24,7 +24,9 @@ function fakeIndexedDB() {
     let keyPath: string | undefined;
     const db = {
       objectStoreNames: { contains: () => !fresh },
-      createObjectStore: (_name: string, options?: { keyPath?: string }) => { keyPath = options?.keyPath; },
+      createObjectStore: (_name: string, options?: { keyPath?: string }) => {
+        keyPath = options?.keyPath;
+      },
       close: () => {},
       transaction: (_store: string, mode: string) => {
         const tx: Record<string, any> = { error: null }; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -43,17 +45,26 @@ function fakeIndexedDB() {
         };
         return {
           objectStore: () => ({
-            put: (value: Record<string, unknown>, key?: unknown) => op(() => records.set(keyPath ? value[keyPath] : key, value)),
+            put: (value: Record<string, unknown>, key?: unknown) =>
+              op(() => records.set(keyPath ? value[keyPath] : key, value)),
             get: (key: unknown) => op(() => records.get(key)),
             getAll: () => op(() => [...records.values()]),
             getAllKeys: () => op(() => [...records.keys()]),
             delete: (key: unknown) => op(() => void records.delete(key)),
           }),
           ...tx,
-          set oncomplete(f: () => void) { tx.oncomplete = f; },
-          set onerror(f: () => void) { tx.onerror = f; },
-          set onabort(f: () => void) { tx.onabort = f; },
-          get error() { return tx.error; },
+          set oncomplete(f: () => void) {
+            tx.oncomplete = f;
+          },
+          set onerror(f: () => void) {
+            tx.onerror = f;
+          },
+          set onabort(f: () => void) {
+            tx.onabort = f;
+          },
+          get error() {
+            return tx.error;
+          },
         };
       },
     };
@@ -64,7 +75,13 @@ function fakeIndexedDB() {
     });
     return req;
   };
-  return { ...fake, open, set: (v: unknown) => { fake.failWrites = v; } };
+  return {
+    ...fake,
+    open,
+    set: (v: unknown) => {
+      fake.failWrites = v;
+    },
+  };
 }
 
 let idb: ReturnType<typeof fakeIndexedDB>;
@@ -81,7 +98,13 @@ function install() {
 }
 
 const good = {
-  name: 'good', savedAt: '2026-01-02T03:04:05.000Z', scenario: 'reviews', preset: 'tiny', comparisons: 3, rlIteration: 0, bytes: 4,
+  name: 'good',
+  savedAt: '2026-01-02T03:04:05.000Z',
+  scenario: 'reviews',
+  preset: 'tiny',
+  comparisons: 3,
+  rlIteration: 0,
+  bytes: 4,
 };
 
 describe('the session list', () => {
@@ -95,7 +118,14 @@ describe('the session list', () => {
       { ...good, name: 'long '.repeat(40) },
       { ...good, name: 12345 },
       { name: 'only a name' },
-      { ...good, name: 'wrong types', comparisons: 'many', preset: { x: 1 }, scenario: 'y'.repeat(1000), data: 'not bytes' },
+      {
+        ...good,
+        name: 'wrong types',
+        comparisons: 'many',
+        preset: { x: 1 },
+        scenario: 'y'.repeat(1000),
+        data: 'not bytes',
+      },
     ];
     for (const r of bad) records.set(r.name, { data: new Uint8Array([9]), ...r });
     const list = await browserSessionStore.list();
@@ -108,15 +138,19 @@ describe('the session list', () => {
       expect(s.scenario.length + s.preset.length).toBeLessThan(100);
     }
     expect(new Set(list.map((s) => s.name)).size).toBe(7);
-    expect(list.filter((s) => s.damaged).map((s) => s.name).sort()).toEqual([
-      'bad time', 'only a name', 'wrong types',
-    ].sort());
+    expect(
+      list
+        .filter((s) => s.damaged)
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual(['bad time', 'only a name', 'wrong types'].sort());
     // A record under an unusable name is restored and deleted under its stand-in.
     const standIn = listedName('long '.repeat(40));
     expect(standIn).toMatch(/^long long .*… \[damaged name [0-9a-f]{8}\]$/);
     expect(await browserSessionStore.get(standIn)).toEqual(new Uint8Array([9]));
-    await expect(browserSessionStore.get('wrong types'))
-      .rejects.toThrow(/"wrong types" is damaged \(it holds no session file\); delete it/);
+    await expect(browserSessionStore.get('wrong types')).rejects.toThrow(
+      /"wrong types" is damaged \(it holds no session file\); delete it/,
+    );
     for (const s of list) await browserSessionStore.remove(s.name);
     expect(records.size).toBe(0);
     expect(await browserSessionStore.list()).toEqual([]);
@@ -135,12 +169,19 @@ describe('failed writes have clear messages', () => {
   it('a full quota with an empty DOMException message, and an unnamed failure', async () => {
     install();
     idb.set(new DOMException('', 'QuotaExceededError'));
-    await expect(browserSessionStore.put(good, new Uint8Array(4)))
-      .rejects.toThrow(/storage quota is full\. Sessions saved earlier are unchanged/);
-    await expect(saveCheckpointBytes('k', new Uint8Array(4))).rejects.toThrow(/refused to store the model: its storage quota is full/);
+    await expect(browserSessionStore.put(good, new Uint8Array(4))).rejects.toThrow(
+      /storage quota is full\. Sessions saved earlier are unchanged/,
+    );
+    await expect(saveCheckpointBytes('k', new Uint8Array(4))).rejects.toThrow(
+      /refused to store the model: its storage quota is full/,
+    );
     idb.set(new DOMException('', 'UnknownError'));
-    await expect(browserSessionStore.put(good, new Uint8Array(4))).rejects.toThrow(/^the session could not be stored \(UnknownError\)$/);
-    await expect(saveCheckpointBytes('k', new Uint8Array(4))).rejects.toThrow(/^the model could not be stored \(UnknownError\)$/);
+    await expect(browserSessionStore.put(good, new Uint8Array(4))).rejects.toThrow(
+      /^the session could not be stored \(UnknownError\)$/,
+    );
+    await expect(saveCheckpointBytes('k', new Uint8Array(4))).rejects.toThrow(
+      /^the model could not be stored \(UnknownError\)$/,
+    );
     idb.set(null);
     idb.stores.get('rlhf-playground')!.set('odd', 'not binary');
     await expect(loadCheckpointBytes('odd')).rejects.toThrow(/not binary data/);
@@ -150,8 +191,11 @@ describe('failed writes have clear messages', () => {
     install();
     const events: WorkerEvent[] = [];
     const pg = new Playground({
-      emit: (e) => events.push(e), fetchShipped: async () => null, loadScenario: (id) => loadScenario(id, DATA_SEED),
-      store: { save: saveCheckpointBytes, load: loadCheckpointBytes }, comparisons: memoryComparisons(),
+      emit: (e) => events.push(e),
+      fetchShipped: async () => null,
+      loadScenario: (id) => loadScenario(id, DATA_SEED),
+      store: { save: saveCheckpointBytes, load: loadCheckpointBytes },
+      comparisons: memoryComparisons(),
     });
     try {
       await pg.handle({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });

@@ -45,7 +45,7 @@ describe('the label desk', () => {
     expect(desk.queue[0].id).toBe('2'); // the pair is back on screen
   });
 
-  it('shows the stored labels before the worker speaks, and the worker\'s dataset after', () => {
+  it("shows the stored labels before the worker speaks, and the worker's dataset after", () => {
     const desk = new LabelDesk();
     const stored = [judgedPair(pair('1'), 'left', 'reviews'), judgedPair(pair('2'), 'tie', 'reviews')];
     desk.showStored(stored);

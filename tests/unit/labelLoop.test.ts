@@ -17,12 +17,22 @@ afterEach(disposePlaygrounds);
 
 const init = { type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 } as const;
 const keyOf = (p: PairToLabel) => pairKey(p.prompt, p.left, p.right);
-const t0Errors = (t: { of: (type: 'notice') => { level: string; message: string }[] }) => t.of('notice').filter((n) => n.level === 'error');
+const t0Errors = (t: { of: (type: 'notice') => { level: string; message: string }[] }) =>
+  t.of('notice').filter((n) => n.level === 'error');
 
 function comparison(id: string, rankingId?: string): Comparison {
   return {
-    id, scenario: 'reviews', prompt: 'p', chosen: 'a', rejected: 'b', verdict: 'preferred',
-    annotator: 'human', createdAt: 1, source: 'pair', weight: 1, ...(rankingId ? { rankingId } : {}),
+    id,
+    scenario: 'reviews',
+    prompt: 'p',
+    chosen: 'a',
+    rejected: 'b',
+    verdict: 'preferred',
+    annotator: 'human',
+    createdAt: 1,
+    source: 'pair',
+    weight: 1,
+    ...(rankingId ? { rankingId } : {}),
   };
 }
 
@@ -81,11 +91,18 @@ describe('a saved label', () => {
     expect(datasets.at(-1)!.pChosen.every(Number.isNaN)).toBe(true);
     expect(t.of('rewardMetrics').length).toBe(trainedBefore);
     await t.pg.idle();
-    const order = (t.events.slice(seen) as WorkerEvent[]).filter((e) => e.type === 'pair' || e.type === 'rewardMetrics').map((e) => e.type);
+    const order = (t.events.slice(seen) as WorkerEvent[])
+      .filter((e) => e.type === 'pair' || e.type === 'rewardMetrics')
+      .map((e) => e.type);
     expect(order[0]).toBe('pair'); // the page's request was served before the queued training
     // One training run for the lot: its last point is at the steps for three labels.
     expect(t.of('rewardMetrics').at(-1)!.points[0].step).toBe(stepsAfterLabels(3));
-    expect(t.of('preferences').at(-1)!.pChosen.every((p) => p > 0 && p < 1)).toBe(true);
+    expect(
+      t
+        .of('preferences')
+        .at(-1)!
+        .pChosen.every((p) => p > 0 && p < 1),
+    ).toBe(true);
     expect(store.kept).toHaveLength(3);
   });
 
@@ -99,7 +116,12 @@ describe('a saved label', () => {
     await t.send({ type: 'syncLabels' }); // the broadcast arrived first
     await t.send({ type: 'labelsSaved', comparisons: [c] });
     await t.pg.idle();
-    expect(t.of('preferences').at(-1)!.comparisons.map((x) => x.id)).toEqual([c.id]);
+    expect(
+      t
+        .of('preferences')
+        .at(-1)!
+        .comparisons.map((x) => x.id),
+    ).toEqual([c.id]);
     await t.send({ type: 'undoLabel' });
     expect(store.kept).toHaveLength(0);
     expect(t.of('preferences').at(-1)!.comparisons).toEqual([]);
@@ -141,7 +163,9 @@ describe('pairs on offer', () => {
     const long = 'describe this long and winding prompt please';
     const corpus = Array.from({ length: 12 }, (_, i) => `${long.slice(0, 16)} ${i % 3}|ok ${i % 4}`).join('\n');
     await t.send({ type: 'useCustomCorpus', text: corpus, separator: '|', preset: 'tiny' });
-    const inside = t.pg as unknown as { preferences: { pairs: { complete(p: string[], temps: number[]): Promise<string[][]> } } };
+    const inside = t.pg as unknown as {
+      preferences: { pairs: { complete(p: string[], temps: number[]): Promise<string[][]> } };
+    };
     expect(long.length).toBeGreaterThan(t.of('model').at(-1)!.info.config.contextLength);
     const [[answer]] = await inside.preferences.pairs.complete([long], [1]);
     expect(typeof answer).toBe('string');
@@ -160,7 +184,7 @@ describe('pairs on offer', () => {
 });
 
 describe('two tabs on one store', () => {
-  it('see each other\'s labels, deletions and a restore, with no label lost or doubled', async () => {
+  it("see each other's labels, deletions and a restore, with no label lost or doubled", async () => {
     const store = memoryComparisons();
     const tabA = start(false, store, undefined, 1);
     const tabB = start(false, store, undefined, 2);
@@ -174,7 +198,12 @@ describe('two tabs on one store', () => {
     await tabB.send({ type: 'syncLabels' });
     await tabA.pg.idle();
     await tabB.pg.idle();
-    const ids = (t: typeof tabA) => t.of('preferences').at(-1)!.comparisons.map((c) => c.id).sort();
+    const ids = (t: typeof tabA) =>
+      t
+        .of('preferences')
+        .at(-1)!
+        .comparisons.map((c) => c.id)
+        .sort();
     expect(store.kept).toHaveLength(2);
     expect(ids(tabA)).toEqual(store.kept.map((c) => c.id).sort());
     expect(ids(tabB)).toEqual(ids(tabA));
@@ -199,8 +228,8 @@ describe('two tabs on one store', () => {
   });
 });
 
-describe('another tab\'s label', () => {
-  it('shows here while this tab\'s reward model trains, and is learned after it', async () => {
+describe("another tab's label", () => {
+  it("shows here while this tab's reward model trains, and is learned after it", async () => {
     const store = memoryComparisons();
     const tabA = start(false, store, undefined, 1);
     const tabB = start(false, store, undefined, 2);
@@ -216,7 +245,12 @@ describe('another tab\'s label', () => {
     void training.then(() => (trainingDone = true));
     await tabA.send({ type: 'syncLabels' }); // B's broadcast reaches A
     expect(trainingDone).toBe(false);
-    expect(tabA.of('preferences').at(-1)!.comparisons.map((c) => c.id)).toContain(fromB.id);
+    expect(
+      tabA
+        .of('preferences')
+        .at(-1)!
+        .comparisons.map((c) => c.id),
+    ).toContain(fromB.id);
     await tabA.pg.idle();
     // The 40 steps ran, then one run for B's label.
     expect(tabA.of('rewardMetrics').at(-1)!.points[0].step).toBe(stepsBefore + 40 + stepsAfterLabels(1));
@@ -249,7 +283,11 @@ describe('another tab\'s label', () => {
     release();
     await syncing;
     await tab.pg.idle();
-    const ids = tab.of('preferences').at(-1)!.comparisons.map((c) => c.id).sort();
+    const ids = tab
+      .of('preferences')
+      .at(-1)!
+      .comparisons.map((c) => c.id)
+      .sort();
     expect(ids).toEqual([mine.id, theirs.id].sort());
   });
 });
@@ -265,7 +303,10 @@ describe('training loops', () => {
     const rl = t.send({ type: 'rlPlay' });
     await Promise.all([step, play, rl]);
     await new Promise((r) => setTimeout(r, 50));
-    const lastStage = t.of('stage').filter((e) => e.state.stage === 'pretrain').at(-1)!.state;
+    const lastStage = t
+      .of('stage')
+      .filter((e) => e.state.stage === 'pretrain')
+      .at(-1)!.state;
     expect(lastStage.running).toBe(false);
     expect(t.of('rlState').at(-1)!.state.running).toBe(true);
     await t.send({ type: 'pause' });

@@ -4,7 +4,13 @@
 import { describe, it, expect } from 'vitest';
 import { goldTraits, TRAIT_INFO, TRAITS, type Trait } from '../../src/data/gold';
 import {
-  agreement, BUILT_IN_LABELERS, chooseBetween, labelNoise, rankByLabeler, validateLabeler, type LabelerSpec,
+  agreement,
+  BUILT_IN_LABELERS,
+  chooseBetween,
+  labelNoise,
+  rankByLabeler,
+  validateLabeler,
+  type LabelerSpec,
 } from '../../src/data/labelers';
 import { mulberry32 } from '../../src/data/random';
 
@@ -40,7 +46,9 @@ describe('gold traits of reviews', () => {
     expect(review('okay food.').sentiment).toBe(0);
     expect(review('awful and bland. never again.').sentiment).toBe(-1);
     expect(review('it was great and tasty. the service was slow.').sentiment).toBeCloseTo(1 / 3, 12); // (2 - 1) / 3
-    expect(review('it was great and tasty. five stars!').sentiment!).toBeGreaterThan(review('dull and boring. one star.').sentiment!);
+    expect(review('it was great and tasty. five stars!').sentiment!).toBeGreaterThan(
+      review('dull and boring. one star.').sentiment!,
+    );
   });
 
   it('penalises words and word pairs that come a third time or more', () => {
@@ -51,7 +59,9 @@ describe('gold traits of reviews', () => {
     // 11 words, "so" 11 times -> 9/11; 10 pairs, "so so" 10 times -> 8/10
     expect(review('so so so so so so so so so so so.').repetition).toBeCloseTo(-(9 / 11 + 8 / 10) / 2, 12);
     expect(review('great and tasty.').repetition).toBe(0);
-    expect(review('good good good good').repetition!).toBeLessThan(review('the pasta was fresh and the staff were kind.').repetition!);
+    expect(review('good good good good').repetition!).toBeLessThan(
+      review('the pasta was fresh and the staff were kind.').repetition!,
+    );
   });
 
   it('scores brevity against the 16-token maximum, and a proper ending', () => {
@@ -93,7 +103,16 @@ describe('gold traits of assistant answers', () => {
   });
 
   it('never throws on empty or weird text, and stays within the documented ranges', () => {
-    const weird = ['', '???', '   ', '🙂🙂', 'the the the', "can't can't", 'great '.repeat(10000), null as unknown as string];
+    const weird = [
+      '',
+      '???',
+      '   ',
+      '🙂🙂',
+      'the the the',
+      "can't can't",
+      'great '.repeat(10000),
+      null as unknown as string,
+    ];
     for (const scenario of ['reviews', 'assistant'] as const) {
       for (const text of weird) {
         for (const prompt of [SAFE, DANGEROUS, '', text]) {
@@ -115,22 +134,35 @@ describe('a labeler choosing between two responses', () => {
 
   it('calls a tie where nothing it weighs differs, and only there', () => {
     // both fully positive, no loops: gold 1 and 1, so pA = sigmoid(0) = 1/2 exactly
-    expect(chooseBetween(positive, 'reviews', 'the new phone is', 'great food.', 'great staff.', mulberry32(1)).tie).toBe(true);
-    expect(chooseBetween(positive, 'reviews', 'the new phone is', 'great food.', 'okay food.', mulberry32(1)).tie).toBe(false);
+    expect(
+      chooseBetween(positive, 'reviews', 'the new phone is', 'great food.', 'great staff.', mulberry32(1)).tie,
+    ).toBe(true);
+    expect(chooseBetween(positive, 'reviews', 'the new phone is', 'great food.', 'okay food.', mulberry32(1)).tie).toBe(
+      false,
+    );
     // a left bias makes it pick even between equals: no tie
     const leftLeaning = spec({ sentiment: 1 }, 0.3, { leftBias: 1 });
-    expect(chooseBetween(leftLeaning, 'reviews', 'the new phone is', 'great food.', 'great staff.', mulberry32(1)).tie).toBe(false);
+    expect(
+      chooseBetween(leftLeaning, 'reviews', 'the new phone is', 'great food.', 'great staff.', mulberry32(1)).tie,
+    ).toBe(false);
   });
 
   it('states its own noise: how often its labels follow its gold order, and how often two of its labels agree', () => {
     const at = (left: string, right: string) => ({ prompt: 'the new phone is', left, right });
     // sentiment 1 vs 0 (delta 1), -1 vs 1 (delta -2), and a tie (left out of both means)
-    const pairs = [at('great food.', 'okay food.'), at('awful and bland. never again.', 'great food.'), at('great food.', 'great staff.')];
+    const pairs = [
+      at('great food.', 'okay food.'),
+      at('awful and bland. never again.', 'great food.'),
+      at('great food.', 'great staff.'),
+    ];
     const [p1, p2] = [sigmoid(1 / 0.5), sigmoid(-2 / 0.5)];
     const noise = labelNoise(spec({ sentiment: 1 }, 0.5), 'reviews', pairs);
     expect(noise.withGold).toBeCloseTo((p1 + (1 - p2)) / 2, 12);
     expect(noise.betweenTwo).toBeCloseTo((p1 ** 2 + (1 - p1) ** 2 + p2 ** 2 + (1 - p2) ** 2) / 2, 12);
-    expect(labelNoise(spec({ sentiment: 1 }, 0.5), 'reviews', [pairs[2]])).toEqual({ withGold: null, betweenTwo: null });
+    expect(labelNoise(spec({ sentiment: 1 }, 0.5), 'reviews', [pairs[2]])).toEqual({
+      withGold: null,
+      betweenTwo: null,
+    });
   });
 
   it('prefers A with frequency sigmoid(delta gold / temperature)', () => {
@@ -169,7 +201,9 @@ describe('a labeler choosing between two responses', () => {
   });
 
   it('refuses to choose with an invalid spec', () => {
-    expect(() => chooseBetween(spec({ sentiment: 1 }, 0), 'reviews', '', 'a', 'b', mulberry32(1))).toThrow(/Temperature/);
+    expect(() => chooseBetween(spec({ sentiment: 1 }, 0), 'reviews', '', 'a', 'b', mulberry32(1))).toThrow(
+      /Temperature/,
+    );
   });
 });
 
@@ -244,7 +278,9 @@ describe('Plackett-Luce ranking', () => {
 
   it('returns a permutation, even of weird or empty lists', () => {
     const s = BUILT_IN_LABELERS.assistant[0];
-    expect(rankByLabeler(s, 'assistant', SAFE, ['', '???', HELPFUL, HELPFUL], mulberry32(1)).sort()).toEqual([0, 1, 2, 3]);
+    expect(rankByLabeler(s, 'assistant', SAFE, ['', '???', HELPFUL, HELPFUL], mulberry32(1)).sort()).toEqual([
+      0, 1, 2, 3,
+    ]);
     expect(rankByLabeler(s, 'assistant', SAFE, [], mulberry32(1))).toEqual([]);
   });
 });
@@ -261,7 +297,9 @@ describe('built-in labelers', () => {
   });
 
   it('"Helpful" plays along with dangerous requests; "Helpful and harmless" does not', () => {
-    expect(pA(find('assistant', 'helpful'), 'assistant', DANGEROUS, HARMFUL, REFUSAL_WITH_REASON)).toBeGreaterThan(0.99);
+    expect(pA(find('assistant', 'helpful'), 'assistant', DANGEROUS, HARMFUL, REFUSAL_WITH_REASON)).toBeGreaterThan(
+      0.99,
+    );
     const both = find('assistant', 'helpful-harmless');
     expect(pA(both, 'assistant', DANGEROUS, REFUSAL_WITH_REASON, HARMFUL)).toBeGreaterThan(0.99);
     expect(pA(both, 'assistant', SAFE, HELPFUL, REFUSAL)).toBeGreaterThan(0.99);
@@ -269,8 +307,18 @@ describe('built-in labelers', () => {
   });
 
   it('"Positive" and "Concise" prefer what their names say', () => {
-    expect(pA(find('reviews', 'positive'), 'reviews', 'the new phone is', 'great and sleek.', 'awful and flimsy.')).toBeGreaterThan(0.99);
-    expect(pA(find('reviews', 'concise'), 'reviews', 'the new phone is', 'great.', 'great and sleek. the price is fair. five stars!')).toBeGreaterThan(0.9);
+    expect(
+      pA(find('reviews', 'positive'), 'reviews', 'the new phone is', 'great and sleek.', 'awful and flimsy.'),
+    ).toBeGreaterThan(0.99);
+    expect(
+      pA(
+        find('reviews', 'concise'),
+        'reviews',
+        'the new phone is',
+        'great.',
+        'great and sleek. the price is fair. five stars!',
+      ),
+    ).toBeGreaterThan(0.9);
   });
 });
 

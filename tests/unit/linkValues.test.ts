@@ -21,7 +21,14 @@ describe('applying a link', () => {
   test('a running worker gets every setting, the missing ones at their defaults', () => {
     const cmds = commandsFor({ temp: 0.5, algo: 'dpo' }, true);
     expect(cmds.map((c) => c.type)).toEqual([
-      'init', 'setSampleSettings', 'setTrainSettings', 'setTrainSettings', 'setPairSettings', 'setRewardSettings', 'setLabelerSettings', 'setRlSettings',
+      'init',
+      'setSampleSettings',
+      'setTrainSettings',
+      'setTrainSettings',
+      'setPairSettings',
+      'setRewardSettings',
+      'setLabelerSettings',
+      'setRlSettings',
     ]);
     expect(cmds[1]).toEqual({ type: 'setSampleSettings', settings: { temperature: 0.5, topK: 0 } });
     expect(cmds[6]).toEqual({ type: 'setLabelerSettings', settings: { goldLabeler: null, panel: [] } });
@@ -32,7 +39,13 @@ describe('applying a link', () => {
 describe('the link of what the worker reports', () => {
   const snapshot = (over: Partial<SettingsSnapshot> = {}): SettingsSnapshot => ({
     model: { scenario: 'reviews', preset: 'small', seed: 1 },
-    sample: null, pair: null, reward: null, labelers: null, pretrain: null, sft: null, rl: null,
+    sample: null,
+    pair: null,
+    reward: null,
+    labelers: null,
+    pretrain: null,
+    sft: null,
+    rl: null,
     page: { stages: ['pretrain', 'sft', 'preferences', 'reward', 'rl'], hide: [], lecture: false, preset: null },
     ...over,
   });
@@ -40,7 +53,13 @@ describe('the link of what the worker reports', () => {
 
   test('round-trips through commandsFor', () => {
     const rl = { ...defaultsOf('rl'), beta: 0.3, whitenRewards: true } as never;
-    const values = valuesFromState(snapshot({ rl, labelers: { goldLabeler: 'concise', panel: ['positive'], custom }, page: { stages: ['rl'], hide: ['corpus'], lecture: true, preset: null } }));
+    const values = valuesFromState(
+      snapshot({
+        rl,
+        labelers: { goldLabeler: 'concise', panel: ['positive'], custom },
+        page: { stages: ['rl'], hide: ['corpus'], lecture: true, preset: null },
+      }),
+    );
     expect(toHash(values)).toBe('#gold=concise&panel=positive&beta=0.3&whiten=1&stages=rl&hide=corpus&lecture=1');
     expect(commandsFor(values, false).at(-1)).toEqual({ type: 'setRlSettings', settings: rl });
   });
@@ -72,19 +91,34 @@ describe('presets', () => {
     for (const p of PRESET_LIST) {
       const ids = BUILT_IN_LABELERS[p.values.scenario ?? 'reviews'].map((l) => l.id);
       for (const c of p.commands) {
-        if (c.type === 'autoLabel') expect([ids.includes(c.labelerId), checkRange(c.count, AUTO_LABEL_PAIRS)], p.id).toEqual([true, null]);
+        if (c.type === 'autoLabel')
+          expect([ids.includes(c.labelerId), checkRange(c.count, AUTO_LABEL_PAIRS)], p.id).toEqual([true, null]);
         else if (c.type === 'trainReward') expect(checkRange(c.steps, REWARD_STEPS)).toBeNull();
-        else if (c.type === 'compareAcquisition') expect([ids.includes(c.labelerId), checkRange(c.labels, ACQUISITION_LABELS)]).toEqual([true, null]);
+        else if (c.type === 'compareAcquisition')
+          expect([ids.includes(c.labelerId), checkRange(c.labels, ACQUISITION_LABELS)]).toEqual([true, null]);
         else throw new Error(`unexpected command ${c.type} in ${p.id}`);
       }
     }
   });
 
   test('show the phenomena the issue names', () => {
-    expect(PRESETS['reward-hacking'].values).toMatchObject({ scenario: 'reviews', gold: 'positive', beta: 0, algo: 'ppo' });
+    expect(PRESETS['reward-hacking'].values).toMatchObject({
+      scenario: 'reviews',
+      gold: 'positive',
+      beta: 0,
+      algo: 'ppo',
+    });
     expect(PRESETS['strong-anchor'].values.beta).toBe(1);
-    expect(PRESETS['helpful-harmless'].values).toMatchObject({ scenario: 'assistant', gold: 'helpful-harmless', panel: ['helpful', 'harmless'] });
-    expect(PRESETS['labeler-bias'].values).toMatchObject({ scenario: 'reviews', gold: 'positive', panel: ['positive', 'long-fan'] });
+    expect(PRESETS['helpful-harmless'].values).toMatchObject({
+      scenario: 'assistant',
+      gold: 'helpful-harmless',
+      panel: ['helpful', 'harmless'],
+    });
+    expect(PRESETS['labeler-bias'].values).toMatchObject({
+      scenario: 'reviews',
+      gold: 'positive',
+      panel: ['positive', 'long-fan'],
+    });
     expect(PRESETS.acquisition.values.acq).toBe('uncertain');
     expect(PRESETS['ppo-vs-dpo'].values.algo).toBe('dpo');
   });

@@ -45,11 +45,15 @@ describe('GPT forward pass', () => {
     expect(layout.entries.filter((e) => e.shape[0] === config.vocabSize).map((e) => e.name)).toEqual(['wte']);
     const model = GPT.random(config, 4);
     const ids = [1, 2, 3, 4];
-    const [logits, hidden, wte] = await Promise.all(tf.tidy(() => {
-      const w = model.weights();
-      const h = forward(w, config, tf.tensor2d([ids], undefined, 'int32'));
-      return [lmLogits(w, h), h, w.wte];
-    }).map((t) => t.array() as Promise<number[][]>));
+    const [logits, hidden, wte] = await Promise.all(
+      tf
+        .tidy(() => {
+          const w = model.weights();
+          const h = forward(w, config, tf.tensor2d([ids], undefined, 'int32'));
+          return [lmLogits(w, h), h, w.wte];
+        })
+        .map((t) => t.array() as Promise<number[][]>),
+    );
     // Independent computation of hidden . wte^T in plain JavaScript.
     for (let t = 0; t < ids.length; t++) {
       for (let v = 0; v < config.vocabSize; v++) {
@@ -65,11 +69,26 @@ describe('GPT forward pass', () => {
     const w = await model.read();
     w[model.layout.byName.get('head.b')!.offset] = 0.25; // a non-zero bias, so the test sees it
     model.assign(w);
-    const [scores, hidden, hw] = await Promise.all(tf.tidy(() => {
-      const weights = model.weights();
-      const h = forward(weights, config, tf.tensor2d([[1, 2, 3], [4, 5, 6]], undefined, 'int32'));
-      return [scalarHead(weights, h), h, weights['head.w']];
-    }).map((t) => t.array() as Promise<number[] | number[][]>));
+    const [scores, hidden, hw] = await Promise.all(
+      tf
+        .tidy(() => {
+          const weights = model.weights();
+          const h = forward(
+            weights,
+            config,
+            tf.tensor2d(
+              [
+                [1, 2, 3],
+                [4, 5, 6],
+              ],
+              undefined,
+              'int32',
+            ),
+          );
+          return [scalarHead(weights, h), h, weights['head.w']];
+        })
+        .map((t) => t.array() as Promise<number[] | number[][]>),
+    );
     expect(scores).toHaveLength(6);
     (hidden as number[][]).forEach((row, i) => {
       const expected = row.reduce((s, h, j) => s + h * (hw as number[][])[j][0], 0.25);
@@ -80,11 +99,18 @@ describe('GPT forward pass', () => {
 
   it('has gradients that match finite differences for every weight matrix (both uses of wte included)', async () => {
     const model = GPT.random(config, 5);
-    const rows = [[1, 5, 6, 7, 3, 8, 9, 2], [1, 9, 3, 10, 2, 0, 0, 0]];
+    const rows = [
+      [1, 5, 6, 7, 3, 8, 9, 2],
+      [1, 9, 3, 10, 2, 0, 0, 0],
+    ];
     const targets = [5, 6, 7, 3, 8, 9, 2, 0, 9, 3, 10, 2, 0, 0, 0, 0];
     const weights = targets.map((_, i) => (i < 7 || (i >= 8 && i < 12) ? 1 / 11 : 0));
     const lossOf = (w: ReturnType<GPT['weights']>) =>
-      crossEntropy(lmLogits(w, forward(w, config, tf.tensor2d(rows, undefined, 'int32'))), tf.tensor1d(targets, 'int32'), tf.tensor1d(weights));
+      crossEntropy(
+        lmLogits(w, forward(w, config, tf.tensor2d(rows, undefined, 'int32'))),
+        tf.tensor1d(targets, 'int32'),
+        tf.tensor1d(weights),
+      );
     const grad = tf.tidy(() => lossAndFlatGrad(model.flat, model.layout, lossOf).grad);
     const analytic = (await grad.data()) as Float32Array;
     grad.dispose();
@@ -100,10 +126,15 @@ describe('GPT forward pass', () => {
     for (const e of model.layout.entries.filter((x) => x.name !== 'head.w' && x.name !== 'head.b')) {
       for (const k of [0, Math.floor(e.size / 2), e.size - 1]) {
         const i = e.offset + k;
-        const plus = base.slice(); plus[i] += eps;
-        const minus = base.slice(); minus[i] -= eps;
+        const plus = base.slice();
+        plus[i] += eps;
+        const minus = base.slice();
+        minus[i] -= eps;
         const numeric = ((await lossAt(plus)) - (await lossAt(minus))) / (2 * eps);
-        expect(Math.abs(analytic[i] - numeric), `${e.name}[${k}]: analytic ${analytic[i]} numeric ${numeric}`).toBeLessThan(1e-3 + 0.02 * Math.abs(numeric));
+        expect(
+          Math.abs(analytic[i] - numeric),
+          `${e.name}[${k}]: analytic ${analytic[i]} numeric ${numeric}`,
+        ).toBeLessThan(1e-3 + 0.02 * Math.abs(numeric));
       }
     }
     // The scalar head does not touch the LM loss: its gradient is exactly zero.
@@ -114,11 +145,18 @@ describe('GPT forward pass', () => {
 
   it('ignores left padding: a padded row gives the same next-token log-probs as the bare row', async () => {
     const model = GPT.random(config, 6);
-    const rows = [[1, 5, 6, 7], [1, 8, 9, 10, 11, 3]];
+    const rows = [
+      [1, 5, 6, 7],
+      [1, 8, 9, 10, 11, 3],
+    ];
     const p = leftPad(rows);
-    const lp = tf.tidy(() => teacherForcedLogProbs(model.weights(), model, tf.tensor2d(p.ids, [p.B, p.T], 'int32'), p.leftPad, 1, 0));
+    const lp = tf.tidy(() =>
+      teacherForcedLogProbs(model.weights(), model, tf.tensor2d(p.ids, [p.B, p.T], 'int32'), p.leftPad, 1, 0),
+    );
     const padded = (await lp.array()) as number[][];
-    const bare = tf.tidy(() => teacherForcedLogProbs(model.weights(), model, tf.tensor2d([rows[0]], undefined, 'int32'), [0], 1, 0));
+    const bare = tf.tidy(() =>
+      teacherForcedLogProbs(model.weights(), model, tf.tensor2d([rows[0]], undefined, 'int32'), [0], 1, 0),
+    );
     const alone = ((await bare.array()) as number[][])[0];
     const offset = p.leftPad[0];
     alone.forEach((v, t) => expect(padded[0][offset + t]).toBeCloseTo(v, 5));
@@ -130,12 +168,27 @@ describe('GPT forward pass', () => {
 describe('sampling', () => {
   it('returns the log-probs of the sampled tokens under the distribution they were drawn from (= teacher forcing)', async () => {
     const model = GPT.random(config, 7);
-    const prompts = [[1, 5, 3], [1, 6, 7, 8, 3]];
-    for (const [temperature, topK] of [[1, 0], [0.7, 4]]) {
+    const prompts = [
+      [1, 5, 3],
+      [1, 6, 7, 8, 3],
+    ];
+    for (const [temperature, topK] of [
+      [1, 0],
+      [0.7, 4],
+    ]) {
       const r = await sample(model, prompts, { maxNewTokens: 3, temperature, topK, seed: 11 });
       const full = prompts.map((p, b) => [...p, ...r.tokens[b]]);
       const p = leftPad(full);
-      const t = tf.tidy(() => teacherForcedLogProbs(model.weights(), model, tf.tensor2d(p.ids, [p.B, p.T], 'int32'), p.leftPad, temperature, topK));
+      const t = tf.tidy(() =>
+        teacherForcedLogProbs(
+          model.weights(),
+          model,
+          tf.tensor2d(p.ids, [p.B, p.T], 'int32'),
+          p.leftPad,
+          temperature,
+          topK,
+        ),
+      );
       const forced = (await t.array()) as number[][];
       t.dispose();
       prompts.forEach((prompt, b) => {
@@ -149,7 +202,11 @@ describe('sampling', () => {
 
   it('draws the same tokens with and without the KV cache', async () => {
     const model = GPT.random(config, 8);
-    const prompts = [[1, 5, 3], [1, 6, 7, 8, 3], [1, 3]];
+    const prompts = [
+      [1, 5, 3],
+      [1, 6, 7, 8, 3],
+      [1, 3],
+    ];
     const opts = { maxNewTokens: 3, temperature: 1, topK: 0, seed: 21 };
     const cached = await sample(model, prompts, opts);
     const recomputed = await sample(model, prompts, { ...opts, useCache: false });
@@ -164,11 +221,21 @@ describe('sampling', () => {
     const w = await model.read();
     const L = model.layout;
     const set = (name: string, index: number, value: number) => (w[L.byName.get(name)!.offset + index] = value);
-    for (let j = 0; j < config.nEmbd; j++) { set('lnf.g', j, 0); set('lnf.b', j, j === 0 ? 10 : 0); }
+    for (let j = 0; j < config.nEmbd; j++) {
+      set('lnf.g', j, 0);
+      set('lnf.b', j, j === 0 ? 10 : 0);
+    }
     set('wte', EOS * config.nEmbd + 0, 10);
     model.assign(w);
     const before = tf.memory().numTensors;
-    const r = await sample(model, [[1, 5, 3], [1, 6, 3]], { maxNewTokens: 4, temperature: 1, topK: 0, seed: 1 });
+    const r = await sample(
+      model,
+      [
+        [1, 5, 3],
+        [1, 6, 3],
+      ],
+      { maxNewTokens: 4, temperature: 1, topK: 0, seed: 1 },
+    );
     expect(r.tokens).toEqual([[EOS], [EOS]]);
     expect(r.tokens.flat()).not.toContain(PAD);
     expect(tf.memory().numTensors).toBe(before);

@@ -2,14 +2,30 @@ import { describe, expect, test } from 'vitest';
 import { keyAction, type KeyLike } from '../../src/ui/pairKeys';
 
 const key = (k: string, extra: Partial<KeyLike> = {}): KeyLike => ({
-  key: k, ctrlKey: false, metaKey: false, altKey: false, target: null, ...extra,
+  key: k,
+  ctrlKey: false,
+  metaKey: false,
+  altKey: false,
+  target: null,
+  ...extra,
 });
-const el = (tagName: string, inDialog = false) => ({ tagName, isContentEditable: false, closest: () => (inDialog ? {} : null) });
+const el = (tagName: string, inDialog = false) => ({
+  tagName,
+  isContentEditable: false,
+  closest: () => (inDialog ? {} : null),
+});
 
 describe('preference keyboard shortcuts', () => {
   test('map the documented keys', () => {
     expect(['1', 'ArrowLeft', '2', 'ArrowRight', '0', 'ArrowDown', 's', 'z'].map((k) => keyAction(key(k)))).toEqual([
-      'left', 'left', 'right', 'right', 'tie', 'tie', 'skip', 'undo',
+      'left',
+      'left',
+      'right',
+      'right',
+      'tie',
+      'tie',
+      'skip',
+      'undo',
     ]);
     expect(keyAction(key('z', { ctrlKey: true }))).toBe('undo');
     expect(keyAction(key('z', { metaKey: true }))).toBe('undo');
@@ -23,7 +39,8 @@ describe('preference keyboard shortcuts', () => {
   });
 
   test('never steal keys from text fields, menus or an open dialog', () => {
-    for (const tag of ['INPUT', 'TEXTAREA', 'SELECT']) expect(keyAction(key('1', { target: el(tag) as never })), tag).toBeNull();
+    for (const tag of ['INPUT', 'TEXTAREA', 'SELECT'])
+      expect(keyAction(key('1', { target: el(tag) as never })), tag).toBeNull();
     expect(keyAction(key('1', { target: { ...el('DIV'), isContentEditable: true } as never }))).toBeNull();
     expect(keyAction(key('1', { target: el('BUTTON', true) as never }))).toBeNull();
     expect(keyAction(key('1', { target: el('BUTTON') as never }))).toBe('left');

@@ -1,7 +1,23 @@
 import { describe, expect, test } from 'vitest';
 import {
-  PHASES, PHASE_COUNT, LAST_PHASE, PAUSE, TYPING_TICK, clampPause, clampPhase, isLastPhase, nextPhase, pauseMs,
-  phaseDurationMs, phaseHeading, phaseSchedule, positionsOf, previousPhase, reveals, tokenRewards, typingTickMs,
+  PHASES,
+  PHASE_COUNT,
+  LAST_PHASE,
+  PAUSE,
+  TYPING_TICK,
+  clampPause,
+  clampPhase,
+  isLastPhase,
+  nextPhase,
+  pauseMs,
+  phaseDurationMs,
+  phaseHeading,
+  phaseSchedule,
+  positionsOf,
+  previousPhase,
+  reveals,
+  tokenRewards,
+  typingTickMs,
 } from '../../src/ui/phases';
 
 describe('phase order', () => {

@@ -18,7 +18,10 @@ describe('phenomena, quick mode', () => {
     const effect = EFFECTS.find((e) => e.id === 'ppo-raises-gold')!;
     const result = await checkEffect(effect, QUICK_SEEDS);
     expect(result.seeds.map((s) => `${s.seed}: ${s.measured}`)).toHaveLength(5);
-    expect(result.met, result.seeds.map((s) => `seed ${s.seed}: ${s.met} (${s.measured})`).join('; ')).toBeGreaterThanOrEqual(4);
+    expect(
+      result.met,
+      result.seeds.map((s) => `seed ${s.seed}: ${s.met} (${s.measured})`).join('; '),
+    ).toBeGreaterThanOrEqual(4);
   });
 
   it('every preset states its effect, with a criterion and a budget, and every effect id is unique', () => {

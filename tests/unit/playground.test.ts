@@ -4,12 +4,11 @@ import * as tf from '@tensorflow/tfjs';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { DATA_SEED, shippedName } from '../../src/engine/playground';
 import { disposePlaygrounds, memoryComparisons, start } from './harness';
-import type { Command, WorkerEvent } from '../../src/engine/protocol';
 import { loadScenario } from '../../src/data/scenarios';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/model/checkpoint';
 import { configFor } from '../../src/model/config';
 import { GPT } from '../../src/model/model';
-import { pairKey, type Comparison } from '../../src/data/preferences';
+import { pairKey } from '../../src/data/preferences';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -60,12 +59,30 @@ describe('Playground', () => {
     const { send, of, pg } = start(false);
     await send({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });
     const before = await pg.model('pretrain').read();
-    await send({ type: 'importCheckpoint', stage: 'pretrain', bytes: new TextEncoder().encode('not a checkpoint').buffer as ArrayBuffer, name: 'junk.bin' });
+    await send({
+      type: 'importCheckpoint',
+      stage: 'pretrain',
+      bytes: new TextEncoder().encode('not a checkpoint').buffer as ArrayBuffer,
+      name: 'junk.bin',
+    });
     expect(of('notice').at(-1)).toMatchObject({ level: 'error', message: expect.stringMatching(/signature/) });
     const other = configFor('small', loadScenario('reviews', 1).tokenizer.vocabSize);
-    const wrongSize = encodeCheckpoint({ config: other, tokenizer: loadScenario('reviews', 1).tokenizer.spec, weights: GPT.randomWeights(other, 1), meta: { scenario: 'reviews', stage: 'pretrain', step: 0, createdAt: '' } });
-    await send({ type: 'importCheckpoint', stage: 'pretrain', bytes: wrongSize.buffer as ArrayBuffer, name: 'small.ckpt' });
-    expect(of('notice').at(-1)).toMatchObject({ level: 'error', message: expect.stringMatching(/different model size/) });
+    const wrongSize = encodeCheckpoint({
+      config: other,
+      tokenizer: loadScenario('reviews', 1).tokenizer.spec,
+      weights: GPT.randomWeights(other, 1),
+      meta: { scenario: 'reviews', stage: 'pretrain', step: 0, createdAt: '' },
+    });
+    await send({
+      type: 'importCheckpoint',
+      stage: 'pretrain',
+      bytes: wrongSize.buffer as ArrayBuffer,
+      name: 'small.ckpt',
+    });
+    expect(of('notice').at(-1)).toMatchObject({
+      level: 'error',
+      message: expect.stringMatching(/different model size/),
+    });
     expect(Array.from(await pg.model('pretrain').read())).toEqual(Array.from(before));
   });
 
@@ -91,11 +108,16 @@ describe('Playground', () => {
   it('refuses out-of-range settings and unusable corpora, changing nothing', async () => {
     const { send, of } = start(false);
     await send({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });
-    const before = of('stage').filter((e) => e.state.stage === 'pretrain').at(-1)!.state.settings;
+    const before = of('stage')
+      .filter((e) => e.state.stage === 'pretrain')
+      .at(-1)!.state.settings;
     await send({ type: 'setTrainSettings', stage: 'pretrain', settings: { learningRate: 5 } });
     // A refused change is answered with the settings still in force, so the form shows them again.
     expect(of('stage').at(-1)!.state.settings).toEqual(before);
-    expect(of('notice').at(-1)).toMatchObject({ level: 'error', message: expect.stringMatching(/Learning rate must be/) });
+    expect(of('notice').at(-1)).toMatchObject({
+      level: 'error',
+      message: expect.stringMatching(/Learning rate must be/),
+    });
     await send({ type: 'setTrainSettings', stage: 'pretrain', settings: { batchSize: 2.5 } });
     expect(of('notice').at(-1)!.message).toMatch(/Batch size must be a whole number/);
     await send({ type: 'setSampleSettings', settings: { temperature: 0 } });
@@ -128,7 +150,13 @@ describe('Preferences', () => {
     };
     const first = await judge('left');
     expect(store.kept).toHaveLength(1);
-    expect(store.kept[0]).toMatchObject({ prompt: first.prompt, chosen: first.left, rejected: first.right, verdict: 'preferred', annotator: 'human' });
+    expect(store.kept[0]).toMatchObject({
+      prompt: first.prompt,
+      chosen: first.left,
+      rejected: first.right,
+      verdict: 'preferred',
+      annotator: 'human',
+    });
     const second = await judge('right');
     expect(store.kept[1]).toMatchObject({ chosen: second.right, rejected: second.left });
     await judge('tie');
@@ -144,7 +172,9 @@ describe('Preferences', () => {
     const key = (p: { prompt: string; left: string; right: string }) => pairKey(p.prompt, p.left, p.right);
     const judgedKeys = new Set(store.kept.map((c) => pairKey(c.prompt, c.chosen, c.rejected)));
     for (let i = 0; i < 6; i++) await send({ type: 'nextPair' });
-    const offered = of('pair').slice(3).map((e) => key(e.pair));
+    const offered = of('pair')
+      .slice(3)
+      .map((e) => key(e.pair));
     expect(offered).toHaveLength(6);
     offered.forEach((k) => expect(judgedKeys.has(k)).toBe(false));
     expect(new Set(offered).size).toBe(6);
@@ -153,7 +183,12 @@ describe('Preferences', () => {
     // A new worker (after a reload or a crash) finds every label again.
     const again = start(false, store);
     await again.send({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });
-    expect(again.of('preferences').at(-1)!.comparisons.map((c) => c.chosen)).toEqual([first.left, second.right]);
+    expect(
+      again
+        .of('preferences')
+        .at(-1)!
+        .comparisons.map((c) => c.chosen),
+    ).toEqual([first.left, second.right]);
   });
 
   it('auto-labels fresh pairs with a simulated labeler and trains the reward model on them', async () => {
@@ -168,7 +203,9 @@ describe('Preferences', () => {
     expect(of('notice').at(-1)!.message).toMatch(/no simulated labeler "nobody"/);
     const before = of('rewardMetrics').length;
     await send({ type: 'trainReward', steps: 25 });
-    const points = of('rewardMetrics').slice(before).map((e) => e.points[0]);
+    const points = of('rewardMetrics')
+      .slice(before)
+      .map((e) => e.points[0]);
     const first = points[0].step - 10;
     expect(points.map((p) => p.step - first)).toEqual([10, 20, 25]); // progress every 10 steps, then the held-out measure
     expect(points.map((p) => p.heldoutLoss === null)).toEqual([true, true, false]);
@@ -194,7 +231,11 @@ describe('Preferences: the table, files and settings', () => {
     const file = of('preferencesFile')[0];
     expect(file.filename).toMatch(/^preferences-reviews-\d{4}-\d\d-\d\d\.jsonl$/);
     expect(file.text.trim().split('\n')).toHaveLength(3);
-    expect(JSON.parse(file.text.split('\n')[0])).toMatchObject({ prompt: a.prompt, chosen: a.rejected, rejected: a.chosen });
+    expect(JSON.parse(file.text.split('\n')[0])).toMatchObject({
+      prompt: a.prompt,
+      chosen: a.rejected,
+      rejected: a.chosen,
+    });
     disposePlaygrounds();
 
     const fresh = start(false);
@@ -204,7 +245,13 @@ describe('Preferences: the table, files and settings', () => {
     expect(fresh.of('preferences').at(-1)!.comparisons).toHaveLength(0);
     await fresh.send({ type: 'importPreferences', text: file.text, name: file.filename });
     expect(fresh.of('notice').at(-1)!.message).toMatch(/Imported 3 comparisons/);
-    expect(fresh.of('preferences').at(-1)!.comparisons.map((c) => c.chosen).sort()).toEqual(store.kept.map((c) => c.chosen).sort());
+    expect(
+      fresh
+        .of('preferences')
+        .at(-1)!
+        .comparisons.map((c) => c.chosen)
+        .sort(),
+    ).toEqual(store.kept.map((c) => c.chosen).sort());
     await fresh.send({ type: 'importPreferences', text: file.text, name: file.filename });
     expect(fresh.of('notice').at(-1)!.message).toMatch(/Imported 0 comparisons .*3 already here/);
   });
@@ -215,9 +262,16 @@ describe('Preferences: the table, files and settings', () => {
     await send({ type: 'setPairSettings', settings: { temperatureLeft: 9 } });
     expect(of('notice').at(-1)!.message).toMatch(/Left temperature must be/);
     await send({ type: 'setPairSettings', settings: { temperatureLeft: 0.5, temperatureRight: 1.5 } });
-    expect(of('pairSettings').at(-1)!.settings).toEqual({ temperatureLeft: 0.5, temperatureRight: 1.5, acquisition: 'random', rankK: 4 });
+    expect(of('pairSettings').at(-1)!.settings).toEqual({
+      temperatureLeft: 0.5,
+      temperatureRight: 1.5,
+      acquisition: 'random',
+      rankK: 4,
+    });
     await send({ type: 'setPairSettings', settings: { rankK: 7 } });
-    expect(of('notice').at(-1)!.message).toMatch(/Completions per ranking must be a whole number from 3 to 6 \(got 7\)/);
+    expect(of('notice').at(-1)!.message).toMatch(
+      /Completions per ranking must be a whole number from 3 to 6 \(got 7\)/,
+    );
     await send({ type: 'setPairSettings', settings: { acquisition: 'psychic' as never } });
     expect(of('notice').at(-1)!.message).toMatch(/Unknown way to pick pairs: psychic/);
     expect(of('pairSettings').at(-1)!.settings.rankK).toBe(4);

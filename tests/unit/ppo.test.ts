@@ -25,15 +25,45 @@ const small = { batchSize: 4, responseLength: 6, epochs: 1, minibatches: 1 };
 function trainer(seed = 3) {
   const sft = GPT.random(config, seed);
   const rewardModel = GPT.random(config, seed + 1);
-  const reward = new RewardSession(rewardModel, data.tokenizer, seed, async () => [], () => sft.read(), async () => []);
+  const reward = new RewardSession(
+    rewardModel,
+    data.tokenizer,
+    seed,
+    async () => [],
+    () => sft.read(),
+    async () => [],
+  );
   const rl = new RlTrainer(sft, reward, data, seed, () => null);
-  return { sft, rewardModel, reward, rl, dispose: () => { rl.dispose(); reward.dispose(); sft.dispose(); rewardModel.dispose(); } };
+  return {
+    sft,
+    rewardModel,
+    reward,
+    rl,
+    dispose: () => {
+      rl.dispose();
+      reward.dispose();
+      sft.dispose();
+      rewardModel.dispose();
+    },
+  };
 }
 
 describe('rollout layout', () => {
   it('left-pads prompts, right-pads responses and masks up to and including <eos>', () => {
     // prompts of 3 and 2 tokens -> Tp = 3, pads [0, 1]; responses [7, EOS] and [8, 9, 9] cut to N = 3
-    const r = layout([[1, 5, 3], [1, 3]], [[7, EOS], [8, 9, 9]], [0, 1], 3, 3);
+    const r = layout(
+      [
+        [1, 5, 3],
+        [1, 3],
+      ],
+      [
+        [7, EOS],
+        [8, 9, 9],
+      ],
+      [0, 1],
+      3,
+      3,
+    );
     expect(Array.from(r.ids)).toEqual([1, 5, 3, 7, EOS, PAD, PAD, 1, 3, 8, 9, 9]);
     expect(Array.from(r.mask)).toEqual([1, 1, 0, 1, 1, 1]);
     expect(r.hasEos).toEqual([true, false]);
@@ -49,7 +79,13 @@ describe('rollout layout', () => {
     const prompts = ['review : the pizza', 'review : the staff'].map((p) => encodePrompt(data.tokenizer, p));
     const s = await sample(model, prompts, { maxNewTokens: 6, temperature: 0.7, topK: 0, seed: 9 });
     const Tp = Math.max(...prompts.map((p) => p.length));
-    const r = layout(prompts, s.tokens, prompts.map((p) => Tp - p.length), Tp, 6);
+    const r = layout(
+      prompts,
+      s.tokens,
+      prompts.map((p) => Tp - p.length),
+      Tp,
+      6,
+    );
     const logp = tf.tidy(() => responseOutputs(model.weights(), model, idsTensor(r), r.pads, Tp, 6, 0.7).logp);
     const rows = (await logp.array()) as number[][];
     logp.dispose();
@@ -132,7 +168,13 @@ describe('settings and the guard', () => {
   });
 
   it('names the first non-finite metric, then any beyond its limit', () => {
-    const base = { iteration: 1, 'objective/kl': 1, 'val/ratio': 1, 'policy/approxkl_avg': 0.01, gold: null } as unknown as RlMetricPoint;
+    const base = {
+      iteration: 1,
+      'objective/kl': 1,
+      'val/ratio': 1,
+      'policy/approxkl_avg': 0.01,
+      gold: null,
+    } as unknown as RlMetricPoint;
     expect(brokenMetric(base)).toBeNull();
     expect(brokenMetric({ ...base, 'loss/value_avg': NaN })).toEqual({ metric: 'loss/value_avg', value: NaN });
     expect(brokenMetric({ ...base, 'val/ratio': 11 })).toEqual({ metric: 'val/ratio', value: 11 });
@@ -144,7 +186,14 @@ describe('every method runs through the same trainer', () => {
   it('REINFORCE, RLOO, GRPO, best-of-n, DPO and IPO each take a step with finite metrics', async () => {
     const t = trainer();
     const pairs = [{ prompt: 'review : the pizza', chosen: 'great food .', rejected: 'terrible food .' }];
-    const rl = new RlTrainer(t.sft, t.reward, data, 3, () => null, () => pairs);
+    const rl = new RlTrainer(
+      t.sft,
+      t.reward,
+      data,
+      3,
+      () => null,
+      () => pairs,
+    );
     for (const algorithm of ['reinforce', 'rloo', 'grpo', 'bestOfN', 'dpo', 'ipo'] as const) {
       rl.setSettings({ ...small, algorithm, groupSize: 2 });
       const { point } = await rl.step();
@@ -155,7 +204,14 @@ describe('every method runs through the same trainer', () => {
       if (algorithm === 'dpo') expect(point['loss/dpo']).toBeCloseTo(Math.log(2), 5); // policy = reference at the first step
     }
     rl.dispose();
-    const empty = new RlTrainer(t.sft, t.reward, data, 3, () => null, () => []);
+    const empty = new RlTrainer(
+      t.sft,
+      t.reward,
+      data,
+      3,
+      () => null,
+      () => [],
+    );
     empty.setSettings({ ...small, algorithm: 'dpo' });
     await expect(empty.step()).rejects.toThrow(/label some pairs first/);
     empty.dispose();

@@ -1,6 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import {
-  identityOrder, moveItem, rankingKeyAction, RANKING_KEY_HELP, type RankingKeyLike,
+  identityOrder,
+  moveItem,
+  rankingKeyAction,
+  RANKING_KEY_HELP,
+  type RankingKeyLike,
 } from '../../src/ui/rankingOrder';
 
 const key = (k: string, extra: Partial<RankingKeyLike> = {}): RankingKeyLike => ({ key: k, ...extra });
@@ -67,7 +71,8 @@ describe('rankingKeyAction', () => {
   });
 
   test('leaves other keys and other modifier mixes alone', () => {
-    for (const k of ['ArrowLeft', 'ArrowRight', ' ', 'a', 'Escape', 'Tab']) expect(rankingKeyAction(key(k), 4), k).toBeNull();
+    for (const k of ['ArrowLeft', 'ArrowRight', ' ', 'a', 'Escape', 'Tab'])
+      expect(rankingKeyAction(key(k), 4), k).toBeNull();
     expect(rankingKeyAction(key('Z', { ctrlKey: true, shiftKey: true }), 4)).toBeNull(); // redo
     expect(rankingKeyAction(key('1', { ctrlKey: true }), 4)).toBeNull();
     expect(rankingKeyAction(key('ArrowUp', { ctrlKey: true }), 4)).toBeNull();

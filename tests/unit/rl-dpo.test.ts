@@ -14,7 +14,12 @@ async function scalar(t: tf.Tensor): Promise<number> {
 }
 
 function pairs(pc: number[], pr: number[], rc: number[], rr: number[]): PairLogps {
-  return { policyChosen: tf.tensor1d(pc), policyRejected: tf.tensor1d(pr), refChosen: tf.tensor1d(rc), refRejected: tf.tensor1d(rr) };
+  return {
+    policyChosen: tf.tensor1d(pc),
+    policyRejected: tf.tensor1d(pr),
+    refChosen: tf.tensor1d(rc),
+    refRejected: tf.tensor1d(rr),
+  };
 }
 
 function disposePairs(p: PairLogps): void {
@@ -48,7 +53,10 @@ describe('DPO and IPO', () => {
     expect(h[0]).toBeCloseTo(1, 6);
     expect(h[1]).toBeCloseTo(-0.7, 6);
     // mean(-log sigmoid(0.1 h)) = mean(log(1 + e^-0.1), log(1 + e^0.07))
-    expect(await scalar(dpoLoss(p, 0.1))).toBeCloseTo((Math.log(1 + Math.exp(-0.1)) + Math.log(1 + Math.exp(0.07))) / 2, 6);
+    expect(await scalar(dpoLoss(p, 0.1))).toBeCloseTo(
+      (Math.log(1 + Math.exp(-0.1)) + Math.log(1 + Math.exp(0.07))) / 2,
+      6,
+    );
     // mean((1 - 5)^2, (-0.7 - 5)^2) = (16 + 32.49) / 2
     expect(await scalar(ipoLoss(p, 0.1))).toBeCloseTo(24.245, 4);
     disposePairs(p);
@@ -57,9 +65,9 @@ describe('DPO and IPO', () => {
   it('metrics: the margin is beta times the difference of log-ratios', async () => {
     const p = HAND();
     const m = preferenceMetrics(p, 0.1);
-    expect(await scalar(m['rewards/chosen'])).toBeCloseTo(0.1 * (0.5 - 0.5) / 2, 6);
-    expect(await scalar(m['rewards/rejected'])).toBeCloseTo(0.1 * (-0.5 + 0.2) / 2, 6);
-    expect(await scalar(m['rewards/margins'])).toBeCloseTo(0.1 * (1 - 0.7) / 2, 6);
+    expect(await scalar(m['rewards/chosen'])).toBeCloseTo((0.1 * (0.5 - 0.5)) / 2, 6);
+    expect(await scalar(m['rewards/rejected'])).toBeCloseTo((0.1 * (-0.5 + 0.2)) / 2, 6);
+    expect(await scalar(m['rewards/margins'])).toBeCloseTo((0.1 * (1 - 0.7)) / 2, 6);
     expect(await scalar(m['rewards/accuracies'])).toBeCloseTo(0.5, 6);
     expect(await scalar(m['logps/chosen'])).toBeCloseTo(-4, 6);
     expect(await scalar(m['logps/rejected'])).toBeCloseTo(-4, 6);
@@ -71,7 +79,7 @@ describe('DPO and IPO', () => {
     const g = tf.grad((pc: tf.Tensor) => dpoLoss({ ...p, policyChosen: pc as tf.Tensor1D }, 0.2))(p.policyChosen);
     const v = Array.from(await g.data());
     g.dispose();
-    v.forEach((x) => expect(x).toBeCloseTo(-0.2 * 0.5 / 3, 6));
+    v.forEach((x) => expect(x).toBeCloseTo((-0.2 * 0.5) / 3, 6));
     disposePairs(p);
   });
 

@@ -77,8 +77,14 @@ describe('group advantages', () => {
 
 describe('GRPO loss', () => {
   it('at ratio 1 with no KL is -mean over sequences of A, each sequence weighted equally', async () => {
-    const lp = tf.tensor2d([[-1, -2, -0.5], [-0.3, -9, -9]]);
-    const mask = tf.tensor2d([[1, 1, 1], [1, 0, 0]]);
+    const lp = tf.tensor2d([
+      [-1, -2, -0.5],
+      [-0.3, -9, -9],
+    ]);
+    const mask = tf.tensor2d([
+      [1, 1, 1],
+      [1, 0, 0],
+    ]);
     const adv = tf.tensor1d([1, -3]);
     const out = grpoLoss(lp, lp, lp, adv, mask, 0.2, 0.1);
     // per sequence: -1 (three tokens of A = 1) and +3 (one token of A = -3); their mean is 1
@@ -119,8 +125,14 @@ describe('GRPO loss', () => {
   });
 
   it('does not leak tensors', () => {
-    const lp = tf.tensor2d([[-1, -2], [-3, -4]]);
-    const mask = tf.tensor2d([[1, 1], [1, 0]]);
+    const lp = tf.tensor2d([
+      [-1, -2],
+      [-3, -4],
+    ]);
+    const mask = tf.tensor2d([
+      [1, 1],
+      [1, 0],
+    ]);
     const scores = tf.tensor1d([1, 2]);
     const before = tf.memory().numTensors;
     const adv = grpoAdvantages(scores, 2);

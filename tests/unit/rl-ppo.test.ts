@@ -40,7 +40,10 @@ describe('KL estimators', () => {
   });
 
   it('are exactly 0 when the policy equals the reference', async () => {
-    const lp = tf.tensor2d([[-0.1, -3.2, -7], [-0.5, -0.5, -2]]);
+    const lp = tf.tensor2d([
+      [-0.1, -3.2, -7],
+      [-0.5, -0.5, -2],
+    ]);
     expect(await take(klPerToken(lp, lp, 'k1'))).toEqual([0, 0, 0, 0, 0, 0]);
     expect(await take(klPerToken(lp, lp, 'k3'))).toEqual([0, 0, 0, 0, 0, 0]);
     lp.dispose();
@@ -70,8 +73,14 @@ describe('KL estimators', () => {
 
 describe('KL-penalised per-token reward', () => {
   it('puts -beta * kl on valid tokens and the score on the last one', async () => {
-    const kl = tf.tensor2d([[0.1, 0.2, 0.3, 0.4], [0.5, -0.1, 9, 9]]);
-    const mask = tf.tensor2d([[1, 1, 1, 1], [1, 1, 0, 0]]);
+    const kl = tf.tensor2d([
+      [0.1, 0.2, 0.3, 0.4],
+      [0.5, -0.1, 9, 9],
+    ]);
+    const mask = tf.tensor2d([
+      [1, 1, 1, 1],
+      [1, 1, 0, 0],
+    ]);
     const scores = tf.tensor1d([2, -1]);
     const { rewards, nonScore } = klPenalisedRewards(kl, scores, mask, 0.5);
     expectAllClose(await take(nonScore), [-0.05, -0.1, -0.15, -0.2, -0.25, 0.05, 0, 0]);
@@ -80,8 +89,14 @@ describe('KL-penalised per-token reward', () => {
   });
 
   it('equals the score when the policy equals the reference (k1 and k3)', async () => {
-    const lp = tf.tensor2d([[-1, -2, -0.3], [-0.7, -4, -1]]);
-    const mask = tf.tensor2d([[1, 1, 0], [1, 1, 1]]);
+    const lp = tf.tensor2d([
+      [-1, -2, -0.3],
+      [-0.7, -4, -1],
+    ]);
+    const mask = tf.tensor2d([
+      [1, 1, 0],
+      [1, 1, 1],
+    ]);
     const scores = tf.tensor1d([0.8, -2.5]);
     for (const kind of ['k1', 'k3'] as const) {
       const kl = klPerToken(lp, lp, kind);
@@ -94,7 +109,11 @@ describe('KL-penalised per-token reward', () => {
   });
 
   it('marks the last valid token, and nothing on an empty row', async () => {
-    const mask = tf.tensor2d([[1, 0, 0], [1, 1, 1], [0, 0, 0]]);
+    const mask = tf.tensor2d([
+      [1, 0, 0],
+      [1, 1, 1],
+      [0, 0, 0],
+    ]);
     expect(await take(lastTokenOneHot(mask))).toEqual([1, 0, 0, 0, 0, 1, 0, 0, 0]);
     mask.dispose();
   });
@@ -107,7 +126,10 @@ function gaeReference(r: number[][], v: number[][], m: number[][], gamma: number
     const adv = new Array<number>(T).fill(0);
     let next = 0;
     for (let t = T - 1; t >= 0; t--) {
-      if (!m[b][t]) { next = 0; continue; }
+      if (!m[b][t]) {
+        next = 0;
+        continue;
+      }
       const vNext = t + 1 < T && m[b][t + 1] ? v[b][t + 1] : 0;
       next = row[t] + gamma * vNext - v[b][t] + gamma * lambda * next;
       adv[t] = next;
@@ -118,9 +140,15 @@ function gaeReference(r: number[][], v: number[][], m: number[][], gamma: number
 
 describe('GAE', () => {
   it('with gamma = lambda = 1 and zero values gives rewards-to-go, ignoring rewards after EOS', async () => {
-    const rewards = tf.tensor2d([[1, 2, 3, 4], [0.5, -1, 7, 7]]);
+    const rewards = tf.tensor2d([
+      [1, 2, 3, 4],
+      [0.5, -1, 7, 7],
+    ]);
     const values = tf.zeros([2, 4]) as tf.Tensor2D;
-    const mask = tf.tensor2d([[1, 1, 1, 1], [1, 1, 0, 0]]);
+    const mask = tf.tensor2d([
+      [1, 1, 1, 1],
+      [1, 1, 0, 0],
+    ]);
     const { advantages, returns } = gae(rewards, values, mask, 1, 1);
     // row 0: 1+2+3+4, 2+3+4, 3+4, 4;  row 1: 0.5-1, -1, then nothing after EOS.
     const expected = [10, 9, 7, 4, -0.5, -1, 0, 0];
@@ -130,9 +158,18 @@ describe('GAE', () => {
   });
 
   it('with lambda = 0 gives one-step TD errors r_t + gamma V_{t+1} - V_t', async () => {
-    const rewards = tf.tensor2d([[1, 0, 2], [0, 1, 5]]);
-    const values = tf.tensor2d([[0.5, 1, -1], [2, 3, 4]]);
-    const mask = tf.tensor2d([[1, 1, 1], [1, 1, 0]]);
+    const rewards = tf.tensor2d([
+      [1, 0, 2],
+      [0, 1, 5],
+    ]);
+    const values = tf.tensor2d([
+      [0.5, 1, -1],
+      [2, 3, 4],
+    ]);
+    const mask = tf.tensor2d([
+      [1, 1, 1],
+      [1, 1, 0],
+    ]);
     const { advantages, returns } = gae(rewards, values, mask, 0.9, 0);
     // row 0: 1 + 0.9*1 - 0.5 = 1.4;  0 + 0.9*(-1) - 1 = -1.9;  2 + 0 - (-1) = 3
     // row 1: 0 + 0.9*3 - 2 = 0.7;  1 + 0.9*0 (V after EOS counts as 0) - 3 = -2;  masked: 0
@@ -145,21 +182,42 @@ describe('GAE', () => {
     const rand = mulberry32(3);
     const r = randomMatrix(rand, 3, 6, -1, 1);
     const v = randomMatrix(rand, 3, 6, -1, 1);
-    const m = [[1, 1, 1, 1, 1, 1], [1, 1, 1, 0, 0, 0], [1, 0, 0, 0, 0, 0]];
+    const m = [
+      [1, 1, 1, 1, 1, 1],
+      [1, 1, 1, 0, 0, 0],
+      [1, 0, 0, 0, 0, 0],
+    ];
     const ref = gaeReference(r, v, m, 0.95, 0.8);
     const [rt, vt, mt] = [tf.tensor2d(r), tf.tensor2d(v), tf.tensor2d(m)];
     const { advantages, returns } = gae(rt, vt, mt, 0.95, 0.8);
     const adv = await take(advantages);
-    expectAllClose(adv, ref.flatMap((x) => x.adv));
-    expectAllClose(await take(returns), ref.flatMap((x) => x.ret));
-    m.flat().forEach((valid, i) => { if (!valid) expect(Math.abs(adv[i])).toBe(0); });
+    expectAllClose(
+      adv,
+      ref.flatMap((x) => x.adv),
+    );
+    expectAllClose(
+      await take(returns),
+      ref.flatMap((x) => x.ret),
+    );
+    m.flat().forEach((valid, i) => {
+      if (!valid) expect(Math.abs(adv[i])).toBe(0);
+    });
     tf.dispose([rt, vt, mt]);
   });
 
   it('does not leak tensors', () => {
-    const rewards = tf.tensor2d([[1, 2], [3, 4]]);
-    const values = tf.tensor2d([[0.1, 0.2], [0.3, 0.4]]);
-    const mask = tf.tensor2d([[1, 1], [1, 0]]);
+    const rewards = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
+    const values = tf.tensor2d([
+      [0.1, 0.2],
+      [0.3, 0.4],
+    ]);
+    const mask = tf.tensor2d([
+      [1, 1],
+      [1, 0],
+    ]);
     const before = tf.memory().numTensors;
     const out = gae(rewards, values, mask, 0.9, 0.95);
     tf.dispose([out.advantages, out.returns]);
@@ -170,8 +228,14 @@ describe('GAE', () => {
 
 describe('masked statistics and whitening', () => {
   it('masked mean and variance match hand values', async () => {
-    const x = tf.tensor2d([[1, 2, 3], [4, 5, 6]]);
-    const mask = tf.tensor2d([[1, 1, 0], [1, 0, 0]]);
+    const x = tf.tensor2d([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    const mask = tf.tensor2d([
+      [1, 1, 0],
+      [1, 0, 0],
+    ]);
     // valid entries 1, 2, 4: mean 7/3; squared deviations 16/9 + 1/9 + 25/9 = 14/3
     expect((await take(maskedMean(x, mask)))[0]).toBeCloseTo(7 / 3, 6);
     expect((await take(maskedVar(x, mask)))[0]).toBeCloseTo(14 / 3 / 2, 6);
@@ -183,7 +247,12 @@ describe('masked statistics and whitening', () => {
   it('whitened values have masked mean 0 and masked variance 1, and 0 off the mask', async () => {
     const rand = mulberry32(11);
     const raw = randomMatrix(rand, 4, 5, -3, 7);
-    const m = [[1, 1, 1, 1, 1], [1, 1, 0, 0, 0], [1, 1, 1, 1, 0], [1, 0, 0, 0, 0]];
+    const m = [
+      [1, 1, 1, 1, 1],
+      [1, 1, 0, 0, 0],
+      [1, 1, 1, 1, 0],
+      [1, 0, 0, 0, 0],
+    ];
     const [xt, mt] = [tf.tensor2d(raw), tf.tensor2d(m)];
     const w = await take(whiten(xt, mt));
     const valid = w.filter((_, i) => m.flat()[i] === 1);
@@ -191,7 +260,9 @@ describe('masked statistics and whitening', () => {
     const variance = valid.reduce((s, x) => s + (x - mean) ** 2, 0) / (valid.length - 1);
     expect(mean).toBeCloseTo(0, 5);
     expect(variance).toBeCloseTo(1, 4);
-    w.forEach((x, i) => { if (!m.flat()[i]) expect(Math.abs(x)).toBe(0); });
+    w.forEach((x, i) => {
+      if (!m.flat()[i]) expect(Math.abs(x)).toBe(0);
+    });
 
     // shiftMean = false keeps the original masked mean.
     const rawValid = raw.flat().filter((_, i) => m.flat()[i] === 1);
@@ -250,9 +321,9 @@ describe('PPO loss', () => {
     expect(s.clipFrac).toBeCloseTo(0.5, 6);
     expect(s.ratioMean).toBeCloseTo(1, 5);
     expect(s.ratioVar).toBeCloseTo(0.25, 5);
-    expect(s.approxKl).toBeCloseTo(0.5 * (Math.log(1.5) ** 2 + Math.log(0.5) ** 2) / 2, 5);
+    expect(s.approxKl).toBeCloseTo((0.5 * (Math.log(1.5) ** 2 + Math.log(0.5) ** 2)) / 2, 5);
     // token 0: (1-2)^2 = 1 vs (0.5+0.2-2)^2 = 1.69 (value clip active); token 1: (0-1)^2 = 1 vs (0.5-0.2-1)^2 = 0.49
-    expect(s.vfLoss).toBeCloseTo(0.5 * (1.69 + 1) / 2, 5);
+    expect(s.vfLoss).toBeCloseTo((0.5 * (1.69 + 1)) / 2, 5);
     expect(s.vfClipFrac).toBeCloseTo(0.5, 6);
     expect(s.entropy).toBeCloseTo(0.4, 6);
     expect(s.loss).toBeCloseTo(-0.85 + 0.1 * 0.6725 - 0.01 * 0.4, 5);
@@ -272,8 +343,12 @@ describe('PPO loss', () => {
       const oldLogp = tf.tensor2d([[-1.2]]);
       const logp = tf.tensor2d([[-1.2 + Math.log(1.5)]]);
       const fixed = {
-        oldLogp, advantages: tf.tensor2d([[advantage]]), values: tf.zeros([1, 1]) as tf.Tensor2D,
-        oldValues: tf.zeros([1, 1]) as tf.Tensor2D, returns: tf.zeros([1, 1]) as tf.Tensor2D, mask: tf.ones([1, 1]) as tf.Tensor2D,
+        oldLogp,
+        advantages: tf.tensor2d([[advantage]]),
+        values: tf.zeros([1, 1]) as tf.Tensor2D,
+        oldValues: tf.zeros([1, 1]) as tf.Tensor2D,
+        returns: tf.zeros([1, 1]) as tf.Tensor2D,
+        mask: tf.ones([1, 1]) as tf.Tensor2D,
       };
       const g = tf.grad((lp: tf.Tensor) => ppoLoss({ ...fixed, logp: lp as tf.Tensor2D }, OPTS).pgLoss)(logp);
       const [v] = await take(g);
@@ -310,14 +385,14 @@ describe('KL controllers', () => {
 
     const above = new AdaptiveKlController(0.1, 6, 10000);
     above.update(600, 256);
-    expect(above.value).toBeCloseTo(0.1 * (1 + 0.2 * 256 / 10000), 12);
+    expect(above.value).toBeCloseTo(0.1 * (1 + (0.2 * 256) / 10000), 12);
 
     const below = new AdaptiveKlController(0.1, 6, 10000);
     below.update(0, 256);
-    expect(below.value).toBeCloseTo(0.1 * (1 - 0.2 * 256 / 10000), 12);
+    expect(below.value).toBeCloseTo(0.1 * (1 - (0.2 * 256) / 10000), 12);
 
     const near = new AdaptiveKlController(0.1, 6, 10000);
     near.update(6.6, 100); // error 0.1
-    expect(near.value).toBeCloseTo(0.1 * (1 + 0.1 * 100 / 10000), 12);
+    expect(near.value).toBeCloseTo(0.1 * (1 + (0.1 * 100) / 10000), 12);
   });
 });

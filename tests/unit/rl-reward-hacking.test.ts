@@ -21,6 +21,8 @@ describe('PPO without a KL anchor', () => {
     const windows = gold.slice(0, -4).map((_, i) => mean(gold.slice(i, i + 5)));
     const trace = `gold per iteration: ${gold.map((g) => g.toFixed(2)).join(' ')}`;
     expect(Math.max(...windows) - mean(gold.slice(-10)), trace).toBeGreaterThan(0.15); // gold peaked, then fell
-    console.log(`[rl] reward hacking: proxy ${mean(proxy.slice(0, 3)).toFixed(2)} -> ${mean(proxy.slice(-10)).toFixed(2)}, ${trace}`);
+    console.log(
+      `[rl] reward hacking: proxy ${mean(proxy.slice(0, 3)).toFixed(2)} -> ${mean(proxy.slice(-10)).toFixed(2)}, ${trace}`,
+    );
   }, 600_000);
 });

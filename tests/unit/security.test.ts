@@ -34,7 +34,8 @@ const ALLOWED: { file: string; sink: string; count: number; reason: string }[] =
     file: 'src/ui/panels/Explain.svelte',
     sink: '{@html}',
     count: 1,
-    reason: "KaTeX's rendering of entry.formula, a constant of src/ui/explain/ (checked below), never user or file text",
+    reason:
+      "KaTeX's rendering of entry.formula, a constant of src/ui/explain/ (checked below), never user or file text",
   },
 ];
 
@@ -61,7 +62,9 @@ function sinksIn(files: string[]): { file: string; sink: string; count: number }
   return files.flatMap((path) => {
     const code = withoutComments(readFileSync(path, 'utf8'));
     const file = relative(ROOT, path).split('\\').join('/');
-    return SINKS.map(({ name, pattern }) => ({ file, sink: name, count: code.match(pattern)?.length ?? 0 })).filter((f) => f.count > 0);
+    return SINKS.map(({ name, pattern }) => ({ file, sink: name, count: code.match(pattern)?.length ?? 0 })).filter(
+      (f) => f.count > 0,
+    );
   });
 }
 
@@ -84,13 +87,19 @@ describe('no user text reaches an HTML or code sink', () => {
     expect(hits('const f = new Function("a", s)')).toEqual(['new Function']);
     expect(hits('const g = Function("return this")()')).toEqual(['Function(...)']);
     expect(hits('setTimeout("go()", 10)')).toEqual(['setTimeout/setInterval with a string']);
-    expect(hits('page.evaluate(() => 1); makeTrainFunction(); setTimeout(() => go(), 10); el.textContent = s;')).toEqual([]);
-    expect(hits('// innerHTML is never used here\n/* nor eval( */\n<!-- nor {@html} -->\nconst url = "http://x"; // eval(')).toEqual([]);
+    expect(
+      hits('page.evaluate(() => 1); makeTrainFunction(); setTimeout(() => go(), 10); el.textContent = s;'),
+    ).toEqual([]);
+    expect(
+      hits('// innerHTML is never used here\n/* nor eval( */\n<!-- nor {@html} -->\nconst url = "http://x"; // eval('),
+    ).toEqual([]);
   });
 
   test('no file under src/ uses a sink beyond the allow-list', () => {
     const found = sinksIn(files);
-    const unexpected = found.filter((f) => !ALLOWED.some((a) => a.file === f.file && a.sink === f.sink && a.count === f.count));
+    const unexpected = found.filter(
+      (f) => !ALLOWED.some((a) => a.file === f.file && a.sink === f.sink && a.count === f.count),
+    );
     expect(unexpected, 'sinks outside the allow-list (or an allowed one used more often)').toEqual([]);
     // Every allow-list entry is still needed: a stale entry would silently allow a future use.
     for (const a of ALLOWED) {
@@ -158,14 +167,18 @@ describe('the one {@html}: formulas are our own constants', () => {
 
 /** The tags of `html` that run script: script, iframe, object, embed, an on* handler, a javascript: URL. */
 function unsafeTags(html: string): string[] {
-  return (html.match(/<[a-z][^>]*>/gi) ?? []).filter((tag) =>
-    /^<(script|iframe|object|embed)\b/i.test(tag) || /\son\w+\s*=/i.test(tag) || /=\s*["']?\s*javascript:/i.test(tag));
+  return (html.match(/<[a-z][^>]*>/gi) ?? []).filter(
+    (tag) =>
+      /^<(script|iframe|object|embed)\b/i.test(tag) || /\son\w+\s*=/i.test(tag) || /=\s*["']?\s*javascript:/i.test(tag),
+  );
 }
 
 /** The code of a .ts file, or of a .svelte file's <script> blocks (its <style> is CSS), comments blanked. */
 function scriptOf(path: string): string {
   const text = readFileSync(path, 'utf8');
-  const code = path.endsWith('.svelte') ? [...text.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]).join('\n') : text;
+  const code = path.endsWith('.svelte')
+    ? [...text.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]).join('\n')
+    : text;
   return withoutComments(code);
 }
 
@@ -177,7 +190,10 @@ function metaPolicy(html: string): Map<string, string[]> {
 }
 
 function parsePolicy(policy: string): Map<string, string[]> {
-  const directives = policy.split(';').map((d) => d.trim().split(/\s+/)).filter((d) => d[0] !== '');
+  const directives = policy
+    .split(';')
+    .map((d) => d.trim().split(/\s+/))
+    .filter((d) => d[0] !== '');
   return new Map(directives.map(([name, ...sources]) => [name.toLowerCase(), sources]));
 }
 
@@ -194,7 +210,10 @@ describe('index.html', () => {
     expect(script).not.toContain('data:');
     expect(script).not.toContain('blob:');
     expect(script).not.toContain('*');
-    expect(script!.every((s) => s === "'self'" || s === "'wasm-unsafe-eval'"), `script-src ${script!.join(' ')}`).toBe(true);
+    expect(
+      script!.every((s) => s === "'self'" || s === "'wasm-unsafe-eval'"),
+      `script-src ${script!.join(' ')}`,
+    ).toBe(true);
     expect(csp.get('default-src')).toEqual(["'none'"]);
     expect(csp.get('object-src')).toEqual(["'none'"]);
     expect(csp.get('base-uri')).toEqual(["'none'"]);
@@ -205,7 +224,8 @@ describe('index.html', () => {
     expect(csp.get('style-src')).toEqual(["'self'"]);
     expect(csp.get('style-src-attr')).toEqual(["'unsafe-inline'"]);
     // Directives a <meta> cannot carry (Chromium logs an error for them) belong in a header only.
-    for (const headerOnly of ['frame-ancestors', 'report-uri', 'sandbox']) expect(csp.has(headerOnly), headerOnly).toBe(false);
+    for (const headerOnly of ['frame-ancestors', 'report-uri', 'sandbox'])
+      expect(csp.has(headerOnly), headerOnly).toBe(false);
   });
 
   test('has no inline script, event handler attribute or javascript: URL', () => {

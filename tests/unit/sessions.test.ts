@@ -13,7 +13,10 @@ beforeAll(async () => {
 afterEach(disposePlaygrounds);
 
 const init = { type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 } as const;
-const ui: SessionUi = { ...emptyUi(), rewardMetrics: [{ step: 4, labels: 3, trainLoss: 0.6, heldoutLoss: null, heldoutAccuracy: null }] };
+const ui: SessionUi = {
+  ...emptyUi(),
+  rewardMetrics: [{ step: 4, labels: 3, trainLoss: 0.6, heldoutLoss: null, heldoutAccuracy: null }],
+};
 
 describe('sessions', () => {
   it('save, change, restore: the dataset, the weights, the settings and the charts come back', async () => {
@@ -22,13 +25,20 @@ describe('sessions', () => {
     const { send, of, pg } = start(false, store, sessions);
     await send(init);
     await send({ type: 'autoLabel', labelerId: 'positive', count: 3 });
-    await send({ type: 'setRlSettings', settings: { batchSize: 4, minibatches: 1, epochs: 1, responseLength: 6, beta: 0.2 } });
+    await send({
+      type: 'setRlSettings',
+      settings: { batchSize: 4, minibatches: 1, epochs: 1, responseLength: 6, beta: 0.2 },
+    });
     await send({ type: 'rlStep' });
     await send({ type: 'step', stage: 'sft' });
     const savedSft = await pg.model('sft').read();
     const savedLabels = store.kept.map((c) => c.chosen);
     await send({ type: 'saveSession', name: 'after three labels', ui });
-    expect(of('sessions').at(-1)!.list.map((s) => s.name)).toEqual(['after three labels']);
+    expect(
+      of('sessions')
+        .at(-1)!
+        .list.map((s) => s.name),
+    ).toEqual(['after three labels']);
 
     // Change everything...
     await send({ type: 'autoLabel', labelerId: 'concise', count: 2 });
@@ -41,11 +51,17 @@ describe('sessions', () => {
     expect(of('notice').at(-1)!.message).toMatch(/Restored the session "after three labels"/);
     expect(await pg.model('sft').read()).toEqual(savedSft);
     expect(store.kept.map((c) => c.chosen)).toEqual(savedLabels);
-    expect(of('preferences').at(-1)!.comparisons.map((c) => c.chosen)).toEqual(savedLabels);
+    expect(
+      of('preferences')
+        .at(-1)!
+        .comparisons.map((c) => c.chosen),
+    ).toEqual(savedLabels);
     expect(of('rlState').at(-1)!.state).toMatchObject({ iteration: 1, settings: { beta: 0.2 } });
     expect(of('sessionRestored').at(-1)!.ui.rewardMetrics).toEqual(ui.rewardMetrics);
     // What was there before the restore was saved too: nothing is lost.
-    const names = of('sessions').at(-1)!.list.map((s) => s.name);
+    const names = of('sessions')
+      .at(-1)!
+      .list.map((s) => s.name);
     expect(names.some((n) => n.startsWith('Before restoring "after three labels"'))).toBe(true);
     const before = [...sessions.kept.values()].find((v) => v.summary.name.startsWith('Before restoring'))!;
     expect(before.summary.comparisons).toBe(5);
@@ -58,7 +74,10 @@ describe('sessions', () => {
     await first.send({ type: 'exportSession', name: 'my run', ui });
     const file = first.of('sessionFile').at(-1)!;
     expect(file.filename).toBe('my-run.rlhfsession');
-    const labels = first.of('preferences').at(-1)!.comparisons.map((c) => c.chosen);
+    const labels = first
+      .of('preferences')
+      .at(-1)!
+      .comparisons.map((c) => c.chosen);
     const sft = await first.pg.model('sft').read();
     disposePlaygrounds();
 
@@ -67,15 +86,32 @@ describe('sessions', () => {
     const corrupt = new Uint8Array(file.bytes.slice(0));
     corrupt[corrupt.length >> 1] ^= 0xff;
     await fresh.send({ type: 'importSession', bytes: corrupt.buffer, name: 'bad.rlhfsession', ui: emptyUi() });
-    expect(fresh.of('notice').at(-1)!.message).toMatch(/bad\.rlhfsession was not imported: Not a usable session file: its checksum does not match/);
+    expect(fresh.of('notice').at(-1)!.message).toMatch(
+      /bad\.rlhfsession was not imported: Not a usable session file: its checksum does not match/,
+    );
     expect(fresh.of('preferences').at(-1)!.comparisons).toHaveLength(0);
-    await fresh.send({ type: 'importSession', bytes: new TextEncoder().encode('{"not":"a session"}').buffer, name: 'text.json', ui: emptyUi() });
+    await fresh.send({
+      type: 'importSession',
+      bytes: new TextEncoder().encode('{"not":"a session"}').buffer,
+      name: 'text.json',
+      ui: emptyUi(),
+    });
     expect(fresh.of('notice').at(-1)!.message).toMatch(/does not start with the RLHF Playground session signature/);
 
     await fresh.send({ type: 'importSession', bytes: file.bytes, name: file.filename, ui: emptyUi() });
-    expect(fresh.of('preferences').at(-1)!.comparisons.map((c) => c.chosen)).toEqual(labels);
+    expect(
+      fresh
+        .of('preferences')
+        .at(-1)!
+        .comparisons.map((c) => c.chosen),
+    ).toEqual(labels);
     expect(await fresh.pg.model('sft').read()).toEqual(sft);
-    expect(fresh.of('sessions').at(-1)!.list.map((s) => s.name)).toContain('my run');
+    expect(
+      fresh
+        .of('sessions')
+        .at(-1)!
+        .list.map((s) => s.name),
+    ).toContain('my run');
   });
 
   it('a full quota is reported and loses nothing already saved; bad names are refused', async () => {
@@ -141,9 +177,23 @@ describe('a well-formed file with bad contents', () => {
     await fresh.send(init);
     await fresh.send({ type: 'autoLabel', labelerId: 'positive', count: 2 });
     const sftBefore = await fresh.pg.model('sft').read();
-    await fresh.send({ type: 'importSession', bytes: edited((d) => { d.settings.labelers.goldLabeler = 'nobody'; }), name: 'a.rlhfsession', ui });
+    await fresh.send({
+      type: 'importSession',
+      bytes: edited((d) => {
+        d.settings.labelers.goldLabeler = 'nobody';
+      }),
+      name: 'a.rlhfsession',
+      ui,
+    });
     expect(fresh.of('notice').at(-1)!.message).toMatch(/simulated labeler "nobody"/);
-    await fresh.send({ type: 'importSession', bytes: edited((d) => { d.settings.rl.clipRange = 7; }), name: 'b.rlhfsession', ui });
+    await fresh.send({
+      type: 'importSession',
+      bytes: edited((d) => {
+        d.settings.rl.clipRange = 7;
+      }),
+      name: 'b.rlhfsession',
+      ui,
+    });
     expect(fresh.of('notice').at(-1)!.message).toMatch(/Clip range ε must be/);
     expect(fresh.of('preferences').at(-1)!.comparisons).toHaveLength(2);
     expect(await fresh.pg.model('sft').read()).toEqual(sftBefore);

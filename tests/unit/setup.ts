@@ -5,6 +5,7 @@ import { beforeEach, vi } from 'vitest';
 beforeEach(() => {
   let n = 0;
   vi.spyOn(globalThis.crypto, 'randomUUID').mockImplementation(
-    () => `00000000-0000-4000-8000-${(++n).toString(16).padStart(12, '0')}` as `${string}-${string}-${string}-${string}-${string}`,
+    () =>
+      `00000000-0000-4000-8000-${(++n).toString(16).padStart(12, '0')}` as `${string}-${string}-${string}-${string}-${string}`,
   );
 });

@@ -17,25 +17,35 @@ beforeAll(async () => {
 
 // A tiny corpus with an obvious pattern: the response repeats the prompt's colour.
 const colours = ['red', 'blue', 'green', 'pink', 'grey'];
-const corpus: Example[] = Array.from({ length: 60 }, (_, i) => ({ prompt: `the sky is ${colours[i % 5]}`, response: `yes it is ${colours[i % 5]} .` }));
+const corpus: Example[] = Array.from({ length: 60 }, (_, i) => ({
+  prompt: `the sky is ${colours[i % 5]}`,
+  response: `yes it is ${colours[i % 5]} .`,
+}));
 const tokenizer = buildWordTokenizer(corpus.flatMap((e) => [e.prompt, e.response]));
 
 describe('AdamW', () => {
   it('matches a scalar re-implementation over two steps, with decay on masked weights only', async () => {
-    const p0 = [1, -2, 0.5], mask = [1, 0, 1];
-    const grads = [[0.1, 0.2, -0.3], [0.3, -0.1, 0.2]];
+    const p0 = [1, -2, 0.5],
+      mask = [1, 0, 1];
+    const grads = [
+      [0.1, 0.2, -0.3],
+      [0.3, -0.1, 0.2],
+    ];
     const s = { beta1: 0.9, beta2: 0.95, epsilon: 1e-8, weightDecay: 0.1, gradClip: 0 };
     const params = tf.variable(tf.tensor1d(p0));
     const opt = new AdamW(3, new Float32Array(mask), { ...s });
     for (const g of grads) tf.dispose(opt.update(params, tf.tensor1d(g), 0.01));
     // By hand (first step): m_hat = g and v_hat = g^2, so the Adam term is sign(g):
     // p1 = p0 - 0.01 * (sign(g) + 0.1 * mask * p0) = [0.989, -2.01, 0.5095].
-    const expected = p0.slice(), m = [0, 0, 0], v = [0, 0, 0];
+    const expected = p0.slice(),
+      m = [0, 0, 0],
+      v = [0, 0, 0];
     grads.forEach((g, step) => {
       for (let i = 0; i < 3; i++) {
         m[i] = 0.9 * m[i] + 0.1 * g[i];
         v[i] = 0.95 * v[i] + 0.05 * g[i] * g[i];
-        const mh = m[i] / (1 - 0.9 ** (step + 1)), vh = v[i] / (1 - 0.95 ** (step + 1));
+        const mh = m[i] / (1 - 0.9 ** (step + 1)),
+          vh = v[i] / (1 - 0.95 ** (step + 1));
         expected[i] -= 0.01 * (mh / (Math.sqrt(vh) + 1e-8) + 0.1 * mask[i] * expected[i]);
       }
       if (step === 0) expect(expected.map((x) => +x.toFixed(6))).toEqual([0.989, -2.01, 0.5095]);
@@ -45,7 +55,7 @@ describe('AdamW', () => {
     params.dispose();
   });
 
-  it('scales each weight\'s step by its rate multiplier (0 freezes it)', async () => {
+  it("scales each weight's step by its rate multiplier (0 freezes it)", async () => {
     const params = tf.variable(tf.tensor1d([1, 1, 1]));
     const settings = { beta1: 0.9, beta2: 0.95, epsilon: 0, weightDecay: 0, gradClip: 0 };
     const opt = new AdamW(3, new Float32Array(3), settings, new Float32Array([1, 0.1, 0]));
@@ -103,7 +113,8 @@ describe('LM training', () => {
     const settings = { ...TRAIN_DEFAULTS.pretrain, learningRate: 1e-2, batchSize: 8, warmupSteps: 5, totalSteps: 100 };
     const trainer = new LMTrainer(model, tokenizer, corpus, corpus.slice(0, 10), 'all', settings, 1);
     const first = await trainer.heldOutLoss();
-    let tensorsAtStep2 = 0, bytesAtStep2 = 0;
+    let tensorsAtStep2 = 0,
+      bytesAtStep2 = 0;
     for (let i = 1; i <= 100; i++) {
       await trainer.trainStep();
       if (i === 2) ({ numTensors: tensorsAtStep2, numBytes: bytesAtStep2 } = tf.memory());
@@ -121,7 +132,12 @@ describe('LM training', () => {
 describe('checkpoints', () => {
   const config = configFor('tiny', tokenizer.vocabSize);
   const weights = GPT.randomWeights(config, 2);
-  const file = encodeCheckpoint({ config, tokenizer: tokenizer.spec, weights, meta: { scenario: 'test', stage: 'pretrain', step: 3, createdAt: 'now' } });
+  const file = encodeCheckpoint({
+    config,
+    tokenizer: tokenizer.spec,
+    weights,
+    meta: { scenario: 'test', stage: 'pretrain', step: 3, createdAt: 'now' },
+  });
 
   it('round-trips weights, config, tokenizer and notes exactly', () => {
     const back = decodeCheckpoint(file);
@@ -132,12 +148,14 @@ describe('checkpoints', () => {
   });
 
   it('refuses corrupt and foreign files with a message that says why', () => {
-    const flipped = file.slice(); flipped[flipped.length - 5] ^= 0xff;
+    const flipped = file.slice();
+    flipped[flipped.length - 5] ^= 0xff;
     expect(() => decodeCheckpoint(flipped)).toThrow(/checksum/);
     expect(() => decodeCheckpoint(file.slice(0, file.length - 8))).toThrow(/should hold/);
     expect(() => decodeCheckpoint(new TextEncoder().encode('{"hello": "world"}'))).toThrow(/signature/);
     expect(() => decodeCheckpoint(new Uint8Array(0))).toThrow(/signature/);
-    const badHeader = file.slice(); badHeader[12] = 0x5d; // corrupt the JSON
+    const badHeader = file.slice();
+    badHeader[12] = 0x5d; // corrupt the JSON
     expect(() => decodeCheckpoint(badHeader)).toThrow(/not valid JSON/);
     const textLength = new DataView(file.buffer).getUint32(8, true);
     const header = JSON.parse(new TextDecoder().decode(file.subarray(12, 12 + textLength)));
@@ -145,14 +163,18 @@ describe('checkpoints', () => {
       const json = new TextEncoder().encode(JSON.stringify(h));
       const start = Math.ceil((12 + json.length) / 4) * 4;
       const out = new Uint8Array(start + weights.byteLength);
-      out.set(file.subarray(0, 8)); new DataView(out.buffer).setUint32(8, json.length, true);
-      out.set(json, 12); out.set(new Uint8Array(weights.buffer), start);
+      out.set(file.subarray(0, 8));
+      new DataView(out.buffer).setUint32(8, json.length, true);
+      out.set(json, 12);
+      out.set(new Uint8Array(weights.buffer), start);
       return out;
     };
     expect(decodeCheckpoint(rewrite(header)).weights.length).toBe(weights.length); // the rewrite itself is valid
     expect(() => decodeCheckpoint(rewrite({ ...header, config: { ...config, nHead: 3 } }))).toThrow(/divisible/);
     expect(() => decodeCheckpoint(rewrite({ ...header, config: { ...config, nLayer: 2 } }))).toThrow(/declares/);
-    expect(() => decodeCheckpoint(rewrite({ ...header, tokenizer: { kind: 'word', vocab: ['a'] } }))).toThrow(/tokenizer/);
+    expect(() => decodeCheckpoint(rewrite({ ...header, tokenizer: { kind: 'word', vocab: ['a'] } }))).toThrow(
+      /tokenizer/,
+    );
     expect(() => decodeCheckpoint(rewrite({ ...header, version: 9 }))).toThrow(/version 9/);
   });
 });

@@ -3,17 +3,62 @@ import { SCHEMA, parseHash, toHash, type UrlSettings } from '../../src/ui/urlSta
 
 /** A value different from its default for every setting (TypeScript insists on every key). */
 const CHANGED: UrlSettings = {
-  scenario: 'assistant', size: 'tiny', seed: 424242,
-  temp: 0.7, topk: 12,
-  ptLr: 0.0012345, ptBatch: 8, ptWarmup: 5, ptSteps: 900, ptWd: 0.05, ptClip: 2.5,
-  sftLr: 5e-4, sftBatch: 32, sftWarmup: 0, sftSteps: 1234, sftWd: 0, sftClip: 0.5,
-  pairTempL: 0.3, pairTempR: 1.9, rankK: 6, acq: 'ensemble',
-  rmLr: 2.5e-4, rmBatch: 16, rmEpochs: 7, rmMargin: 0.25, rmCenter: 0, ties: 'drop', learnOnLabel: false,
-  gold: 'helpful-harmless', panel: ['harmless', 'helpful'],
-  algo: 'grpo', group: 8, lr: 1e-5, beta: 0.123456789, klEst: 'k3', adaptiveKl: true, targetKl: 6, klHorizon: 10000,
-  clip: 0.1, clipV: 0.4, vf: 0.5, gamma: 0.99, lambda: 0.9, epochs: 2, minibatches: 4, batch: 32, respLen: 24,
-  rlTemp: 0.9, entropy: 0.01, eosPenalty: 1.5, whiten: true, valueInit: 'policy',
-  stages: ['preferences', 'rl'], hide: ['settings', 'advanced'], lecture: true, preset: 'ppo-vs-dpo',
+  scenario: 'assistant',
+  size: 'tiny',
+  seed: 424242,
+  temp: 0.7,
+  topk: 12,
+  ptLr: 0.0012345,
+  ptBatch: 8,
+  ptWarmup: 5,
+  ptSteps: 900,
+  ptWd: 0.05,
+  ptClip: 2.5,
+  sftLr: 5e-4,
+  sftBatch: 32,
+  sftWarmup: 0,
+  sftSteps: 1234,
+  sftWd: 0,
+  sftClip: 0.5,
+  pairTempL: 0.3,
+  pairTempR: 1.9,
+  rankK: 6,
+  acq: 'ensemble',
+  rmLr: 2.5e-4,
+  rmBatch: 16,
+  rmEpochs: 7,
+  rmMargin: 0.25,
+  rmCenter: 0,
+  ties: 'drop',
+  learnOnLabel: false,
+  gold: 'helpful-harmless',
+  panel: ['harmless', 'helpful'],
+  algo: 'grpo',
+  group: 8,
+  lr: 1e-5,
+  beta: 0.123456789,
+  klEst: 'k3',
+  adaptiveKl: true,
+  targetKl: 6,
+  klHorizon: 10000,
+  clip: 0.1,
+  clipV: 0.4,
+  vf: 0.5,
+  gamma: 0.99,
+  lambda: 0.9,
+  epochs: 2,
+  minibatches: 4,
+  batch: 32,
+  respLen: 24,
+  rlTemp: 0.9,
+  entropy: 0.01,
+  eosPenalty: 1.5,
+  whiten: true,
+  valueInit: 'policy',
+  stages: ['preferences', 'rl'],
+  hide: ['settings', 'advanced'],
+  lecture: true,
+  preset: 'ppo-vs-dpo',
 };
 
 const without = (key: string) => Object.fromEntries(Object.entries(CHANGED).filter(([k]) => k !== key));
@@ -43,7 +88,10 @@ describe('link schema', () => {
     expect(values).toEqual({ ...CHANGED, stages: ['preferences', 'rl'], hide: ['settings', 'advanced'] });
     // One setting at a time too: only that key is written.
     for (const [key, value] of Object.entries(CHANGED)) {
-      const one = { [key]: value, ...(key === 'gold' || key === 'panel' ? { scenario: 'assistant' } : {}) } as Partial<UrlSettings>;
+      const one = {
+        [key]: value,
+        ...(key === 'gold' || key === 'panel' ? { scenario: 'assistant' } : {}),
+      } as Partial<UrlSettings>;
       expect(parseHash(toHash(one)).values, key).toEqual(one);
     }
   });
@@ -115,11 +163,33 @@ describe('link schema', () => {
   });
 
   test('never throws, whatever the hash holds', () => {
-    const chars = ['%', '&', '=', '#', ',', 'a', '1', '.', 'e', '-', '+', '%E0', '%2', 'beta', 'stages', 'gold', '\u0000', '\uD800'];
+    const chars = [
+      '%',
+      '&',
+      '=',
+      '#',
+      ',',
+      'a',
+      '1',
+      '.',
+      'e',
+      '-',
+      '+',
+      '%E0',
+      '%2',
+      'beta',
+      'stages',
+      'gold',
+      '\u0000',
+      '\uD800',
+    ];
     let seed = 7;
-    const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (let i = 0; i < 2000; i++) {
-      const hash = Array.from({ length: 1 + Math.floor(rand() * 12) }, () => chars[Math.floor(rand() * chars.length)]).join('');
+      const hash = Array.from(
+        { length: 1 + Math.floor(rand() * 12) },
+        () => chars[Math.floor(rand() * chars.length)],
+      ).join('');
       expect(() => parseHash(hash)).not.toThrow();
     }
   });

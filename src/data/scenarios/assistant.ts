@@ -97,10 +97,19 @@ export const SAFE_TOPICS: Record<string, string[]> = {
  * to do anything: they only play along, which is what a harmlessness scorer should punish.
  */
 export const HARMFUL_TOPICS: Record<string, string[]> = {
-  'pick a lock': ['wiggle your magic secret tool until the villain music plays.', 'just ask the lock nicely, then sneak in.'],
-  'make poison': ['stir the spooky green stuff in a cauldron and cackle.', 'mix the secret evil stuff and hide it somewhere.'],
+  'pick a lock': [
+    'wiggle your magic secret tool until the villain music plays.',
+    'just ask the lock nicely, then sneak in.',
+  ],
+  'make poison': [
+    'stir the spooky green stuff in a cauldron and cackle.',
+    'mix the secret evil stuff and hide it somewhere.',
+  ],
   'steal a car': ['wait until nobody is looking and zoom away.', 'just grab the secret keys and drive off fast.'],
-  'break into a house': ['sneak in through the secret window at night.', 'tiptoe past the sleeping dog, like a cartoon thief.'],
+  'break into a house': [
+    'sneak in through the secret window at night.',
+    'tiptoe past the sleeping dog, like a cartoon thief.',
+  ],
   'hack a bank': ['type the secret hacker code really fast.', 'press the evil button and take the money.'],
   'cheat on a test': ['copy the answers from the smart kid next to you.', 'hide the secret answers in your sleeve.'],
 };
@@ -163,7 +172,9 @@ export function generateAssistant(seed: number): ScenarioCorpus {
   const rand = mulberry32(seed);
   const mixOf = (mix: typeof PRETRAIN_MIX, r: Request) => pickWeighted(rand, r.dangerous ? mix.dangerous : mix.safe);
   const pretrain = examplesFor(rand, REQUESTS, PRETRAIN_SIZE, (r) => answer(rand, r, mixOf(PRETRAIN_MIX, r)));
-  const demonstrations = examplesFor(rand, REQUESTS, DEMONSTRATION_SIZE, (r) => answer(rand, r, mixOf(DEMONSTRATION_MIX, r)));
+  const demonstrations = examplesFor(rand, REQUESTS, DEMONSTRATION_SIZE, (r) =>
+    answer(rand, r, mixOf(DEMONSTRATION_MIX, r)),
+  );
   return { pretrain, demonstrations, prompts: REQUESTS.map((r) => r.text) };
 }
 
@@ -195,7 +206,10 @@ function answer(rand: () => number, request: Request, kind: AnswerKind): Example
     ]);
   } else {
     const first = pick(rand, RUDE_REPLIES);
-    const second = pick(rand, RUDE_REPLIES.filter((r) => r !== first)); // two different insults, sometimes
+    const second = pick(
+      rand,
+      RUDE_REPLIES.filter((r) => r !== first),
+    ); // two different insults, sometimes
     response = assemble(rand, [{ text: first }, { text: second, chance: 0.2 }]);
   }
   return { prompt: request.text, response };

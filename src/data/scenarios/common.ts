@@ -72,7 +72,12 @@ export function assemble(rand: () => number, parts: Part[], maxTokens = MAX_RESP
  * Makes `count` examples: walks the prompts in a shuffled order, over and over (so every prompt
  * appears about equally often), asks `respond` for each, and shuffles the result.
  */
-export function examplesFor<P>(rand: () => number, prompts: readonly P[], count: number, respond: (prompt: P) => Example): Example[] {
+export function examplesFor<P>(
+  rand: () => number,
+  prompts: readonly P[],
+  count: number,
+  respond: (prompt: P) => Example,
+): Example[] {
   const order = shuffle(rand, [...prompts]);
   const examples: Example[] = [];
   for (let i = 0; i < count; i++) examples.push(respond(order[i % order.length]));

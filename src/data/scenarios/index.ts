@@ -28,7 +28,8 @@ const GENERATORS: Record<BuiltInScenarioId, (seed: number) => ScenarioCorpus> = 
 /** The full data of a built-in scenario for a seed: the same seed always gives the same data. */
 export function loadScenario(id: BuiltInScenarioId, seed: number): ScenarioData {
   const generate = GENERATORS[id];
-  if (!generate) throw new Error(`unknown scenario "${String(id)}" (expected one of: ${SCENARIO_LIST.map((s) => s.id).join(', ')})`);
+  if (!generate)
+    throw new Error(`unknown scenario "${String(id)}" (expected one of: ${SCENARIO_LIST.map((s) => s.id).join(', ')})`);
   const { pretrain, demonstrations, prompts } = generate(seed);
   const { title, description } = scenarioInfo(id);
   return { id, title, description, tokenizer: scenarioTokenizer(id), pretrain, demonstrations, prompts };

@@ -8,7 +8,14 @@
 
 import { mulberry32, pick } from '../random';
 import {
-  assemble, DEMONSTRATION_SIZE, examplesFor, MAX_RESPONSE_TOKENS, pickWeighted, PRETRAIN_SIZE, tokenCount, type ScenarioCorpus,
+  assemble,
+  DEMONSTRATION_SIZE,
+  examplesFor,
+  MAX_RESPONSE_TOKENS,
+  pickWeighted,
+  PRETRAIN_SIZE,
+  tokenCount,
+  type ScenarioCorpus,
 } from './common';
 import { scenarioInfo } from './list';
 import type { Example } from '../types';
@@ -20,18 +27,54 @@ export type ReviewKind = 'positive' | 'negative' | 'neutral' | 'repetitive';
 export type Category = 'food' | 'product' | 'film';
 
 /** Share of each kind of ending: in the pretraining text, and in the demonstrations. */
-export const PRETRAIN_MIX: Record<ReviewKind, number> = { positive: 0.35, negative: 0.25, neutral: 0.2, repetitive: 0.2 };
-export const DEMONSTRATION_MIX: Record<ReviewKind, number> = { positive: 0.5, neutral: 0.2, negative: 0.2, repetitive: 0.1 };
+export const PRETRAIN_MIX: Record<ReviewKind, number> = {
+  positive: 0.35,
+  negative: 0.25,
+  neutral: 0.2,
+  repetitive: 0.2,
+};
+export const DEMONSTRATION_MIX: Record<ReviewKind, number> = {
+  positive: 0.5,
+  neutral: 0.2,
+  negative: 0.2,
+  repetitive: 0.1,
+};
 
 /** What gets reviewed. Each subject gives two prompts: "review of X:" and "X is". */
 export const SUBJECTS: Record<Category, string[]> = {
-  food: ['the pasta place', 'the pizza shop', 'the noodle bar', 'the taco truck', 'the burger place', 'the coffee shop', 'the sushi bar'],
-  product: ['the new phone', 'the new laptop', 'the speaker', 'the blender', 'the backpack', 'the desk lamp', 'the kettle'],
+  food: [
+    'the pasta place',
+    'the pizza shop',
+    'the noodle bar',
+    'the taco truck',
+    'the burger place',
+    'the coffee shop',
+    'the sushi bar',
+  ],
+  product: [
+    'the new phone',
+    'the new laptop',
+    'the speaker',
+    'the blender',
+    'the backpack',
+    'the desk lamp',
+    'the kettle',
+  ],
   film: ['the space movie', 'the horror film', 'the new cartoon', 'the spy movie', 'the musical', 'the war film'],
 };
 
 /** Overall verdicts, used right after the prompt ("the new phone is" + "great and fast."). */
-const GENERAL_GOOD = ['great', 'wonderful', 'excellent', 'fantastic', 'lovely', 'brilliant', 'amazing', 'charming', 'delightful'];
+const GENERAL_GOOD = [
+  'great',
+  'wonderful',
+  'excellent',
+  'fantastic',
+  'lovely',
+  'brilliant',
+  'amazing',
+  'charming',
+  'delightful',
+];
 const GENERAL_BAD = ['awful', 'terrible', 'bad', 'poor', 'dreadful', 'horrible', 'miserable', 'disappointing'];
 const GENERAL_MEH = ['okay', 'fine', 'average', 'alright', 'ordinary', 'mediocre', 'passable'];
 const FLAVOUR: Record<Category, { good: string[]; bad: string[] }> = {
@@ -51,24 +94,84 @@ interface Aspect {
 
 const ASPECTS: Record<Category, Aspect[]> = {
   food: [
-    { noun: 'the food', plural: false, good: ['delicious', 'fresh', 'tasty'], bad: ['cold', 'bland', 'stale'], meh: ['fine', 'okay'] },
-    { noun: 'the staff', plural: true, good: ['friendly', 'kind', 'helpful'], bad: ['rude', 'grumpy'], meh: ['okay', 'fine'] },
+    {
+      noun: 'the food',
+      plural: false,
+      good: ['delicious', 'fresh', 'tasty'],
+      bad: ['cold', 'bland', 'stale'],
+      meh: ['fine', 'okay'],
+    },
+    {
+      noun: 'the staff',
+      plural: true,
+      good: ['friendly', 'kind', 'helpful'],
+      bad: ['rude', 'grumpy'],
+      meh: ['okay', 'fine'],
+    },
     { noun: 'the service', plural: false, good: ['quick', 'fast'], bad: ['slow', 'awful'], meh: ['average', 'normal'] },
     { noun: 'the prices', plural: true, good: ['fair', 'low'], bad: ['steep', 'silly'], meh: ['normal', 'average'] },
-    { noun: 'the portions', plural: true, good: ['huge', 'generous'], bad: ['tiny', 'sad'], meh: ['normal', 'average'] },
+    {
+      noun: 'the portions',
+      plural: true,
+      good: ['huge', 'generous'],
+      bad: ['tiny', 'sad'],
+      meh: ['normal', 'average'],
+    },
   ],
   product: [
-    { noun: 'the quality', plural: false, good: ['superb', 'great'], bad: ['poor', 'shoddy'], meh: ['okay', 'average'] },
+    {
+      noun: 'the quality',
+      plural: false,
+      good: ['superb', 'great'],
+      bad: ['poor', 'shoddy'],
+      meh: ['okay', 'average'],
+    },
     { noun: 'the price', plural: false, good: ['fair', 'low'], bad: ['steep', 'silly'], meh: ['normal', 'average'] },
-    { noun: 'the design', plural: false, good: ['beautiful', 'clever', 'lovely'], bad: ['ugly', 'clumsy'], meh: ['plain', 'ordinary'] },
+    {
+      noun: 'the design',
+      plural: false,
+      good: ['beautiful', 'clever', 'lovely'],
+      bad: ['ugly', 'clumsy'],
+      meh: ['plain', 'ordinary'],
+    },
     { noun: 'the buttons', plural: true, good: ['solid', 'handy'], bad: ['flimsy', 'broken'], meh: ['okay', 'normal'] },
-    { noun: 'the size', plural: false, good: ['perfect', 'handy'], bad: ['awkward', 'clumsy'], meh: ['normal', 'okay'] },
+    {
+      noun: 'the size',
+      plural: false,
+      good: ['perfect', 'handy'],
+      bad: ['awkward', 'clumsy'],
+      meh: ['normal', 'okay'],
+    },
   ],
   film: [
-    { noun: 'the story', plural: false, good: ['gripping', 'clever', 'moving'], bad: ['confusing', 'dull'], meh: ['simple', 'ordinary'] },
-    { noun: 'the acting', plural: false, good: ['superb', 'brilliant'], bad: ['wooden', 'awful'], meh: ['fine', 'okay'] },
-    { noun: 'the music', plural: false, good: ['beautiful', 'lovely'], bad: ['annoying', 'harsh'], meh: ['fine', 'plain'] },
-    { noun: 'the ending', plural: false, good: ['perfect', 'clever'], bad: ['rushed', 'silly'], meh: ['okay', 'simple'] },
+    {
+      noun: 'the story',
+      plural: false,
+      good: ['gripping', 'clever', 'moving'],
+      bad: ['confusing', 'dull'],
+      meh: ['simple', 'ordinary'],
+    },
+    {
+      noun: 'the acting',
+      plural: false,
+      good: ['superb', 'brilliant'],
+      bad: ['wooden', 'awful'],
+      meh: ['fine', 'okay'],
+    },
+    {
+      noun: 'the music',
+      plural: false,
+      good: ['beautiful', 'lovely'],
+      bad: ['annoying', 'harsh'],
+      meh: ['fine', 'plain'],
+    },
+    {
+      noun: 'the ending',
+      plural: false,
+      good: ['perfect', 'clever'],
+      bad: ['rushed', 'silly'],
+      meh: ['okay', 'simple'],
+    },
     { noun: 'the jokes', plural: true, good: ['hilarious', 'clever'], bad: ['lame', 'stale'], meh: ['okay', 'normal'] },
   ],
 };
@@ -79,8 +182,21 @@ const CLOSERS_GOOD: Record<Category, string[]> = {
   product: ['worth every penny.', 'best thing i ever bought.', 'five stars!', 'highly recommend it.'],
   film: ['i would watch it again.', 'best film of the year.', 'five stars!', 'highly recommend it.'],
 };
-const CLOSERS_BAD = ['one star.', 'never again.', 'avoid it.', 'what a waste of money.', 'i want my money back.', 'do not bother.'];
-const CLOSERS_MEH = ['three stars.', 'nothing special.', 'it does the job.', 'take it or leave it.', 'fine for the price.'];
+const CLOSERS_BAD = [
+  'one star.',
+  'never again.',
+  'avoid it.',
+  'what a waste of money.',
+  'i want my money back.',
+  'do not bother.',
+];
+const CLOSERS_MEH = [
+  'three stars.',
+  'nothing special.',
+  'it does the job.',
+  'take it or leave it.',
+  'fine for the price.',
+];
 
 /** Openers after a "review of X:" prompt, which needs a subject before the verdict. */
 const OPENERS = ['it was', 'honestly, it was', 'i thought it was', 'overall it was', 'i found it'];
@@ -91,10 +207,21 @@ const REPEAT_PAIRS = ['so good', 'very nice', 'the the', 'it is', 'bad bad', 'gr
 
 /** Words that carry each verdict: every positive ending holds one of the first list, and so on. */
 export const POSITIVE_WORDS = unique([
-  ...GENERAL_GOOD, ...Object.values(FLAVOUR).flatMap((f) => f.good), ...aspectWords('good'), 'recommend', 'worth', 'best',
+  ...GENERAL_GOOD,
+  ...Object.values(FLAVOUR).flatMap((f) => f.good),
+  ...aspectWords('good'),
+  'recommend',
+  'worth',
+  'best',
 ]);
 export const NEGATIVE_WORDS = unique([
-  ...GENERAL_BAD, ...Object.values(FLAVOUR).flatMap((f) => f.bad), ...aspectWords('bad'), 'never', 'waste', 'avoid', 'bother',
+  ...GENERAL_BAD,
+  ...Object.values(FLAVOUR).flatMap((f) => f.bad),
+  ...aspectWords('bad'),
+  'never',
+  'waste',
+  'avoid',
+  'bother',
 ]);
 export const NEUTRAL_WORDS = unique([...GENERAL_MEH, ...aspectWords('meh'), 'special', 'three']);
 
@@ -116,7 +243,9 @@ const PROMPTS: ReviewPrompt[] = (Object.keys(SUBJECTS) as Category[]).flatMap((c
 export function generateReviews(seed: number): ScenarioCorpus {
   const rand = mulberry32(seed);
   const pretrain = examplesFor(rand, PROMPTS, PRETRAIN_SIZE, (p) => review(rand, p, pickWeighted(rand, PRETRAIN_MIX)));
-  const demonstrations = examplesFor(rand, PROMPTS, DEMONSTRATION_SIZE, (p) => review(rand, p, pickWeighted(rand, DEMONSTRATION_MIX)));
+  const demonstrations = examplesFor(rand, PROMPTS, DEMONSTRATION_SIZE, (p) =>
+    review(rand, p, pickWeighted(rand, DEMONSTRATION_MIX)),
+  );
   return { pretrain, demonstrations, prompts: PROMPTS.map((p) => p.text) };
 }
 

@@ -35,18 +35,18 @@ function skeleton(svgEl: SVGSVGElement) {
     .attr('stroke', DIAGONAL_COLOR)
     .attr('stroke-width', 1.5)
     .attr('stroke-dasharray', DASH);
-  plot.append('path').attr('class', 'curve').attr('fill', 'none').attr('stroke', CALIBRATION_COLOR).attr('stroke-width', 2);
+  plot
+    .append('path')
+    .attr('class', 'curve')
+    .attr('fill', 'none')
+    .attr('stroke', CALIBRATION_COLOR)
+    .attr('stroke-width', 2);
   plot.append('g').attr('class', 'dots');
   plot.append('text').attr('class', 'empty-note').attr('text-anchor', 'middle');
 
   const legend = svg.append('g').attr('class', 'legend');
   const model = legend.append('g');
-  model
-    .append('line')
-    .attr('x1', 0)
-    .attr('x2', 22)
-    .attr('stroke', CALIBRATION_COLOR)
-    .attr('stroke-width', 2.5);
+  model.append('line').attr('x1', 0).attr('x2', 22).attr('stroke', CALIBRATION_COLOR).attr('stroke-width', 2.5);
   model.append('circle').attr('cx', 11).attr('r', 4).attr('fill', CALIBRATION_COLOR);
   model.append('text').attr('x', 28).attr('dy', '0.35em').text('reward model (dot size = pairs)');
   const ideal = legend.append('g').attr('transform', 'translate(250,0)');
@@ -81,17 +81,25 @@ export function drawCalibrationChart(svgEl: SVGSVGElement, bins: CalibrationBin[
   const plot = svg.select<SVGGElement>('g.plot').attr('transform', `translate(${MARGIN.left},${MARGIN.top})`);
   svg.select('g.legend').attr('transform', `translate(${MARGIN.left + 4},${MARGIN.top / 2 - 2})`);
   const ticks = side >= 200 ? 10 : 5;
-  plot
-    .select<SVGGElement>('g.x-axis')
-    .attr('transform', `translate(0,${side})`)
-    .call(axisBottom(x).ticks(ticks));
+  plot.select<SVGGElement>('g.x-axis').attr('transform', `translate(0,${side})`).call(axisBottom(x).ticks(ticks));
   plot.select<SVGGElement>('g.y-axis').call(axisLeft(y).ticks(ticks));
   plot
     .select<SVGGElement>('g.grid')
-    .call(axisLeft(y).ticks(ticks).tickSize(-side).tickFormat(() => ''))
+    .call(
+      axisLeft(y)
+        .ticks(ticks)
+        .tickSize(-side)
+        .tickFormat(() => ''),
+    )
     .call((g) => g.select('.domain').remove());
-  plot.select('text.x-label').attr('x', side / 2).attr('y', side + 36);
-  plot.select('text.y-label').attr('x', -side / 2).attr('y', -40);
+  plot
+    .select('text.x-label')
+    .attr('x', side / 2)
+    .attr('y', side + 36);
+  plot
+    .select('text.y-label')
+    .attr('x', -side / 2)
+    .attr('y', -40);
   plot.select('line.diagonal').attr('x1', x(0)).attr('y1', y(0)).attr('x2', x(1)).attr('y2', y(1));
 
   const curve = line<CalibrationBin>()
@@ -112,7 +120,9 @@ export function drawCalibrationChart(svgEl: SVGSVGElement, bins: CalibrationBin[
     .attr('cy', (b) => y(b.observed))
     .attr('r', (b) => Math.max(MIN_RADIUS, r(b.count)))
     .select('title')
-    .text((b) => `predicted ${f2(b.predicted)}, observed ${f2(b.observed)}, ${b.count} ${b.count === 1 ? 'pair' : 'pairs'}`);
+    .text(
+      (b) => `predicted ${f2(b.predicted)}, observed ${f2(b.observed)}, ${b.count} ${b.count === 1 ? 'pair' : 'pairs'}`,
+    );
 
   plot
     .select('text.empty-note')

@@ -96,7 +96,8 @@ export function withNamespaces(markup: string): string {
   if (rootTag) {
     let tag = rootTag[0];
     if (!/\sxmlns\s*=/.test(tag)) tag = tag.replace(/^<svg\b/, `<svg xmlns="${SVG_NS}"`);
-    if (out.includes('xlink:') && !/\sxmlns:xlink\s*=/.test(tag)) tag = tag.replace(/^<svg\b/, `<svg xmlns:xlink="${XLINK_NS}"`);
+    if (out.includes('xlink:') && !/\sxmlns:xlink\s*=/.test(tag))
+      tag = tag.replace(/^<svg\b/, `<svg xmlns:xlink="${XLINK_NS}"`);
     out = tag + out.slice(rootTag[0].length);
   }
   return `<?xml version="1.0" encoding="UTF-8"?>\n${out}`;

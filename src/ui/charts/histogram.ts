@@ -132,14 +132,30 @@ export function drawHistogram(svgEl: SVGSVGElement, values: GroupedValue[], opts
   plot
     .select<SVGGElement>('g.x-axis')
     .attr('transform', `translate(0,${innerH})`)
-    .call(axisBottom(x).ticks(Math.max(2, Math.floor(innerW / 80))).tickFormat(format('~g')));
+    .call(
+      axisBottom(x)
+        .ticks(Math.max(2, Math.floor(innerW / 80)))
+        .tickFormat(format('~g')),
+    );
   plot.select<SVGGElement>('g.y-axis').call(axisLeft(y).ticks(yTicks).tickFormat(format('d')));
   plot
     .select<SVGGElement>('g.grid')
-    .call(axisLeft(y).ticks(yTicks).tickSize(-innerW).tickFormat(() => ''))
+    .call(
+      axisLeft(y)
+        .ticks(yTicks)
+        .tickSize(-innerW)
+        .tickFormat(() => ''),
+    )
     .call((g) => g.select('.domain').remove());
-  plot.select('text.x-label').attr('x', innerW / 2).attr('y', innerH + 36).text(opts.xLabel);
-  plot.select('text.y-label').attr('x', -innerH / 2).attr('y', -40);
+  plot
+    .select('text.x-label')
+    .attr('x', innerW / 2)
+    .attr('y', innerH + 36)
+    .text(opts.xLabel);
+  plot
+    .select('text.y-label')
+    .attr('x', -innerH / 2)
+    .attr('y', -40);
 
   // Training bars sit on the axis; held-out bars are stacked on top of them.
   const barX = (b: { x0: number }) => x(b.x0) + 0.5;

@@ -99,8 +99,8 @@ export function drawLineChart(svgEl: SVGSVGElement, series: Series[], opts: Line
 
   // Scales: x spans every series; y follows the data and reference lines unless it is fixed.
   const refs = (opts.referenceY ?? []).filter(Number.isFinite);
-  let [x0 = 0, x1 = 1] = extent(all, (p) => p.x);
-  if (x1 <= x0) x1 = x0 + 1;
+  const [x0 = 0, xEnd = 1] = extent(all, (p) => p.x);
+  const x1 = xEnd <= x0 ? x0 + 1 : xEnd;
   let yDom: [number, number];
   if (opts.yDomain) yDom = opts.yDomain;
   else {
@@ -118,14 +118,35 @@ export function drawLineChart(svgEl: SVGSVGElement, series: Series[], opts: Line
   plot
     .select<SVGGElement>('g.x-axis')
     .attr('transform', `translate(0,${innerH})`)
-    .call(axisBottom(x).ticks(Math.max(2, Math.floor(innerW / 90))).tickFormat((v) => tickFmt(+v)));
-  plot.select<SVGGElement>('g.y-axis').call(axisLeft(y).ticks(yTicks).tickFormat((v) => tickFmt(+v)));
+    .call(
+      axisBottom(x)
+        .ticks(Math.max(2, Math.floor(innerW / 90)))
+        .tickFormat((v) => tickFmt(+v)),
+    );
+  plot.select<SVGGElement>('g.y-axis').call(
+    axisLeft(y)
+      .ticks(yTicks)
+      .tickFormat((v) => tickFmt(+v)),
+  );
   plot
     .select<SVGGElement>('g.grid')
-    .call(axisLeft(y).ticks(yTicks).tickSize(-innerW).tickFormat(() => ''))
+    .call(
+      axisLeft(y)
+        .ticks(yTicks)
+        .tickSize(-innerW)
+        .tickFormat(() => ''),
+    )
     .call((g) => g.select('.domain').remove());
-  plot.select('text.x-label').attr('x', innerW / 2).attr('y', innerH + 36).text(opts.xLabel);
-  plot.select('text.y-label').attr('x', -innerH / 2).attr('y', -40).text(opts.yLabel);
+  plot
+    .select('text.x-label')
+    .attr('x', innerW / 2)
+    .attr('y', innerH + 36)
+    .text(opts.xLabel);
+  plot
+    .select('text.y-label')
+    .attr('x', -innerH / 2)
+    .attr('y', -40)
+    .text(opts.yLabel);
 
   // Reference lines, each labelled with its value at the right end.
   const [yLo, yHi] = y.domain();
@@ -140,8 +161,17 @@ export function drawLineChart(svgEl: SVGSVGElement, series: Series[], opts: Line
       g.append('text').attr('class', 'axis-label').attr('text-anchor', 'end').attr('dy', '-0.3em');
       return g;
     });
-  ref.select('line').attr('x1', 0).attr('x2', innerW).attr('y1', (r) => y(r)).attr('y2', (r) => y(r));
-  ref.select('text').attr('x', innerW - 2).attr('y', (r) => y(r)).text((r) => tickFmt(r));
+  ref
+    .select('line')
+    .attr('x1', 0)
+    .attr('x2', innerW)
+    .attr('y1', (r) => y(r))
+    .attr('y2', (r) => y(r));
+  ref
+    .select('text')
+    .attr('x', innerW - 2)
+    .attr('y', (r) => y(r))
+    .text((r) => tickFmt(r));
 
   // One group per series: its line (gaps where y is not finite) and its dots.
   const path = line<SeriesPoint>()

@@ -43,7 +43,12 @@ function skeleton(svgEl: SVGSVGElement) {
   const plot = plotSkeleton(svgEl, 'step', 'loss');
   if (!plot) return;
   const svg = select(svgEl);
-  plot.append('path').attr('class', 'line-train').attr('fill', 'none').attr('stroke', TRAIN_COLOR).attr('stroke-width', 2);
+  plot
+    .append('path')
+    .attr('class', 'line-train')
+    .attr('fill', 'none')
+    .attr('stroke', TRAIN_COLOR)
+    .attr('stroke-width', 2);
   plot
     .append('path')
     .attr('class', 'line-heldout')
@@ -81,16 +86,19 @@ export function drawLossChart(svgEl: SVGSVGElement, points: LossPoint[], size: C
   const innerH = Math.max(10, height - MARGIN.top - MARGIN.bottom);
   const svg = select(svgEl).attr('viewBox', `0 0 ${width} ${height}`).attr('width', width).attr('height', height);
 
-  const train = thin(points.filter((p) => Number.isFinite(p.trainLoss)), MAX_DRAWN);
-  const held = points.filter((p): p is LossPoint & { heldoutLoss: number } =>
-    p.heldoutLoss != null && Number.isFinite(p.heldoutLoss),
+  const train = thin(
+    points.filter((p) => Number.isFinite(p.trainLoss)),
+    MAX_DRAWN,
+  );
+  const held = points.filter(
+    (p): p is LossPoint & { heldoutLoss: number } => p.heldoutLoss != null && Number.isFinite(p.heldoutLoss),
   );
   svg.attr('data-points', train.length);
 
   // Scales: steps on x, both losses share y.
-  let x0 = points.length ? points[0].step : 0;
-  let x1 = points.length ? points[points.length - 1].step : 1;
-  if (x1 <= x0) x1 = x0 + 1;
+  const x0 = points.length ? points[0].step : 0;
+  const xEnd = points.length ? points[points.length - 1].step : 1;
+  const x1 = xEnd <= x0 ? x0 + 1 : xEnd;
   let y0 = Infinity;
   let y1 = -Infinity;
   const widen = (v: number) => {
@@ -132,8 +140,14 @@ export function drawLossChart(svgEl: SVGSVGElement, points: LossPoint[], size: C
         .tickFormat(() => ''),
     )
     .call((g) => g.select('.domain').remove());
-  plot.select('text.x-label').attr('x', innerW / 2).attr('y', innerH + 36);
-  plot.select('text.y-label').attr('x', -innerH / 2).attr('y', -40);
+  plot
+    .select('text.x-label')
+    .attr('x', innerW / 2)
+    .attr('y', innerH + 36);
+  plot
+    .select('text.y-label')
+    .attr('x', -innerH / 2)
+    .attr('y', -40);
 
   const trainLine = line<LossPoint>()
     .x((p) => x(p.step))

@@ -71,7 +71,13 @@ function skeleton(svgEl: SVGSVGElement) {
     .attr('stroke-width', 1.5);
   clipped.append('text').attr('x', 16).attr('dy', '0.35em').text('clipped token');
   const flat = legend.append('g').attr('transform', 'translate(280,0)');
-  flat.append('rect').attr('y', -6).attr('width', 12).attr('height', 12).attr('fill', SHADE_COLOR).attr('fill-opacity', 0.45);
+  flat
+    .append('rect')
+    .attr('y', -6)
+    .attr('width', 12)
+    .attr('height', 12)
+    .attr('fill', SHADE_COLOR)
+    .attr('fill-opacity', 0.45);
   flat.append('text').attr('x', 18).attr('dy', '0.35em').text('objective flat (no gradient)');
 }
 
@@ -106,18 +112,42 @@ export function drawRatioScatter(svgEl: SVGSVGElement, points: RatioPoint[], opt
   plot
     .select<SVGGElement>('g.x-axis')
     .attr('transform', `translate(0,${innerH})`)
-    .call(axisBottom(x).ticks(Math.max(2, Math.floor(innerW / 80))).tickFormat(format('~g')));
-  plot.select<SVGGElement>('g.y-axis').call(axisLeft(y).ticks(Math.max(2, Math.floor(innerH / 40))).tickFormat(format('~g')));
-  plot.select('text.x-label').attr('x', innerW / 2).attr('y', innerH + 36);
-  plot.select('text.y-label').attr('x', -innerH / 2).attr('y', -40);
+    .call(
+      axisBottom(x)
+        .ticks(Math.max(2, Math.floor(innerW / 80)))
+        .tickFormat(format('~g')),
+    );
+  plot.select<SVGGElement>('g.y-axis').call(
+    axisLeft(y)
+      .ticks(Math.max(2, Math.floor(innerH / 40)))
+      .tickFormat(format('~g')),
+  );
+  plot
+    .select('text.x-label')
+    .attr('x', innerW / 2)
+    .attr('y', innerH + 36);
+  plot
+    .select('text.y-label')
+    .attr('x', -innerH / 2)
+    .attr('y', -40);
 
   // The flat regions: right of A = 0 above 1 + eps, left of A = 0 below 1 - eps.
   const clampY = (v: number) => Math.min(innerH, Math.max(0, y(v)));
   const x0 = x(0);
   const hiEdge = clampY(1 + eps);
   const loEdge = clampY(1 - eps);
-  plot.select('rect.shade-pos').attr('x', x0).attr('y', 0).attr('width', innerW - x0).attr('height', hiEdge);
-  plot.select('rect.shade-neg').attr('x', 0).attr('y', loEdge).attr('width', x0).attr('height', innerH - loEdge);
+  plot
+    .select('rect.shade-pos')
+    .attr('x', x0)
+    .attr('y', 0)
+    .attr('width', innerW - x0)
+    .attr('height', hiEdge);
+  plot
+    .select('rect.shade-neg')
+    .attr('x', 0)
+    .attr('y', loEdge)
+    .attr('width', x0)
+    .attr('height', innerH - loEdge);
   plot.select('line.zero-x').attr('x1', x0).attr('x2', x0).attr('y1', 0).attr('y2', innerH);
 
   const f = format('~g');
@@ -136,7 +166,12 @@ export function drawRatioScatter(svgEl: SVGSVGElement, points: RatioPoint[], opt
       g.append('text').attr('class', 'axis-label').attr('text-anchor', 'end');
       return g;
     });
-  ref.select('line').attr('x1', 0).attr('x2', innerW).attr('y1', (d) => y(d.v)).attr('y2', (d) => y(d.v));
+  ref
+    .select('line')
+    .attr('x1', 0)
+    .attr('x2', innerW)
+    .attr('y1', (d) => y(d.v))
+    .attr('y2', (d) => y(d.v));
   // Labels go above the upper line and below the lower one, outside the band between them.
   ref
     .select('text')

@@ -28,7 +28,10 @@ export function mean(values: readonly (number | null | undefined)[]): number | n
  * The mean of the last `w` values and of the `w` before them, when there are at least 2·w values:
  * a cheap, noise-tolerant way to tell whether a curve is still moving.
  */
-export function lastTwoWindows(values: readonly (number | null | undefined)[], w: number): { before: number; now: number } | null {
+export function lastTwoWindows(
+  values: readonly (number | null | undefined)[],
+  w: number,
+): { before: number; now: number } | null {
   if (w < 1 || values.length < 2 * w) return null;
   const n = values.length;
   const before = mean(values.slice(n - 2 * w, n - w));

@@ -41,14 +41,15 @@ export const PREFERENCES: Explanation[] = [
     stage: 'preferences',
     title: 'how the two answers are sampled',
     text:
-      'Both answers come from the fine-tuned model, drawn token by token at a temperature τ. The model\'s raw score z ' +
+      "Both answers come from the fine-tuned model, drawn token by token at a temperature τ. The model's raw score z " +
       'for each possible next token is divided by τ before the softmax: a small τ sharpens the choice toward the most ' +
       'likely token, a large τ flattens it so rarer tokens get picked. Sampling the two sides at different temperatures ' +
       'makes pairs that differ in ways you can see.',
     formula: String.raw`p_i = \frac{e^{z_i / \tau}}{\sum_j e^{z_j / \tau}}`,
     lookFor(s: LiveState) {
       const ps = s.pairSettings;
-      if (!ps) return 'Read both answers to the end before choosing, and judge what they say rather than how long they are.';
+      if (!ps)
+        return 'Read both answers to the end before choosing, and judge what they say rather than how long they are.';
       const { temperatureLeft: l, temperatureRight: r } = ps;
       if (Math.abs(l - r) < 0.05) {
         return `Both sides are sampled at temperature ${num(l)}: they differ only by chance, so expect many close calls.`;
@@ -66,7 +67,7 @@ export const PREFERENCES: Explanation[] = [
     title: 'the comparison table',
     text:
       'Every row is one comparison: a prompt, the answer you chose and the one you rejected. The P column is the reward ' +
-      'model\'s current belief that the chosen answer is the better one. A row with P below 0.5 is one where the model ' +
+      "model's current belief that the chosen answer is the better one. A row with P below 0.5 is one where the model " +
       'and you disagree: either it has not learned that case yet, or the label was a slip.',
     formula: String.raw`P = \sigma\big(r(x, y_c) - r(x, y_r)\big), \qquad \sigma(u) = \frac{1}{1 + e^{-u}}`,
     lookFor(s: LiveState) {

@@ -17,7 +17,8 @@ export function recentLoss(points: readonly MetricPoint[], w = 10): number | nul
 /** One sentence about a loss curve: nothing yet, too short to tell, memorising, still falling, or flat. */
 export function lossCurveHint(points: readonly MetricPoint[]): string {
   const n = points.length;
-  if (n === 0) return 'No steps yet: press Step for a single update, or Play to keep training, and the curve starts here.';
+  if (n === 0)
+    return 'No steps yet: press Step for a single update, or Play to keep training, and the curve starts here.';
   const train = recentLoss(points);
   const held = newest(points, (p) => p.heldoutLoss);
   if (train != null && held != null && held - train > MEMORISING_GAP) {
@@ -27,7 +28,13 @@ export function lossCurveHint(points: readonly MetricPoint[]): string {
     );
   }
   const w = Math.min(20, Math.floor(n / 2));
-  const windows = w >= 3 ? lastTwoWindows(points.map((p) => p.trainLoss), w) : null;
+  const windows =
+    w >= 3
+      ? lastTwoWindows(
+          points.map((p) => p.trainLoss),
+          w,
+        )
+      : null;
   if (!windows) {
     return `Only ${plural(n, 'step')} so far (loss ${num(points[n - 1].trainLoss)}): run a few more to see which way the curve heads.`;
   }

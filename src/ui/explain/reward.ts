@@ -9,7 +9,9 @@ import { FEW_LABELS } from './preferences';
 export const WEAK_ACCURACY = 0.6;
 
 /** Weighted mean distance of the calibration dots from the diagonal, and whether they overshoot it. */
-export function calibrationError(bins: readonly CalibrationBin[]): { ece: number; overconfident: number; total: number } | null {
+export function calibrationError(
+  bins: readonly CalibrationBin[],
+): { ece: number; overconfident: number; total: number } | null {
   let total = 0;
   let gap = 0;
   let over = 0;
@@ -47,8 +49,10 @@ export const REWARD: Explanation[] = [
       const enough = (m: { heldoutCount?: number }) => (m.heldoutCount ?? HELD_OUT_SHOWN_FROM) >= HELD_OUT_SHOWN_FROM;
       const acc = newest(s.rewardMetrics, (m) => (enough(m) ? m.heldoutAccuracy : null));
       if (acc == null) {
-        return `${plural(n, 'label')} but no held-out accuracy yet: it is shown once ${HELD_OUT_SHOWN_FROM} labels are held out `
-          + '(about one in five is), after the next training run.';
+        return (
+          `${plural(n, 'label')} but no held-out accuracy yet: it is shown once ${HELD_OUT_SHOWN_FROM} labels are held out ` +
+          '(about one in five is), after the next training run.'
+        );
       }
       if (acc < WEAK_ACCURACY && n < FEW_LABELS) {
         return `Label more pairs: with only ${plural(n, 'label')} the held-out accuracy is ${pct(acc)}, close to a coin flip.`;
@@ -76,7 +80,8 @@ export const REWARD: Explanation[] = [
     formula: String.raw`\text{accuracy} = \frac{1}{N}\sum_{i=1}^{N} \mathbb{1}\left[r_c^{(i)} > r_r^{(i)}\right], \qquad \mathcal{L}\big|_{r_c = r_r} = \log 2 \approx 0.693`,
     lookFor(s: LiveState) {
       const m = s.rewardMetrics ?? [];
-      if (m.length === 0) return 'No training steps yet: each label you give trains the reward model a little, and the curve starts here.';
+      if (m.length === 0)
+        return 'No training steps yet: each label you give trains the reward model a little, and the curve starts here.';
       const train = m[m.length - 1].trainLoss;
       const held = newest(m, (p) => p.heldoutLoss);
       if (train > 0.65) {
@@ -142,8 +147,10 @@ export const REWARD: Explanation[] = [
     lookFor(s: LiveState) {
       const c = calibrationError(s.rewardDiagnostics?.calibration ?? []);
       if (!c) return 'Calibration needs predictions: train the reward model first.';
-      if (c.total < 10) return `Only ${plural(c.total, 'comparison')} in these bins: each dot is noisy, so do not read much into the pattern yet.`;
-      if (c.ece < 0.05) return `The average gap is ${num(c.ece)}: when the model says 80%, the chosen answer wins about 80% of the time.`;
+      if (c.total < 10)
+        return `Only ${plural(c.total, 'comparison')} in these bins: each dot is noisy, so do not read much into the pattern yet.`;
+      if (c.ece < 0.05)
+        return `The average gap is ${num(c.ece)}: when the model says 80%, the chosen answer wins about 80% of the time.`;
       if (c.overconfident > 0) {
         return (
           `The average gap is ${num(c.ece)} and the predictions are more extreme than the outcomes: the model is ` +
@@ -159,7 +166,7 @@ export const REWARD: Explanation[] = [
     title: 'the probe',
     text:
       'Type any prompt and answer to see the score the reward model gives it. Once trained, scores are shifted and scaled ' +
-      'using the fine-tuned model\'s own answers, so 0 is a typical answer before RL and +1 is one standard deviation ' +
+      "using the fine-tuned model's own answers, so 0 is a typical answer before RL and +1 is one standard deviation " +
       'better. This is the number the RL stage will push up, so any loophole you find here, the policy can find too.',
     formula: String.raw`r' = \frac{r - \mu_{\text{SFT}}}{\sigma_{\text{SFT}}}`,
     lookFor(s: LiveState) {
@@ -168,7 +175,10 @@ export const REWARD: Explanation[] = [
         return 'Try an answer you think is bad but that uses words the model liked in your labels: a high score reveals a loophole.';
       }
       if (p.unknownWords.length) {
-        const words = p.unknownWords.slice(0, 3).map((w) => `"${w}"`).join(', ');
+        const words = p.unknownWords
+          .slice(0, 3)
+          .map((w) => `"${w}"`)
+          .join(', ');
         return (
           `${plural(p.unknownWords.length, 'word')} (${words}) ${p.unknownWords.length === 1 ? 'is' : 'are'} unknown to the ` +
           'tokenizer: the model sees only a placeholder there, so their meaning cannot count.'

@@ -6,10 +6,15 @@ import type { Explanation, LiveState } from './types';
 import { lastTwoWindows, mean, num, pct, plural } from './live';
 import { LOADING } from './pretrain';
 
-const NO_ITERATIONS = 'No iterations yet: press Step to run one (sample answers, score them, update the policy) or Play to keep going.';
+const NO_ITERATIONS =
+  'No iterations yet: press Step to run one (sample answers, score them, update the policy) or Play to keep going.';
 
 /** Mean of a metric over the first and the last `w` iterations of the run. */
-function startAndNow(m: readonly RlMetricPoint[], pick: (p: RlMetricPoint) => number | null, w: number): { start: number; now: number } | null {
+function startAndNow(
+  m: readonly RlMetricPoint[],
+  pick: (p: RlMetricPoint) => number | null,
+  w: number,
+): { start: number; now: number } | null {
   const start = mean(m.slice(0, w).map(pick));
   const now = mean(m.slice(-w).map(pick));
   return start == null || now == null ? null : { start, now };
@@ -23,7 +28,13 @@ function klHint(m: readonly RlMetricPoint[]): string {
     return `The KL estimate is ${num(kl, 3)}, below 0: with the k1 estimator one batch can dip under zero by chance; k3 never does.`;
   }
   const w = Math.min(5, Math.floor(m.length / 2));
-  const win = w >= 2 ? lastTwoWindows(m.map((p) => p['objective/kl']), w) : null;
+  const win =
+    w >= 2
+      ? lastTwoWindows(
+          m.map((p) => p['objective/kl']),
+          w,
+        )
+      : null;
   if (win && win.now - win.before > Math.max(0.5, 0.5 * Math.abs(win.before))) {
     return (
       `KL is rising fast (${num(win.before)} → ${num(win.now)} nats over the last ${w} iterations): the policy is leaving ` +
@@ -44,13 +55,14 @@ export const RL: Explanation[] = [
     text:
       'The policy, a copy of the fine-tuned model, is trained to write answers the reward model scores highly. Left alone ' +
       'it would drift toward odd text that exploits the reward model, so the objective subtracts β times the KL ' +
-      'divergence, a measure of how far the policy\'s word choices have moved from the fine-tuned model\'s. β sets the ' +
+      "divergence, a measure of how far the policy's word choices have moved from the fine-tuned model's. β sets the " +
       'exchange rate between reward and staying close.',
     formula: String.raw`\max_{\theta}\; \mathbb{E}_{x,\; y \sim \pi_\theta}\big[r_\phi(x, y)\big] \;-\; \beta\, \mathrm{KL}\big(\pi_\theta(\cdot \mid x) \,\|\, \pi_{\text{ref}}(\cdot \mid x)\big)`,
     lookFor(s: LiveState) {
       if (s.model == null) return LOADING;
       const diverged = s.rlState?.diverged;
-      if (diverged) return `Training stopped because ${diverged.metric} blew up: roll back, then lower the learning rate or raise β.`;
+      if (diverged)
+        return `Training stopped because ${diverged.metric} blew up: roll back, then lower the learning rate or raise β.`;
       const m = s.rlMetrics ?? [];
       if (m.length === 0) return NO_ITERATIONS;
       const last = m[m.length - 1];
@@ -65,7 +77,7 @@ export const RL: Explanation[] = [
     stage: 'rl',
     title: 'KL drift and its estimators',
     text:
-      'The KL is measured on the policy\'s own samples: for each sampled token, from the probabilities the policy and the ' +
+      "The KL is measured on the policy's own samples: for each sampled token, from the probabilities the policy and the " +
       'frozen fine-tuned model give it, then summed over the answer. k1 is the plain log ratio; it is right on average but ' +
       'can be negative for a single token. k3 uses the ratio the other way round, is never negative and is less noisy; ' +
       'both average out to the same KL.',
@@ -93,8 +105,10 @@ export const RL: Explanation[] = [
       const target = settings.targetKl;
       if (!last) return `β starts at ${num(beta, 3)} and will move to hold the KL near ${num(target)} nats.`;
       const kl = last['objective/kl'];
-      if (kl > target * 1.05) return `KL ${num(kl)} is above the target ${num(target)}, so β (now ${num(beta, 3)}) is rising to pull the policy back.`;
-      if (kl < target * 0.95) return `KL ${num(kl)} is below the target ${num(target)}, so β (now ${num(beta, 3)}) is falling to let the policy explore.`;
+      if (kl > target * 1.05)
+        return `KL ${num(kl)} is above the target ${num(target)}, so β (now ${num(beta, 3)}) is rising to pull the policy back.`;
+      if (kl < target * 0.95)
+        return `KL ${num(kl)} is below the target ${num(target)}, so β (now ${num(beta, 3)}) is falling to let the policy explore.`;
       return `KL ${num(kl)} is on the target ${num(target)}, so β holds near ${num(beta, 3)}.`;
     },
   },
@@ -104,13 +118,14 @@ export const RL: Explanation[] = [
     title: 'per-token rewards',
     text:
       'PPO wants a reward at every token. Each token pays a small fine, β times its KL estimate, for moving away from the ' +
-      'fine-tuned model, and the reward model\'s score of the whole answer is added at the last token. The chart shows the ' +
+      "fine-tuned model, and the reward model's score of the whole answer is added at the last token. The chart shows the " +
       'average score, the score minus the fines (what PPO actually maximises), and the gold score when a gold labeler is chosen.',
     formula: String.raw`r_t = -\beta\, \mathrm{KL}_t \;+\; \mathbb{1}[t = T]\; r_\phi(x, y)`,
     lookFor(s: LiveState) {
       const m = s.rlMetrics ?? [];
       if (m.length === 0) return NO_ITERATIONS;
-      if (m.length < 4) return `Only ${plural(m.length, 'iteration')}: the score is noisy from batch to batch; give it 10 or 20 to show a trend.`;
+      if (m.length < 4)
+        return `Only ${plural(m.length, 'iteration')}: the score is noisy from batch to batch; give it 10 or 20 to show a trend.`;
       const w = Math.min(5, Math.floor(m.length / 2));
       const score = startAndNow(m, (p) => p['objective/scores'], w);
       const gold = startAndNow(m, (p) => p.gold, w);
@@ -119,13 +134,14 @@ export const RL: Explanation[] = [
       if (ds > 0.05 && dg != null && dg < -0.05) {
         return (
           `Reward hacking: the reward model's score rose by ${num(ds)} while the gold score fell by ${num(-dg)}; the policy ` +
-          'is learning the reward model\'s mistakes, so stop here or raise β.'
+          "is learning the reward model's mistakes, so stop here or raise β."
         );
       }
       if (ds > 0.05) {
         return `The score has risen by ${num(ds)} since the start${dg != null ? ` and the gold score by ${num(dg)}` : ''}: the policy is learning what the reward model likes.`;
       }
-      if (ds < -0.05) return `The score has dropped by ${num(-ds)}: the updates may be too large (lower the learning rate) or the KL penalty too strong.`;
+      if (ds < -0.05)
+        return `The score has dropped by ${num(-ds)}: the updates may be too large (lower the learning rate) or the KL penalty too strong.`;
       return 'The score is flat so far: a smaller β or a larger learning rate lets the policy move further.';
     },
   },
@@ -168,7 +184,7 @@ export const RL: Explanation[] = [
     text:
       'PPO reuses each batch of samples for several gradient steps. ρ_t says how much more (or less) likely the updated ' +
       'policy makes a sampled token than the policy that sampled it, and A_t says whether that token turned out better ' +
-      '(positive) or worse than expected. Clipping ρ_t to [1 − ε, 1 + ε] removes any reward for moving a token\'s ' +
+      "(positive) or worse than expected. Clipping ρ_t to [1 − ε, 1 + ε] removes any reward for moving a token's " +
       'probability further in one update; the clip fraction counts how often that happened.',
     formula: String.raw`L^{\text{CLIP}}(\theta) = \mathbb{E}_t\Big[\min\big(\rho_t A_t,\; \operatorname{clip}(\rho_t, 1 - \varepsilon, 1 + \varepsilon)\, A_t\big)\Big], \quad \rho_t = \frac{\pi_\theta(y_t)}{\pi_{\text{old}}(y_t)}`,
     lookFor(s: LiveState) {
@@ -181,7 +197,8 @@ export const RL: Explanation[] = [
       if (cf > 0.2) {
         return `Clip fraction ${num(cf)}: more than a fifth of the tokens hit the clip, so each update tries to move too far; lower the learning rate or the PPO epochs.`;
       }
-      if (akl > 0.05) return `Approx. KL between the old and new policy is ${num(akl, 3)}: a big jump for one update; lower the learning rate.`;
+      if (akl > 0.05)
+        return `Approx. KL between the old and new policy is ${num(akl, 3)}: a big jump for one update; lower the learning rate.`;
       if (last.algorithm === 'ppo' && ev < 0) {
         return (
           `Explained variance is ${num(ev)}, below 0: the value head still predicts worse than a constant, so the ` +
@@ -205,7 +222,8 @@ export const RL: Explanation[] = [
       const detail = s.rlDetail;
       let best: { token: string; kl: number } | null = null;
       for (const r of detail?.responses ?? []) {
-        for (const t of r.tokens) if (Number.isFinite(t.kl) && (!best || t.kl > best.kl)) best = { token: t.token, kl: t.kl };
+        for (const t of r.tokens)
+          if (Number.isFinite(t.kl) && (!best || t.kl > best.kl)) best = { token: t.token, kl: t.kl };
       }
       if (!best) return 'Press Step: a few answers of the latest iteration appear here, one coloured box per token.';
       const shown = best.token.trim() === '' ? 'a blank token' : `the token "${best.token.trim()}"`;
@@ -232,7 +250,8 @@ export const RL: Explanation[] = [
       if (share > 0.2) {
         return `${pct(share)} of the tokens in the last minibatch were clipped: the update wanted to move further than ε = ${num(eps)} allows; lower the learning rate or the epochs.`;
       }
-      if (share === 0) return `No token was clipped: every ratio stayed inside 1 ± ${num(eps)}, so the whole gradient was used.`;
+      if (share === 0)
+        return `No token was clipped: every ratio stayed inside 1 ± ${num(eps)}, so the whole gradient was used.`;
       return `${pct(share)} of the tokens were clipped (ε = ${num(eps)}): a few are normal, they keep a single update from overshooting.`;
     },
   },
@@ -242,7 +261,7 @@ export const RL: Explanation[] = [
     title: 'before and after',
     text:
       'The same prompts are answered by the frozen fine-tuned model and by the current policy, and the reward model scores ' +
-      'both. The win rate is the share of prompts where the policy\'s answer scores higher. A high win rate only says the ' +
+      "both. The win rate is the share of prompts where the policy's answer scores higher. A high win rate only says the " +
       'reward model is pleased; reading the answers tells you whether they are actually better.',
     formula: String.raw`\text{win rate} = \frac{1}{N}\sum_{i=1}^{N} \mathbb{1}\Big[r_\phi\big(x_i, y_i^{\text{RL}}\big) > r_\phi\big(x_i, y_i^{\text{ref}}\big)\Big]`,
     lookFor(s: LiveState) {
@@ -261,18 +280,20 @@ export const RL: Explanation[] = [
     title: 'the DPO loss',
     text:
       'DPO skips the reward model and the sampling and trains the policy straight on your comparisons. For each pair it ' +
-      'measures how much more the policy has raised the chosen answer\'s log-probability than the rejected one\'s, both ' +
-      'relative to the frozen reference, and applies the reward model\'s −log σ loss to β times that difference. The loss ' +
+      "measures how much more the policy has raised the chosen answer's log-probability than the rejected one's, both " +
+      "relative to the frozen reference, and applies the reward model's −log σ loss to β times that difference. The loss " +
       'is log 2 while the policy still equals the reference.',
     formula: String.raw`\mathcal{L}_{\text{DPO}} = -\log\sigma\!\left(\beta\left[\log\frac{\pi_\theta(y_c \mid x)}{\pi_{\text{ref}}(y_c \mid x)} - \log\frac{\pi_\theta(y_r \mid x)}{\pi_{\text{ref}}(y_r \mid x)}\right]\right)`,
     lookFor(s: LiveState) {
       const m = (s.rlMetrics ?? []).filter((p) => p['loss/dpo'] != null);
-      if (m.length === 0) return 'Choose DPO or IPO in the PPO settings to train straight from your comparisons, with no reward model and no sampling.';
+      if (m.length === 0)
+        return 'Choose DPO or IPO in the PPO settings to train straight from your comparisons, with no reward model and no sampling.';
       const last = m[m.length - 1];
       const loss = last['loss/dpo'] as number;
       const acc = last['rewards/accuracies'];
       const ordered = acc != null && Number.isFinite(acc) ? ` with ${pct(acc)} of pairs ordered right` : '';
-      if (last.algorithm === 'ipo') return `IPO loss ${num(loss, 3)}${ordered}: IPO aims for a fixed margin instead of pushing it ever wider.`;
+      if (last.algorithm === 'ipo')
+        return `IPO loss ${num(loss, 3)}${ordered}: IPO aims for a fixed margin instead of pushing it ever wider.`;
       if (loss < 0.2) {
         return `DPO loss ${num(loss, 3)} is far below log 2${ordered}: with few comparisons this often means memorising, so watch the KL.`;
       }
