@@ -5,9 +5,9 @@
 // For the default config (2 layers, d=64, 4 heads, context 32, batch 16) it reports ms per
 // training step, kernels per step (tf.profile), WebGPU programs dispatched per step, reads from
 // the device per step (await data(), and synchronous reads: on cpu and wasm those are the
-// backend's own internal reads of CPU memory; on WebGPU they must be 0), tensor and byte counts from step 10 to step 200 (must be flat), and sampling ms per
-// token with and without the KV cache. Each backend runs in its own process. It prints a table
-// and writes bench-results/bench.json.
+// backend's own internal reads of CPU memory; on WebGPU they must be 0), tensor and byte counts
+// from step 10 to step 200 (must be flat), and sampling ms per token with and without the KV cache.
+// Each backend runs in its own process. It prints a table and writes bench-results/bench.json.
 //
 // Then it opens the built app in headless Chromium (scripts/benchBrowser.ts) for the time from page
 // load to the first completions and the longest main-thread task at load, while training and while
@@ -167,7 +167,8 @@ function main() {
     console.log(
       browser.ok
         ? `browser (${browser.backend}): page load to first completions ${browser.msToFirstCompletions} ms; ` +
-            `${browser.stepsTrained} pretrain steps at ${browser.msPerStepShown} ms/step; longest main-thread task while training ${browser.longestTaskMs} ms` +
+            `${browser.stepsTrained} pretrain steps at ${browser.msPerStepShown} ms/step; ` +
+            `longest main-thread task while training ${browser.longestTaskMs} ms` +
             `\n  longest main-thread task at load ${peak(browser.longestTaskAtLoad)}; ` +
             `while labelling ${browser.labelled ?? 0} pairs ${peak(browser.longestTaskWhileLabelling)}` +
             (browser.errors?.length ? `; errors: ${browser.errors.join(' | ')}` : '')

@@ -7,7 +7,7 @@ import type { GPTConfig } from '../src/model/config';
 import { decayMask } from '../src/model/params';
 import type { ScenarioData } from '../src/data/types';
 import { encodePrompt } from '../src/data/sequences';
-import { AdamW } from '../src/engine/adamw';
+import { AdamW } from '../src/model/adamw';
 import { RL_DEFAULTS } from '../src/engine/rlTrainer';
 import { ppoIteration } from '../src/rlhf/ppo';
 import { idsTensor, responseOutputs, rollout, scoredRows } from '../src/rlhf/rollout';

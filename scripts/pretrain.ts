@@ -36,7 +36,8 @@ async function trainStage(model: GPT, stage: 'pretrain' | 'sft', scenario: Built
     if (i % 100 === 0 || i === steps) {
       const held = await trainer.heldOutLoss();
       console.log(
-        `  ${stage} step ${i}/${steps}: train loss ${r.loss.toFixed(3)}, held-out ${held.toFixed(3)}, ${((performance.now() - started) / i).toFixed(0)} ms/step`,
+        `  ${stage} step ${i}/${steps}: train loss ${r.loss.toFixed(3)}, held-out ${held.toFixed(3)}, ` +
+          `${((performance.now() - started) / i).toFixed(0)} ms/step`,
       );
     }
   }

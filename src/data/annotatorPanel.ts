@@ -6,7 +6,15 @@ import type { Comparison } from './preferences';
 import { chooseBetween, type LabelerSpec } from './labelers';
 import type { GoldScenario } from './gold';
 import { mulberry32 } from './random';
-import type { PanelVotes } from '../engine/protocol';
+
+/** Agreement of the annotators (the human and the simulated panel) on the same comparisons. */
+export interface PanelVotes {
+  annotators: string[];
+  /** votes[a][i]: does annotator a prefer comparison i's chosen text? null where it has no say (ties). */
+  votes: (boolean | null)[][];
+  /** Pairwise agreement over the comparisons both judged; 'label' stands for whoever gave the label. */
+  agreement: { a: string; b: string; agreement: number; shared: number }[];
+}
 
 /** The name the agreement table gives whoever labelled each comparison. */
 export const LABEL_COLUMN = 'label';

@@ -16,6 +16,7 @@
 import { goldTraits, TRAIT_INFO, type GoldScenario, type Trait } from './gold';
 import { splitWords } from './tokenizer';
 import { MAX_RESPONSE_TOKENS } from './scenarios/common';
+import { judgedPair, type Comparison } from './preferences';
 
 export interface LabelerSpec {
   id: string;
@@ -119,6 +120,22 @@ export function labelPair(
   const pick = chooseBetween(spec, scenario, pair.prompt, pair.left, pair.right, rand);
   const [chosen, rejected] = pick.prefersA ? [pair.left, pair.right] : [pair.right, pair.left];
   return { chosen, rejected, tie: pick.tie };
+}
+
+/** A batch of pairs judged by the simulated labeler, as comparisons stamped `createdAt` (one draw of `rand` each). */
+export function simulatedLabels(
+  spec: LabelerSpec,
+  scenario: GoldScenario,
+  pairs: readonly { prompt: string; left: string; right: string }[],
+  rand: () => number,
+  createdAt: number,
+): Comparison[] {
+  return pairs.map((pair) => {
+    const { chosen, rejected, tie } = labelPair(spec, scenario, pair, rand);
+    // Shown with the chosen text on the left, "left" records exactly what the labeler picked (a tie keeps its order).
+    const asShown = { prompt: pair.prompt, left: chosen, right: rejected };
+    return { ...judgedPair(asShown, tie ? 'tie' : 'left', scenario, spec.id), createdAt };
+  });
 }
 
 /** The labeler's gold values of A and B and the probability pA with which it prefers A (shown on the left). */

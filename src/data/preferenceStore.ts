@@ -16,6 +16,14 @@
 import type { Comparison } from './preferences';
 import type { ScenarioId } from './types';
 
+/** Where the worker keeps labels: this module's IndexedDB store in the browser, a map in the tests. */
+export interface ComparisonStore {
+  add(list: readonly Comparison[]): Promise<void>;
+  update(c: Comparison): Promise<void>;
+  remove(id: string): Promise<void>;
+  all(scenario: Comparison['scenario']): Promise<Comparison[]>;
+}
+
 const DB_NAME = 'rlhf-playground-preferences';
 const DB_VERSION = 1;
 const STORE = 'comparisons';
@@ -75,7 +83,8 @@ function database(): Promise<IDBDatabase> {
 function storeError(error: DOMException | null): Error {
   if (error?.name === 'QuotaExceededError') {
     return new Error(
-      'Storage is full, so the browser refused to save this label. Nothing was lost: every label saved before is still there. Export and clear old labels to make room.',
+      'Storage is full, so the browser refused to save this label. Nothing was lost: every label saved before is ' +
+        'still there. Export and clear old labels to make room.',
     );
   }
   return new Error(`the label store failed: ${error?.message ?? 'the write was cancelled'}`);

@@ -63,6 +63,13 @@ export function newId(): string {
   return `${Date.now().toString(36)}-${idCounter.toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
+/** The ids of the newest labels given here (not imported): what undo takes back when its history is gone. */
+export function newestOwnLabels(comparisons: readonly Comparison[]): string[] {
+  const own = comparisons.filter((c) => c.source !== 'import');
+  const newest = Math.max(...own.map((c) => c.createdAt));
+  return own.filter((c) => c.createdAt === newest).map((c) => c.id);
+}
+
 /** What identifies a pair whichever side each text was shown on: the prompt and the two texts, sorted. */
 export function pairKey(prompt: string, a: string, b: string): string {
   return [prompt, ...[a, b].sort()].join('\u0000');

@@ -8,7 +8,7 @@ import type { GPT } from '../model/model';
 import { forward, lmLogits } from '../model/gpt';
 import { crossEntropy } from '../model/logprobs';
 import { decayMask, lossAndFlatGrad, type Weights } from '../model/params';
-import { AdamW } from './adamw';
+import { AdamW } from '../model/adamw';
 import { learningRate } from './schedule';
 import {
   encodeExample,

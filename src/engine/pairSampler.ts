@@ -10,7 +10,14 @@ import { newId, pairKey } from '../data/preferences';
 import { mulberry32 } from '../data/random';
 import { mostDisagreed, mostUncertain } from '../rlhf/acquisition';
 import type { RewardSession } from './rewardSession';
-import type { PairSettings, PairToLabel, RankingToLabel } from './protocol';
+import {
+  ACQUISITIONS,
+  checkRange,
+  PAIR_LIMITS,
+  type PairSettings,
+  type PairToLabel,
+  type RankingToLabel,
+} from './protocol';
 
 /** Pairs kept sampled ahead; with an acquisition rule they are the candidates it chooses from. */
 const PAIRS_AHEAD = 4;
@@ -21,6 +28,24 @@ const MIN_ANSWER_TOKENS = 8;
 /** Pairs on offer at once: the one on screen and the page's queue behind it. */
 const MAX_OFFERED = 8;
 const ATTEMPTS = 4;
+
+/** The pair settings a session starts with. */
+export const PAIR_DEFAULTS: PairSettings = {
+  temperatureLeft: 0.8,
+  temperatureRight: 1.2,
+  acquisition: 'random',
+  rankK: 4,
+};
+
+/** Why pair settings cannot be used (a value out of range, an unknown way to pick), or null. */
+export function checkPairSettings(s: PairSettings): string | null {
+  const keys = Object.keys(PAIR_LIMITS) as (keyof typeof PAIR_LIMITS)[];
+  const outOfRange = keys.map((key) => checkRange(s[key], PAIR_LIMITS[key])).find(Boolean);
+  if (outOfRange) return outOfRange;
+  return ACQUISITIONS.some((a) => a.id === s.acquisition)
+    ? null
+    : `Unknown way to pick pairs: ${String(s.acquisition)}.`;
+}
 
 export class PairSampler {
   private ahead: PairToLabel[] = [];
@@ -36,6 +61,18 @@ export class PairSampler {
     public source: () => GPT,
     private seed: number,
   ) {}
+
+  /** A sampler of the same pairs' kind from its own seed and `model`, for which nothing counts as judged. */
+  withOwnSeed(seed: number, model: GPT): PairSampler {
+    return new PairSampler(
+      this.data,
+      this.reward,
+      this.settings,
+      () => false,
+      () => model,
+      seed,
+    );
+  }
 
   /** The model's completions of `n` prompts drawn with their own seed, at temperature 1 (the reward's yardstick). */
   async referenceCompletions(n: number, seed: number, model: GPT): Promise<{ prompt: string; response: string }[]> {

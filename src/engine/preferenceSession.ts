@@ -7,34 +7,23 @@ import { withZeroHead } from '../model/params';
 import type { GPT } from '../model/model';
 import type { ScenarioData } from '../data/types';
 import { unknownWords } from '../data/tokenizer';
-import { newId, pairKey, type Comparison } from '../data/preferences';
-import { labelPair, defaultCustomLabeler, findLabeler, type LabelerSpec } from '../data/labelers';
+import { newestOwnLabels, pairKey, type Comparison } from '../data/preferences';
+import { defaultCustomLabeler, findLabeler, simulatedLabels, type LabelerSpec } from '../data/labelers';
 import type { GoldScenario } from '../data/gold';
 import { panelVotes } from '../data/annotatorPanel';
 import { mulberry32 } from '../data/random';
 import { checkLabelerSettings } from './labelerSettings';
 import { RewardSession, stepsAfterLabels, type ProbePair } from './rewardSession';
-import { PairSampler } from './pairSampler';
+import { checkPairSettings, PAIR_DEFAULTS, PairSampler } from './pairSampler';
 import { runAcquisitionComparison } from './acquisitionExperiment';
-import {
-  ACQUISITIONS,
-  AUTO_LABEL_PAIRS,
-  checkRange,
-  PAIR_LIMITS,
-  REWARD_STEPS,
-  type LabelerSettings,
-  type PairSettings,
-} from './protocol';
+import { AUTO_LABEL_PAIRS, checkRange, REWARD_STEPS, type LabelerSettings, type PairSettings } from './protocol';
 import type { PairToLabel, RankingToLabel, RewardSettings, WorkerEvent } from './protocol';
-import { exportJson, exportJsonl, importPreferences, importReport, mergeDatasets } from '../data/preferenceIO';
+import { importPreferences, preferencesFile } from '../data/preferenceIO';
+import type { ComparisonStore } from '../data/preferenceStore';
+import { LabelDataset } from './labelDataset';
+import { importReport, mergeDatasets } from '../data/preferenceMerge';
 
-/** Where labels are kept: IndexedDB in the browser, a map in the tests. */
-export interface ComparisonStore {
-  add(list: readonly Comparison[]): Promise<void>;
-  update(c: Comparison): Promise<void>;
-  remove(id: string): Promise<void>;
-  all(scenario: Comparison['scenario']): Promise<Comparison[]>;
-}
+export type { ComparisonStore } from '../data/preferenceStore';
 
 export const AUTO_LABEL_CHUNK = 16;
 const REFERENCE_COMPLETIONS = 32;
@@ -42,22 +31,18 @@ const RELEARN_STEPS = 20;
 const GOLD_PROBE_PAIRS = 32; // fresh pairs the gold agreement is measured on (128 made CPU-only WebGPU too slow)
 
 export class PreferenceSession {
-  comparisons: Comparison[] = [];
+  readonly labels: LabelDataset;
   readonly reward: RewardSession;
   readonly pairs: PairSampler;
-  private judgedKeys = new Set<string>();
-  private undoStack: string[][] = []; // ids added by each labelling action in this session, newest last
   /** Labels that arrived since the reward model last trained: learning from them is coalesced. */
   private unlearned = 0;
   private rescoreDue = false;
   private disposed = false;
-  /** Counts every change to `comparisons`, so a store read that overlapped one is not trusted. */
-  private revision = 0;
   /** P(chosen > rejected) of each comparison as last scored, so the dataset can be sent before re-scoring. */
   private lastP = new Map<string, number>();
   private cancelled = false;
   private probePairs: Promise<ProbePair[]> | null = null;
-  settings: PairSettings = { temperatureLeft: 0.8, temperatureRight: 1.2, acquisition: 'random', rankK: 4 };
+  settings: PairSettings = { ...PAIR_DEFAULTS };
   labelers: LabelerSettings;
 
   constructor(
@@ -78,7 +63,8 @@ export class PreferenceSession {
       () => this.freshRewardWeights(),
       () => this.goldProbe(),
     );
-    const judged = (key: string) => this.judgedKeys.has(key);
+    this.labels = new LabelDataset(store, data.id);
+    const judged = (key: string) => this.labels.judged(key);
     this.pairs = new PairSampler(
       data,
       this.reward,
@@ -91,22 +77,14 @@ export class PreferenceSession {
     this.labelers = { goldLabeler: null, panel: [], custom: defaultCustomLabeler(scenario) };
   }
 
-  private setComparisons(list: Comparison[]): void {
-    this.revision += 1;
-    this.comparisons = list;
-    this.judgedKeys = new Set(list.map((c) => pairKey(c.prompt, c.chosen, c.rejected)));
-  }
-
-  /** Adds labels just written to the store (a store read since the write may have brought some in already). */
-  private append(list: readonly Comparison[]): void {
-    const held = new Set(this.comparisons.map((c) => c.id));
-    this.setComparisons([...this.comparisons, ...list.filter((c) => !held.has(c.id))]);
+  /** Every label of the scenario, oldest first. */
+  get comparisons(): Comparison[] {
+    return this.labels.list;
   }
 
   /** Brings back every label saved for this scenario (after a reload or a worker restart). */
   async load(): Promise<void> {
-    this.setComparisons(await this.store.all(this.data.id));
-    this.undoStack = [];
+    await this.labels.load();
     this.emit({ type: 'pairSettings', settings: this.settings });
     this.emit({ type: 'rewardSettings', settings: this.reward.settings });
     this.emit({ type: 'labelerSettings', settings: this.labelers });
@@ -142,14 +120,7 @@ export class PreferenceSession {
 
   /** GOLD_PROBE_PAIRS fresh pairs of the fine-tuned model, sampled once from their own seed (not the labelling stream). */
   private goldProbe(): Promise<ProbePair[]> {
-    const sampler = new PairSampler(
-      this.data,
-      this.reward,
-      () => this.settings,
-      () => false,
-      () => this.sft,
-      this.seed * 104_729 + 17,
-    );
+    const sampler = this.pairs.withOwnSeed(this.seed * 104_729 + 17, this.sft);
     this.probePairs ??= sampler.samplePairs(GOLD_PROBE_PAIRS);
     return this.probePairs;
   }
@@ -178,10 +149,10 @@ export class PreferenceSession {
     const known = new Set(this.comparisons.map((c) => c.id));
     const fresh = list.filter((c) => c.scenario === this.data.id && !known.has(c.id));
     const mine = list.filter((c) => c.scenario === this.data.id).map((c) => c.id);
-    if (mine.length) this.undoStack.push(mine);
+    if (mine.length) this.labels.undoStack.push(mine);
     for (const c of list) this.pairs.settle(pairKey(c.prompt, c.chosen, c.rejected));
     if (fresh.length === 0) return 0;
-    this.append(fresh);
+    this.labels.append(fresh);
     this.unlearned += fresh.length;
     this.emitDataset();
     return fresh.length;
@@ -192,19 +163,9 @@ export class PreferenceSession {
    * training; a read that overlapped a change made here is read again. True when there is work to queue.
    */
   async sync(): Promise<boolean> {
-    let revision: number, stored: Comparison[];
-    do {
-      revision = this.revision;
-      stored = await this.store.all(this.data.id);
-      if (this.disposed) return false;
-    } while (revision !== this.revision);
-    const signature = (list: readonly Comparison[]) => list.map((c) => `${c.id}\u0001${c.chosen}`).join('\u0002');
-    if (signature(stored) === signature(this.comparisons)) return false;
-    const held = new Set(this.comparisons.map((c) => c.id));
-    this.unlearned += stored.filter((c) => !held.has(c.id)).length;
-    this.setComparisons(stored);
-    const kept = new Set(stored.map((c) => c.id));
-    this.undoStack = this.undoStack.map((ids) => ids.filter((id) => kept.has(id))).filter((ids) => ids.length);
+    const reread = await this.labels.reread(() => this.disposed);
+    if (!reread) return false;
+    this.unlearned += reread.added;
     this.rescoreDue = true; // the scores shown were computed on the dataset as it was
     this.emitDataset();
     return true;
@@ -229,26 +190,10 @@ export class PreferenceSession {
     const ids: string[] = [];
     this.cancelled = false;
     while (ids.length < count && !this.cancelled) {
-      const made = (await this.pairs.samplePairs(Math.min(AUTO_LABEL_CHUNK, count - ids.length))).map(
-        (pair): Comparison => {
-          const { chosen, rejected, tie } = labelPair(spec, scenario, pair, rand);
-          const verdict = tie ? 'tie' : 'preferred';
-          return {
-            id: newId(),
-            scenario,
-            prompt: pair.prompt,
-            chosen,
-            rejected,
-            verdict,
-            annotator: spec.id,
-            createdAt,
-            source: 'pair',
-            weight: 1,
-          };
-        },
-      );
+      const pairs = await this.pairs.samplePairs(Math.min(AUTO_LABEL_CHUNK, count - ids.length));
+      const made = simulatedLabels(spec, scenario, pairs, rand, createdAt);
       await this.store.add(made);
-      this.append(made);
+      this.labels.append(made);
       this.emitDataset(); // counted on the page at once; scored after training
       ids.push(...made.map((c) => c.id));
       this.emit({ type: 'progress', job: 'autoLabel', done: ids.length, total: count });
@@ -256,7 +201,7 @@ export class PreferenceSession {
     this.emit({ type: 'progress', job: 'autoLabel', done: count, total: count });
     if (this.labelers.goldLabeler === null) this.setLabelers({ goldLabeler: spec.id }, false);
     if (ids.length === 0) return;
-    this.undoStack.push(ids);
+    this.labels.undoStack.push(ids);
     await this.learnFrom(ids.length);
   }
 
@@ -270,15 +215,10 @@ export class PreferenceSession {
    * reload the session's own history is gone, so the newest labels given here (not imported) go.
    */
   async undo(): Promise<void> {
-    let ids = this.undoStack.pop();
-    if (!ids) {
-      const own = this.comparisons.filter((c) => c.source !== 'import');
-      if (own.length === 0) throw new Error('there is no label to undo');
-      const newest = Math.max(...own.map((c) => c.createdAt));
-      ids = own.filter((c) => c.createdAt === newest).map((c) => c.id);
-    }
+    const ids = this.labels.undoStack.pop() ?? newestOwnLabels(this.comparisons);
+    if (ids.length === 0) throw new Error('there is no label to undo');
     for (const id of ids) await this.store.remove(id);
-    this.setComparisons(this.comparisons.filter((c) => !ids.includes(c.id)));
+    this.labels.set(this.comparisons.filter((c) => !ids.includes(c.id)));
     await this.publish();
   }
 
@@ -287,8 +227,8 @@ export class PreferenceSession {
     // What is stored, not only what this tab knows: another tab's newest labels go too.
     for (const c of await this.store.all(this.data.id)) await this.store.remove(c.id);
     await this.store.add(list);
-    this.setComparisons([...list]);
-    this.undoStack = [];
+    this.labels.set([...list]);
+    this.labels.undoStack = [];
     this.pairs.discard();
     await this.publish();
   }
@@ -302,7 +242,7 @@ export class PreferenceSession {
   async remove(id: string): Promise<void> {
     this.find(id);
     await this.store.remove(id);
-    this.setComparisons(this.comparisons.filter((c) => c.id !== id));
+    this.labels.set(this.comparisons.filter((c) => c.id !== id));
     await this.publish();
   }
 
@@ -311,7 +251,7 @@ export class PreferenceSession {
     const c = this.find(id);
     const flipped: Comparison = { ...c, chosen: c.rejected, rejected: c.chosen };
     await this.store.update(flipped);
-    this.setComparisons(this.comparisons.map((x) => (x.id === id ? flipped : x)));
+    this.labels.set(this.comparisons.map((x) => (x.id === id ? flipped : x)));
     await this.publish();
   }
 
@@ -320,13 +260,7 @@ export class PreferenceSession {
   /** Checks and applies pair settings; a refused change is answered with the settings still in force. */
   async setSettings(patch: Partial<PairSettings>): Promise<void> {
     const next = { ...this.settings, ...patch };
-    const problem =
-      Object.keys(PAIR_LIMITS)
-        .map((key) => checkRange(next[key as keyof typeof PAIR_LIMITS], PAIR_LIMITS[key as keyof typeof PAIR_LIMITS]))
-        .find(Boolean) ??
-      (ACQUISITIONS.some((a) => a.id === next.acquisition)
-        ? null
-        : `Unknown way to pick pairs: ${String(next.acquisition)}.`);
+    const problem = checkPairSettings(next);
     if (problem) {
       this.emit({ type: 'pairSettings', settings: this.settings });
       throw new Error(problem);
@@ -362,9 +296,7 @@ export class PreferenceSession {
   // ------------------------------------------------------------------ files
 
   exportFile(format: 'jsonl' | 'json'): void {
-    const text = format === 'jsonl' ? exportJsonl(this.comparisons) : exportJson(this.comparisons);
-    const date = new Date().toISOString().slice(0, 10);
-    this.emit({ type: 'preferencesFile', text, filename: `preferences-${this.data.id}-${date}.${format}` });
+    this.emit({ type: 'preferencesFile', ...preferencesFile(this.comparisons, this.data.id, format) });
   }
 
   /** Adds a file's comparisons (all or none), skipping ones already here; reports annotator agreement. */
@@ -374,8 +306,8 @@ export class PreferenceSession {
     const { added, duplicates } = mergeDatasets(this.comparisons, result.comparisons);
     if (added.length) {
       await this.store.add(added); // all or none
-      this.append(added);
-      this.undoStack.push(added.map((c) => c.id));
+      this.labels.append(added);
+      this.labels.undoStack.push(added.map((c) => c.id));
       await this.learnFrom(added.length);
     }
     return importReport(name, added.length, duplicates, this.comparisons, result.warnings);

@@ -1,68 +1,31 @@
 // The one file the UI and the training worker share: commands flow in, events flow out.
-// Nothing here imports TensorFlow.js or Svelte, so both sides can use it.
+// Nothing here imports TensorFlow.js or Svelte, so both sides can use it. The settings and their
+// ranges (settingRanges.ts) and the chart points (chartPoints.ts) are re-exported from here.
 
 import type { PresetName, GPTConfig } from '../model/config';
 import type { ScenarioId } from '../data/types';
 import type { Comparison } from '../data/preferences';
-import type { LabelerSpec } from '../data/labelers';
-import type { SessionUi } from './sessionFile';
 import type { SessionSummary } from './sessionStore';
+import type { AcquisitionPoint, MetricPoint, RewardMetricPoint, RlMetricPoint, SessionUi } from './chartPoints';
+import type {
+  LabelerSettings,
+  PairSettings,
+  RewardSettings,
+  RlSettings,
+  SampleSettings,
+  TrainableStage,
+  TrainSettings,
+} from './settingRanges';
+import type { RewardDiagnostics } from '../rlhf/rewardDiagnostics';
+import type { PanelVotes } from '../data/annotatorPanel';
 
-/** The stages of the RLHF pipeline, in order. */
-export type StageId = 'pretrain' | 'sft' | 'preferences' | 'reward' | 'rl';
-export type TrainableStage = 'pretrain' | 'sft';
-export const TRAINABLE_STAGES: TrainableStage[] = ['pretrain', 'sft'];
+export * from './settingRanges';
+export * from './chartPoints';
+export type { CalibrationBin, RewardDiagnostics } from '../rlhf/rewardDiagnostics';
+export type { PanelVotes } from '../data/annotatorPanel';
+export type { SessionSummary } from './sessionStore';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
-
-/** Settings of a training stage that the user can change. */
-export interface TrainSettings {
-  learningRate: number; // peak learning rate after warmup
-  batchSize: number; // sequences per step (fixed shape)
-  warmupSteps: number;
-  totalSteps: number; // length of the cosine schedule
-  weightDecay: number;
-  gradClip: number; // max global L2 norm of the gradient
-}
-
-/** Settings for the sample completions shown under each stage. */
-export interface SampleSettings {
-  temperature: number;
-  topK: number; // 0 = no top-k filter
-}
-
-/** The range of a numeric setting; the UI's fields and the worker's checks both use these. */
-export interface Range {
-  min: number;
-  max: number;
-  integer?: boolean;
-  minExclusive?: boolean;
-  label: string;
-}
-
-export const TRAIN_LIMITS: Record<keyof TrainSettings, Range> = {
-  learningRate: { min: 0, max: 0.1, minExclusive: true, label: 'Learning rate' },
-  batchSize: { min: 1, max: 64, integer: true, label: 'Batch size' },
-  warmupSteps: { min: 0, max: 100_000, integer: true, label: 'Warmup steps' },
-  totalSteps: { min: 1, max: 1_000_000, integer: true, label: 'Schedule length' },
-  weightDecay: { min: 0, max: 1, label: 'Weight decay' },
-  gradClip: { min: 0, max: 100, label: 'Gradient clip' },
-};
-
-export const SAMPLE_LIMITS: Record<keyof SampleSettings, Range> = {
-  temperature: { min: 0.1, max: 2, label: 'Temperature' },
-  topK: { min: 0, max: 100, integer: true, label: 'Top-k' },
-};
-
-/** A message if `value` is outside `r`, else null. */
-export function checkRange(value: unknown, r: Range): string | null {
-  const low = r.minExclusive ? `above ${r.min}` : `from ${r.min}`;
-  const wanted = `${r.label} must be ${r.integer ? 'a whole number ' : 'a number '}${low} to ${r.max}`;
-  if (typeof value !== 'number' || !Number.isFinite(value)) return `${wanted} (got ${String(value)}).`;
-  if (r.integer && !Number.isInteger(value)) return `${wanted} (got ${value}).`;
-  if (value < r.min || (r.minExclusive && value === r.min) || value > r.max) return `${wanted} (got ${value}).`;
-  return null;
-}
 
 /** Two completions of one prompt for the user to judge. */
 export interface PairToLabel {
@@ -75,230 +38,11 @@ export interface PairToLabel {
 /** The user's judgement of a pair. */
 export type PairChoice = 'left' | 'right' | 'tie' | 'bothBad';
 
-/** How the next pair to judge is picked from freshly sampled candidates. */
-export type Acquisition = 'random' | 'uncertain' | 'ensemble';
-export const ACQUISITIONS: { id: Acquisition; label: string }[] = [
-  { id: 'random', label: 'Random pairs' },
-  { id: 'uncertain', label: 'Least sure (P closest to 0.5)' },
-  { id: 'ensemble', label: 'Ensemble disagreement' },
-];
-
-/** How pairs are made: the sampling temperature of each side, the acquisition rule, the ranking size. */
-export interface PairSettings {
-  temperatureLeft: number;
-  temperatureRight: number;
-  acquisition: Acquisition;
-  /** Completions per ranking in ranking mode (3 to 6). */
-  rankK: number;
-}
-
 /** K completions of one prompt for the user to order, best first. */
 export interface RankingToLabel {
   id: string;
   prompt: string;
   completions: string[];
-}
-
-/** Reward-model training settings the user can change. */
-export interface RewardSettings {
-  learningRate: number;
-  batchSize: number; // pairs per step (a fixed shape)
-  epochs: number; // passes over the training split for "Train on all labels"
-  margin: number; // asks r_chosen - r_rejected to exceed this
-  centering: number; // c in c * mean((r_c + r_r)^2)
-  ties: 'half' | 'drop';
-  /** Train a few steps after each new label (off: labels are only saved; live mode can pause the reward model). */
-  learnOnLabel: boolean;
-}
-
-export const REWARD_LIMITS: Record<Exclude<keyof RewardSettings, 'ties' | 'learnOnLabel'>, Range> = {
-  learningRate: { min: 0, max: 0.1, minExclusive: true, label: 'Reward learning rate' },
-  batchSize: { min: 1, max: 64, integer: true, label: 'Reward batch size' },
-  epochs: { min: 1, max: 50, integer: true, label: 'Epochs' },
-  margin: { min: 0, max: 5, label: 'Margin' },
-  centering: { min: 0, max: 1, label: 'Centring coefficient' },
-};
-
-/** How many simulated annotators the panel holds. */
-export const MAX_PANEL = 4;
-
-/** Simulated annotators: which one stands for the truth, which ones judge every comparison, and the user's own. */
-export interface LabelerSettings {
-  /** The labeler whose gold score measures the reward model (and later the policy); null for none. */
-  goldLabeler: string | null;
-  /** Simulated annotators that also judge every comparison, for the agreement columns. */
-  panel: string[];
-  /** The user-defined labeler (id 'custom'), usable wherever a built-in one is. */
-  custom: LabelerSpec;
-}
-
-/** One bin of a calibration plot: mean predicted P against the observed frequency. */
-export interface CalibrationBin {
-  predicted: number;
-  observed: number;
-  count: number;
-}
-
-/** What the reward panel draws besides the loss curve; sent after each training run. */
-export interface RewardDiagnostics {
-  /** r(chosen) - r(rejected) of each comparison (raw rewards), and whether it is held out. */
-  margins: { value: number; heldOut: boolean }[];
-  calibration: CalibrationBin[];
-  /** Which comparisons the calibration was measured on. */
-  calibrationOn: 'heldOut' | 'all';
-  /** Share of the gold probe's fresh pairs (not labels) that the reward model orders as the gold labeler's score does. */
-  goldAccuracy: number | null;
-  /** How many probe pairs that share is measured on (those whose answers differ in gold score). */
-  goldPairs: number;
-  goldLabeler: string | null;
-  /** The gold labeler's own label noise on the same probe pairs (labelNoise in data/labelers.ts); null without a gold labeler. */
-  goldLabelNoise: { withGold: number | null; betweenTwo: number | null } | null;
-  /** r_normalised = (r - mean) / std makes the fine-tuned model's completions score mean 0, std 1. */
-  normalization: { mean: number; std: number } | null;
-}
-
-/** Agreement of the annotators (the human and the simulated panel) on the same comparisons. */
-export interface PanelVotes {
-  annotators: string[];
-  /** votes[a][i]: does annotator a prefer comparison i's chosen text? null where it has no say (ties). */
-  votes: (boolean | null)[][];
-  /** Pairwise agreement over the comparisons both judged; 'label' stands for whoever gave the label. */
-  agreement: { a: string; b: string; agreement: number; shared: number }[];
-}
-
-/** One point of the acquisition comparison: held-out accuracy against the gold labeler after `labels` labels. */
-export interface AcquisitionPoint {
-  strategy: Acquisition;
-  labels: number;
-  accuracy: number;
-}
-
-/** Held-out numbers are shown from this many held-out pairs on; fewer swing from 0% to 100% by chance. */
-export const HELD_OUT_SHOWN_FROM = 5;
-
-export interface RewardMetricPoint {
-  step: number;
-  labels: number; // comparisons collected when measured
-  trainLoss: number;
-  heldoutLoss: number | null;
-  heldoutAccuracy: number | null;
-  /** How many held-out pairs the two numbers above rest on (0 or absent when not measured). */
-  heldoutCount?: number;
-}
-
-export const PAIR_LIMITS: Record<Exclude<keyof PairSettings, 'acquisition'>, Range> = {
-  temperatureLeft: { min: 0.1, max: 2, label: 'Left temperature' },
-  temperatureRight: { min: 0.1, max: 2, label: 'Right temperature' },
-  rankK: { min: 3, max: 6, integer: true, label: 'Completions per ranking' },
-};
-
-/** How many labels one acquisition comparison collects per strategy. */
-export const ACQUISITION_LABELS: Range = { min: 10, max: 200, integer: true, label: 'Labels per strategy' };
-
-/** How many steps one "train the reward model" request may ask for. */
-export const REWARD_STEPS: Range = { min: 1, max: 5000, integer: true, label: 'Reward training steps' };
-
-/** How many pairs one auto-label request may ask a simulated annotator for. */
-export const AUTO_LABEL_PAIRS: Range = { min: 1, max: 1000, integer: true, label: 'Pairs to label' };
-
-/** The ways to tune the policy: PPO and its alternatives on the same rollouts, and DPO/IPO on the same clicks. */
-export type RlAlgorithm = 'ppo' | 'reinforce' | 'rloo' | 'grpo' | 'bestOfN' | 'dpo' | 'ipo';
-export const RL_ALGORITHMS: { id: RlAlgorithm; label: string }[] = [
-  { id: 'ppo', label: 'PPO (clipped, value head, GAE)' },
-  { id: 'reinforce', label: 'REINFORCE with a baseline' },
-  { id: 'rloo', label: 'RLOO (leave-one-out baseline)' },
-  { id: 'grpo', label: 'GRPO (group-normalised advantages)' },
-  { id: 'bestOfN', label: 'Best-of-n sampling (no training)' },
-  { id: 'dpo', label: 'DPO (straight from the preferences)' },
-  { id: 'ipo', label: 'IPO (straight from the preferences)' },
-];
-
-/** RL fine-tuning settings; defaults near TRL's, tuned so effects show in minutes on the default model. */
-export interface RlSettings {
-  algorithm: RlAlgorithm;
-  /** Samples per prompt for RLOO and GRPO, and n for best-of-n. */
-  groupSize: number;
-  learningRate: number;
-  /** KL coefficient beta (the starting value when adaptive). */
-  beta: number;
-  klEstimator: 'k1' | 'k3';
-  adaptiveKl: boolean;
-  /** Target KL per response (nats) and horizon of the adaptive controller. */
-  targetKl: number;
-  klHorizon: number;
-  clipRange: number;
-  clipRangeValue: number;
-  vfCoef: number;
-  gamma: number;
-  lambda: number;
-  /** PPO epochs over each batch of rollouts, and minibatches per epoch. */
-  epochs: number;
-  minibatches: number;
-  /** Rollouts per iteration (a fixed shape; a multiple of minibatches). */
-  batchSize: number;
-  responseLength: number;
-  temperature: number;
-  entropyCoef: number;
-  /** Subtracted from the score of a response that never emitted EOS (0 = no penalty). */
-  missingEosPenalty: number;
-  whitenRewards: boolean;
-  /** The value head: a copy of the reward model, or a zero-initialised head on the policy. */
-  valueInit: 'reward' | 'policy';
-}
-
-export const RL_LIMITS: Record<
-  Exclude<keyof RlSettings, 'algorithm' | 'klEstimator' | 'adaptiveKl' | 'whitenRewards' | 'valueInit'>,
-  Range
-> = {
-  groupSize: { min: 2, max: 16, integer: true, label: 'Samples per prompt (k, or n)' },
-  learningRate: { min: 0, max: 0.01, minExclusive: true, label: 'RL learning rate' },
-  beta: { min: 0, max: 10, label: 'KL coefficient β' },
-  targetKl: { min: 0.01, max: 100, label: 'Target KL' },
-  klHorizon: { min: 1, max: 1_000_000, integer: true, label: 'KL horizon' },
-  clipRange: { min: 0.01, max: 1, label: 'Clip range ε' },
-  clipRangeValue: { min: 0.01, max: 10, label: 'Value clip range' },
-  vfCoef: { min: 0, max: 10, label: 'Value coefficient' },
-  gamma: { min: 0, max: 1, label: 'γ (discount)' },
-  lambda: { min: 0, max: 1, label: 'λ (GAE)' },
-  epochs: { min: 1, max: 16, integer: true, label: 'PPO epochs' },
-  minibatches: { min: 1, max: 16, integer: true, label: 'Minibatches' },
-  batchSize: { min: 2, max: 64, integer: true, label: 'Rollouts per iteration' },
-  responseLength: { min: 2, max: 48, integer: true, label: 'Response length' },
-  temperature: { min: 0.1, max: 2, label: 'Rollout temperature' },
-  entropyCoef: { min: 0, max: 1, label: 'Entropy bonus' },
-  missingEosPenalty: { min: 0, max: 10, label: 'Missing-EOS penalty' },
-};
-
-/** One PPO iteration's metrics, named as TRL names them. */
-export interface RlMetricPoint {
-  iteration: number;
-  'objective/kl': number;
-  'objective/entropy': number;
-  'objective/non_score_reward': number;
-  'objective/rlhf_reward': number;
-  'objective/scores': number;
-  'policy/approxkl_avg': number;
-  'policy/clipfrac_avg': number;
-  'loss/policy_avg': number;
-  'loss/value_avg': number;
-  'val/clipfrac_avg': number;
-  'val/ratio': number;
-  'val/ratio_var': number;
-  'val/explained_variance': number;
-  beta: number;
-  response_length: number;
-  /** Mean gold score of the rollouts under the gold labeler, when one is chosen. */
-  gold: number | null;
-  msPerIteration: number;
-  algorithm: RlAlgorithm;
-  /** DPO / IPO only (TRL's names); the policy's KL and scores above are then measured on fresh samples. */
-  'rewards/chosen'?: number;
-  'rewards/rejected'?: number;
-  'rewards/margins'?: number;
-  'rewards/accuracies'?: number;
-  'logps/chosen'?: number;
-  'logps/rejected'?: number;
-  'loss/dpo'?: number;
 }
 
 /** One sampled response token by token, for the KL-drift and policy-gradient panels. */
@@ -334,13 +78,6 @@ export interface BeforeAfter {
   iteration: number;
   rows: { prompt: string; reference: string; referenceReward: number; policy: string; policyReward: number }[];
 }
-
-/** A session's name: what the list shows and the key it is stored under. */
-export const SESSION_NAME_MAX = 80;
-
-/** How many iterations one beta of a sweep may run, and how many betas. */
-export const SWEEP_ITERATIONS: Range = { min: 1, max: 500, integer: true, label: 'Iterations per run' };
-export const MAX_SWEEP_RUNS = 4;
 
 export interface RlState {
   running: boolean;
@@ -443,15 +180,6 @@ export type Command =
  */
 export const HEARTBEAT_MS = 2000;
 export const WORKER_SILENCE_MS = 60_000;
-
-export interface MetricPoint {
-  step: number;
-  trainLoss: number;
-  heldoutLoss: number | null; // measured every few steps
-  tokensPerSecond: number;
-  learningRate: number;
-  msPerStep: number;
-}
 
 export interface Completion {
   prompt: string;

@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GPT } from '../model/model';
 import { decayMask, lossAndFlatGrad, type Weights } from '../model/params';
-import { AdamW } from './adamw';
+import { AdamW } from '../model/adamw';
 import { encodeCompletions, rewardScores, type ScoredRows } from '../rlhf/rewardModel';
 import { pairAccuracy, rewardModelLoss, type RewardLossOptions } from '../rlhf/rewardLoss';
 import { mulberry32 } from '../data/random';

@@ -1,7 +1,7 @@
 // The RL stage inside the worker: the policy (a copy of the fine-tuned model), the frozen
-// reference, the value model, their optimisers and the KL controller; one PPO iteration per
-// call, with its metrics, token details and a guard that stops on a broken metric and keeps the
-// last good weights for a rollback.
+// reference, the value model, their optimisers and the KL controller; one iteration of the chosen
+// method per call (the bodies are in rlMethodSteps.ts, the metric point in rlMetricPoint.ts), and
+// a guard that stops on a broken metric and keeps the last good weights for a rollback.
 
 import * as tf from '@tensorflow/tfjs';
 import { GPT } from '../model/model';
@@ -9,16 +9,12 @@ import { decayMask, withZeroHead } from '../model/params';
 import { sample } from '../model/sample';
 import type { ScenarioData } from '../data/types';
 import { completionText, encodePrompt } from '../data/sequences';
-import { labelerGold, type LabelerSpec } from '../data/labelers';
+import type { LabelerSpec } from '../data/labelers';
 import type { GoldScenario } from '../data/gold';
 import { mulberry32 } from '../data/random';
-import { AdamW } from './adamw';
+import { AdamW } from '../model/adamw';
 import { AdaptiveKlController, FixedKlController, type KlController } from '../rlhf/klController';
-import { ppoIteration, type PpoIterationResult, type TopK } from '../rlhf/ppo';
-import { groupIteration, GROUP_DEFAULTS } from '../rlhf/groupMethods';
-import { bestOfN } from '../rlhf/bestOfN';
-import { preferenceStep, type PreferencePair } from '../rlhf/dpoTrainer';
-import { measurePolicy } from '../rlhf/measurePolicy';
+import type { PreferencePair } from '../rlhf/dpoTrainer';
 import {
   checkRange,
   RL_ALGORITHMS,
@@ -28,9 +24,13 @@ import {
   type RlMetricPoint,
   type RlSettings,
   type RlState,
-  type TopToken,
 } from './protocol';
 import type { RewardSession } from './rewardSession';
+import { METHOD_STEPS, type StepModels } from './rlMethodSteps';
+import { brokenMetric, metricPoint, tokenDetail } from './rlMetricPoint';
+
+/** Re-exported: the sanity check's home is rlMetricPoint.ts, and callers import it from here. */
+export { brokenMetric };
 
 /**
  * The RL stage's defaults. β is 0.2, above TRL's 0.05: answers here are 16 tokens and the score is normalised to
@@ -62,21 +62,8 @@ export const RL_DEFAULTS: RlSettings = {
   valueInit: 'reward',
 };
 
-const DETAIL_ROWS = 3;
+/** Prompts in the before/after comparison. */
 const COMPARE_PROMPTS = 4;
-/** Beyond these the run is treated as diverged. */
-const LIMITS_OF_SANITY = { 'objective/kl': 200, 'val/ratio': 10, 'policy/approxkl_avg': 20 } as const;
-
-/** The first metric that is not a finite number, or that is beyond its limit of sanity; null when all is well. */
-export function brokenMetric(p: RlMetricPoint): { metric: string; value: number } | null {
-  for (const [metric, value] of Object.entries(p)) {
-    if (typeof value === 'number' && !Number.isFinite(value)) return { metric, value };
-  }
-  for (const [metric, limit] of Object.entries(LIMITS_OF_SANITY) as [keyof typeof LIMITS_OF_SANITY, number][]) {
-    if (Math.abs(p[metric]) > limit) return { metric, value: p[metric] };
-  }
-  return null;
-}
 
 /** Checks every field of a settings object; throws the first problem. */
 export function validateRlSettings(s: RlSettings): void {
@@ -105,12 +92,7 @@ export function validateRlSettings(s: RlSettings): void {
   }
 }
 
-interface RlModels {
-  policy: GPT;
-  reference: GPT;
-  value: GPT | null;
-  policyOpt: AdamW;
-  valueOpt: AdamW | null;
+interface RlModels extends StepModels {
   controller: KlController;
   /** Weights before the latest iteration, for a rollback. */
   lastGood: { policy: tf.Tensor1D; value: tf.Tensor1D | null } | null;
@@ -189,10 +171,6 @@ export class RlTrainer {
     };
   }
 
-  private prompts(count: number, rand: () => number): string[] {
-    return Array.from({ length: count }, () => this.data.prompts[Math.floor(rand() * this.data.prompts.length)]);
-  }
-
   /** One iteration of the chosen method; returns the metric point and the panels' details, or throws on a broken metric. */
   async step(): Promise<{ point: RlMetricPoint; detail: RlDetail | null }> {
     if (this.diverged)
@@ -202,174 +180,39 @@ export class RlTrainer {
     const s = this.settings;
     tf.dispose([m.lastGood?.policy, m.lastGood?.value ?? undefined].filter((t): t is tf.Tensor1D => !!t));
     m.lastGood = { policy: m.policy.flat.clone(), value: m.value ? m.value.flat.clone() : null };
-    const rand = mulberry32(this.seed + this.iteration);
     const beta = m.controller.value;
-    const seed = this.seed + this.iteration;
-    const normalization = this.reward.normalization ?? { mean: 0, std: 1 };
-    const encode = (prompts: string[]) => prompts.map((p) => encodePrompt(this.data.tokenizer, p));
     const started = performance.now();
-    let point: RlMetricPoint;
-    let detail: RlDetail | null = null;
-    if (s.algorithm === 'ppo' || s.algorithm === 'reinforce' || s.algorithm === 'rloo' || s.algorithm === 'grpo') {
-      const k = s.algorithm === 'ppo' ? 1 : s.algorithm === 'reinforce' ? 1 : s.groupSize;
-      const distinct = this.prompts(s.batchSize / k, rand);
-      const prompts = distinct.flatMap((p) => Array(k).fill(p) as string[]);
-      const result =
-        s.algorithm === 'ppo'
-          ? await ppoIteration({
-              models: { policy: m.policy, reference: m.reference, reward: this.reward.model, value: m.value },
-              optimizers: { policy: m.policyOpt, value: m.valueOpt },
-              settings: s,
-              beta,
-              seed,
-              promptIds: encode(prompts),
-              normalization,
-              detailRows: DETAIL_ROWS,
-            })
-          : await groupIteration({
-              method: s.algorithm,
-              models: { policy: m.policy, reference: m.reference, reward: this.reward.model },
-              optimizer: m.policyOpt,
-              settings: { ...s, groupSize: k, baselineDecay: GROUP_DEFAULTS.baselineDecay },
-              beta,
-              seed,
-              promptIds: encode(distinct),
-              normalization,
-              detailRows: DETAIL_ROWS,
-              baseline: this.baseline,
-            }).then((r) => ((this.baseline = r.baseline), r));
-      this.iteration += 1;
-      point = this.metricPoint(result, prompts, beta, performance.now() - started);
-      detail = this.detail(result, prompts);
-    } else if (s.algorithm === 'bestOfN') {
-      const prompts = this.prompts(Math.max(1, Math.floor(s.batchSize / s.groupSize)), rand);
-      const r = await bestOfN({
-        policy: m.policy,
-        reward: this.reward.model,
-        promptIds: encode(prompts),
-        n: s.groupSize,
-        responseLength: s.responseLength,
-        temperature: s.temperature,
-        normalization,
-        missingEosPenalty: s.missingEosPenalty,
-        seed,
-      });
-      this.iteration += 1;
-      const texts = r.chosen.map((c) => completionText(this.data.tokenizer, c.ids));
-      point = {
-        ...this.emptyPoint(beta, performance.now() - started),
-        'objective/kl': r.kl,
-        'objective/scores': r.bestMean,
-        'objective/rlhf_reward': r.bestMean - beta * r.kl,
-        'objective/non_score_reward': -beta * r.kl,
-        gold: this.goldOf(prompts, texts),
-        response_length: r.chosen.reduce((a, c) => a + c.ids.length, 0) / r.chosen.length,
-      };
-    } else {
-      const all = this.preferencePairs();
-      if (all.length === 0) throw new Error('DPO and IPO learn from the preference dataset: label some pairs first');
-      const batch = Array.from({ length: s.batchSize }, () => all[Math.floor(rand() * all.length)]);
-      const r = await preferenceStep(m.policy, m.reference, m.policyOpt, this.data.tokenizer, batch, {
-        beta: Math.max(beta, 1e-3),
-        learningRate: s.learningRate,
-        loss: s.algorithm,
-      });
-      const prompts = this.prompts(s.batchSize, rand);
-      const measured = await measurePolicy(
-        m.policy,
-        m.reference,
-        this.reward.model,
-        encode(prompts),
-        s.responseLength,
-        s.temperature,
-        normalization,
-        seed,
-      );
-      this.iteration += 1;
-      const texts = measured.rollout.responses.map((t) => completionText(this.data.tokenizer, t));
-      point = {
-        ...this.emptyPoint(beta, performance.now() - started),
-        'objective/kl': measured.kl,
-        'objective/scores': measured.score,
-        'objective/non_score_reward': -beta * measured.kl,
-        'objective/rlhf_reward': measured.score - beta * measured.kl,
-        gold: this.goldOf(prompts, texts),
-        response_length: measured.responseLength,
-        'rewards/chosen': r['rewards/chosen'],
-        'rewards/rejected': r['rewards/rejected'],
-        'rewards/margins': r['rewards/margins'],
-        'rewards/accuracies': r['rewards/accuracies'],
-        'logps/chosen': r['logps/chosen'],
-        'logps/rejected': r['logps/rejected'],
-        'loss/dpo': r.loss,
-      };
-    }
-    if (s.algorithm !== 'bestOfN' && s.algorithm !== 'dpo' && s.algorithm !== 'ipo')
-      m.controller.update(point['objective/kl'], s.batchSize);
+    // 1. the method's own iteration: draw prompts, train (or sample), measure
+    const outcome = await METHOD_STEPS[s.algorithm]({
+      models: m,
+      reward: this.reward.model,
+      data: this.data,
+      settings: s,
+      beta,
+      seed: this.seed + this.iteration,
+      rand: mulberry32(this.seed + this.iteration),
+      normalization: this.reward.normalization ?? { mean: 0, std: 1 },
+      baseline: this.baseline,
+      preferencePairs: () => this.preferencePairs(),
+    });
+    if (outcome.kind === 'update' && outcome.baseline !== undefined) this.baseline = outcome.baseline;
+    this.iteration += 1;
+    // 2. the metric point and, for the policy-gradient methods, the token details
+    const stamp = {
+      iteration: this.iteration,
+      algorithm: this.settings.algorithm,
+      beta,
+      ms: performance.now() - started,
+    };
+    const point = metricPoint(outcome, stamp, this.data.tokenizer, this.gold());
+    const detail =
+      outcome.kind === 'update'
+        ? tokenDetail(outcome.result, outcome.prompts, this.iteration, this.data.tokenizer, this.settings.clipRange)
+        : null;
+    // 3. the KL controller learns from the iteration's KL (not for best-of-n, DPO or IPO)
+    if (outcome.kind === 'update') m.controller.update(point['objective/kl'], s.batchSize);
     this.checkSanity(point);
     return { point, detail };
-  }
-
-  /** Mean gold score of answers, when a gold labeler is chosen. */
-  private goldOf(prompts: string[], texts: string[]): number | null {
-    const g = this.gold();
-    return g
-      ? texts.reduce((sum, t, i) => sum + labelerGold(g.spec, g.scenario, prompts[i], t), 0) / texts.length
-      : null;
-  }
-
-  /** A metric point with the update metrics at 0, for methods that have no PPO update. */
-  private emptyPoint(beta: number, ms: number): RlMetricPoint {
-    return {
-      iteration: this.iteration,
-      'objective/kl': 0,
-      'objective/entropy': 0,
-      'objective/non_score_reward': 0,
-      'objective/rlhf_reward': 0,
-      'objective/scores': 0,
-      'policy/approxkl_avg': 0,
-      'policy/clipfrac_avg': 0,
-      'loss/policy_avg': 0,
-      'loss/value_avg': 0,
-      'val/clipfrac_avg': 0,
-      'val/ratio': 1,
-      'val/ratio_var': 0,
-      'val/explained_variance': 0,
-      beta,
-      response_length: 0,
-      gold: null,
-      msPerIteration: Math.round(ms),
-      algorithm: this.settings.algorithm,
-    };
-  }
-
-  private metricPoint(r: PpoIterationResult, prompts: string[], beta: number, ms: number): RlMetricPoint {
-    const st = r.stats;
-    const gold = this.goldOf(
-      prompts,
-      r.rollout.responses.map((t) => completionText(this.data.tokenizer, t)),
-    );
-    return {
-      iteration: this.iteration,
-      'objective/kl': st.kl,
-      'objective/entropy': st.entropy,
-      'objective/non_score_reward': st.nonScore,
-      'objective/rlhf_reward': st.rlhfReward,
-      'objective/scores': st.score,
-      'policy/approxkl_avg': st.approxKl,
-      'policy/clipfrac_avg': st.clipFrac,
-      'loss/policy_avg': st.pgLoss,
-      'loss/value_avg': st.vfLoss,
-      'val/clipfrac_avg': st.vfClipFrac,
-      'val/ratio': st.ratioMean,
-      'val/ratio_var': st.ratioVar,
-      'val/explained_variance': st.explainedVariance,
-      beta,
-      response_length: st.responseLength,
-      gold,
-      msPerIteration: Math.round(ms),
-      algorithm: this.settings.algorithm,
-    };
   }
 
   /** A non-finite or exploding metric stops the run; the weights before the iteration are kept for a rollback. */
@@ -380,33 +223,6 @@ export class RlTrainer {
     throw new Error(
       `${broken.metric} reached ${broken.value}: training paused. Roll back to the last good iteration or lower the learning rate.`,
     );
-  }
-
-  private detail(r: PpoIterationResult, prompts: string[]): RlDetail {
-    const tok = this.data.tokenizer;
-    const names = (top: TopK, pos: number): TopToken[] =>
-      top.ids[pos].map((id, k) => ({ token: tok.decode([id]) || tokenName(id), p: top.p[pos][k] }));
-    return {
-      iteration: this.iteration,
-      responses: r.tokens.map((t, d) => ({
-        prompt: prompts[d],
-        score: r.scores[d],
-        tokens: r.rollout.responses[d].slice(0, r.rollout.N).map((id, i) => ({
-          token: tok.decode([id]) || tokenName(id),
-          kl: t.kl[i],
-          advantage: t.advantage[i],
-          ratio: t.ratio[i],
-          clipped: t.clipped[i] > 0.5,
-          top: {
-            before: names(r.top[d].before, i),
-            after: names(r.top[d].after, i),
-            reference: names(r.top[d].reference, i),
-          },
-        })),
-      })),
-      scatter: r.scatter,
-      clipRange: this.settings.clipRange,
-    };
   }
 
   /** Back to the weights before the iteration that broke (optimiser moments forgotten). */
@@ -507,9 +323,4 @@ export class RlTrainer {
   dispose(): void {
     this.disposeModels();
   }
-}
-
-/** Special tokens have no text: show them by name. */
-function tokenName(id: number): string {
-  return ['<pad>', '<bos>', '<eos>', '<sep>', '<unk>'][id] ?? `#${id}`;
 }

@@ -10,7 +10,7 @@
 // says what is wrong; nothing is applied until the whole file has passed. The checksum is not a
 // signature (anyone can recompute it), so the description is read as hostile input: every field
 // typed and length-limited, comparisons by the preference import's own rules, chart histories
-// point by point, and the result rebuilt from the known fields only.
+// point by point (sessionChecks.ts), and the result rebuilt from the known fields only.
 
 import { checksum, decodeCheckpoint, type Checkpoint } from '../model/checkpoint';
 import type { PresetName } from '../model/config';
@@ -20,40 +20,30 @@ import { checkSavedComparisons } from '../data/preferenceIO';
 import { scenarioTokenizer } from '../data/scenarios';
 import { TRAIT_INFO } from '../data/gold';
 import {
-  ACQUISITIONS,
   PAIR_LIMITS,
   REWARD_LIMITS,
-  RL_ALGORITHMS,
   RL_LIMITS,
   SAMPLE_LIMITS,
   SESSION_NAME_MAX,
   TRAIN_LIMITS,
-  type AcquisitionPoint,
   type LabelerSettings,
-  type MetricPoint,
   type PairSettings,
-  type RewardMetricPoint,
   type RewardSettings,
-  type RlMetricPoint,
   type RlSettings,
   type SampleSettings,
   type TrainableStage,
   type TrainSettings,
-} from './protocol';
+} from './settingRanges';
+import type { SessionUi } from './chartPoints';
+import { checkSessionUi, isObject, kindOf } from './sessionChecks';
+
+export type { SessionUi } from './chartPoints';
+export { checkSessionUi } from './sessionChecks';
 
 const MAGIC = 'RLHFSESS';
 export const SESSION_FORMAT = 'rlhf-playground-session';
 export const SESSION_VERSION = 1;
 const MAX_BYTES = 512 * 1024 * 1024;
-
-/** What the page drew, so a restored session shows the same charts. */
-export interface SessionUi {
-  metrics: Record<TrainableStage, MetricPoint[]>;
-  rewardMetrics: RewardMetricPoint[];
-  rlMetrics: RlMetricPoint[];
-  rlRuns: { label: string; points: RlMetricPoint[] }[];
-  acquisitionCurve: AcquisitionPoint[];
-}
 
 export type SessionModel = 'pretrain' | 'sft' | 'reward' | 'policy' | 'reference' | 'value';
 
@@ -106,18 +96,6 @@ export function encodeSession(data: SessionData, checkpoints: Record<string, Uin
   return out;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** A value from the file, named by its type (never quoted at length), for a message. */
-function kindOf(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'string')
-    return v.length > 40 ? `a text of ${v.length} characters` : `the text ${JSON.stringify(v)}`;
-  if (typeof v === 'number') return `the number ${v}`;
-  return typeof v === 'object' ? 'an object' : `${typeof v === 'boolean' ? 'true/false' : typeof v}`;
-}
-
 /** A name the list can show and the store can key on: a text of 1 to SESSION_NAME_MAX characters, trimmed. */
 export function checkSessionName(name: unknown): string {
   if (typeof name !== 'string' || name.trim() === '') throw new Error('A session needs a name.');
@@ -129,9 +107,6 @@ export function checkSessionName(name: unknown): string {
 }
 
 const MAX_STEPS = 1e9;
-const MAX_POINTS = 100_000;
-const MAX_RUNS = 16;
-const MAX_LABEL_CHARS = 200;
 const MAX_WORD_CHARS = 64;
 /** A bound on the panel's list here; checkSessionLabelers holds it to the panel's own limit. */
 const MAX_PANEL_LIST = 16;
@@ -141,115 +116,6 @@ const MODELS: readonly SessionModel[] = ['pretrain', 'sft', 'reward', 'policy', 
 function steps(v: unknown, where: string): number {
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_STEPS) return v;
   throw new Error(`${where} is ${kindOf(v)}, not a whole number of steps`);
-}
-
-/** How a field of a chart point is checked: a finite number, one or null, one or absent, or one of some words. */
-type Kind = 'number' | 'nullable' | 'optional' | readonly string[];
-
-const METRIC: Record<keyof MetricPoint, Kind> = {
-  step: 'number',
-  trainLoss: 'number',
-  heldoutLoss: 'nullable',
-  tokensPerSecond: 'number',
-  learningRate: 'number',
-  msPerStep: 'number',
-};
-const REWARD_METRIC: Record<keyof RewardMetricPoint, Kind> = {
-  step: 'number',
-  labels: 'number',
-  trainLoss: 'number',
-  heldoutLoss: 'nullable',
-  heldoutAccuracy: 'nullable',
-  heldoutCount: 'optional',
-};
-const RL_NUMBERS = [
-  'iteration',
-  'objective/kl',
-  'objective/entropy',
-  'objective/non_score_reward',
-  'objective/rlhf_reward',
-  'objective/scores',
-  'policy/approxkl_avg',
-  'policy/clipfrac_avg',
-  'loss/policy_avg',
-  'loss/value_avg',
-  'val/clipfrac_avg',
-  'val/ratio',
-  'val/ratio_var',
-  'val/explained_variance',
-  'beta',
-  'response_length',
-  'msPerIteration',
-] as const;
-const RL_OPTIONAL = [
-  'rewards/chosen',
-  'rewards/rejected',
-  'rewards/margins',
-  'rewards/accuracies',
-  'logps/chosen',
-  'logps/rejected',
-  'loss/dpo',
-] as const;
-const RL_METRIC: Record<keyof RlMetricPoint, Kind> = {
-  ...(Object.fromEntries(RL_NUMBERS.map((k) => [k, 'number'])) as Record<(typeof RL_NUMBERS)[number], Kind>),
-  ...(Object.fromEntries(RL_OPTIONAL.map((k) => [k, 'optional'])) as Record<(typeof RL_OPTIONAL)[number], Kind>),
-  gold: 'nullable',
-  algorithm: RL_ALGORITHMS.map((a) => a.id),
-};
-const ACQUISITION_POINT: Record<keyof AcquisitionPoint, Kind> = {
-  strategy: ACQUISITIONS.map((a) => a.id),
-  labels: 'number',
-  accuracy: 'number',
-};
-
-/** A chart history: at most MAX_POINTS points, each rebuilt from its known fields once they pass their Kind. */
-function points<T>(list: unknown, kinds: Record<string, Kind>, where: string): T[] {
-  if (!Array.isArray(list)) throw new Error(`its chart history ${where} is ${kindOf(list)}, not a list`);
-  if (list.length > MAX_POINTS)
-    throw new Error(`its chart history ${where} has ${list.length} points; the limit is ${MAX_POINTS}`);
-  return list.map((p: unknown, i) => {
-    if (!isObject(p)) throw new Error(`its chart history ${where}[${i}] is ${kindOf(p)}, not a point`);
-    const out: Record<string, unknown> = {};
-    for (const [key, kind] of Object.entries(kinds)) {
-      const v = p[key];
-      const finite = typeof v === 'number' && Number.isFinite(v);
-      const words = Array.isArray(kind) ? kind : null;
-      const absent = (kind === 'nullable' && v === null) || (kind === 'optional' && v === undefined);
-      const ok = words ? words.includes(v as string) : finite || absent;
-      const wanted = words ? `one of ${words.join(', ')}` : 'a finite number';
-      if (!ok) throw new Error(`its chart history ${where}[${i}].${key} is ${kindOf(v)}, not ${wanted}`);
-      if (v !== undefined) out[key] = v;
-    }
-    return out as T;
-  });
-}
-
-/** The page's chart histories, point by point (a wrong type would break the charts the page draws from them). */
-export function checkSessionUi(ui: unknown): SessionUi {
-  if (!isObject(ui)) throw new Error('its chart histories are missing');
-  if (!isObject(ui.metrics)) throw new Error(`its chart history ui.metrics is ${kindOf(ui.metrics)}, not an object`);
-  if (!Array.isArray(ui.rlRuns)) throw new Error(`its chart history ui.rlRuns is ${kindOf(ui.rlRuns)}, not a list`);
-  if (ui.rlRuns.length > MAX_RUNS) throw new Error(`it keeps ${ui.rlRuns.length} RL runs; the limit is ${MAX_RUNS}`);
-  const rlRuns = ui.rlRuns.map((run: unknown, i) => {
-    const where = `ui.rlRuns[${i}]`;
-    if (!isObject(run)) throw new Error(`its chart history ${where} is ${kindOf(run)}, not a run`);
-    if (typeof run.label !== 'string' || run.label.length > MAX_LABEL_CHARS) {
-      throw new Error(
-        `its chart history ${where}.label is ${kindOf(run.label)}, not a text of at most ${MAX_LABEL_CHARS} characters`,
-      );
-    }
-    return { label: run.label, points: points<RlMetricPoint>(run.points, RL_METRIC, `${where}.points`) };
-  });
-  return {
-    metrics: {
-      pretrain: points(ui.metrics.pretrain, METRIC, 'ui.metrics.pretrain'),
-      sft: points(ui.metrics.sft, METRIC, 'ui.metrics.sft'),
-    },
-    rewardMetrics: points(ui.rewardMetrics, REWARD_METRIC, 'ui.rewardMetrics'),
-    rlMetrics: points(ui.rlMetrics, RL_METRIC, 'ui.rlMetrics'),
-    rlRuns,
-    acquisitionCurve: points(ui.acquisitionCurve, ACQUISITION_POINT, 'ui.acquisitionCurve'),
-  };
 }
 
 /** The keys of each settings group; values are checked against their ranges later (sessions.ts). */

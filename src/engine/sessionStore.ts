@@ -8,7 +8,7 @@
 // stand-in name (listedName), so no record can break the list or stay there for good.
 
 import { checksum } from '../model/checkpoint';
-import { SESSION_NAME_MAX } from './protocol';
+import { SESSION_NAME_MAX } from './settingRanges';
 
 const DB_NAME = 'rlhf-playground-sessions';
 const STORE = 'sessions';

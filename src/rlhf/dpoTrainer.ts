@@ -11,7 +11,7 @@ import type { GPT } from '../model/model';
 import { lossAndFlatGrad, type Weights } from '../model/params';
 import { teacherForcedLogProbs } from '../model/sample';
 import type { Tokenizer } from '../data/types';
-import type { AdamW } from '../engine/adamw';
+import type { AdamW } from '../model/adamw';
 import { encodeCompletions } from './rewardModel';
 import { dpoLoss, ipoLoss, preferenceMetrics, type PairLogps, type PreferenceMetrics } from './dpo';
 

@@ -5,8 +5,32 @@
 import type { Comparison } from '../data/preferences';
 import { labelerGold, labelNoise, type LabelerSpec } from '../data/labelers';
 import type { GoldScenario } from '../data/gold';
-import type { RewardDiagnostics } from '../engine/protocol';
 import { calibrationBins, symmetricPredictions } from './calibration';
+
+/** One bin of a calibration plot: mean predicted P against the observed frequency. */
+export interface CalibrationBin {
+  predicted: number;
+  observed: number;
+  count: number;
+}
+
+/** What the reward panel draws besides the loss curve; sent after each training run. */
+export interface RewardDiagnostics {
+  /** r(chosen) - r(rejected) of each comparison (raw rewards), and whether it is held out. */
+  margins: { value: number; heldOut: boolean }[];
+  calibration: CalibrationBin[];
+  /** Which comparisons the calibration was measured on. */
+  calibrationOn: 'heldOut' | 'all';
+  /** Share of the gold probe's fresh pairs (not labels) that the reward model orders as the gold labeler's score does. */
+  goldAccuracy: number | null;
+  /** How many probe pairs that share is measured on (those whose answers differ in gold score). */
+  goldPairs: number;
+  goldLabeler: string | null;
+  /** The gold labeler's own label noise on the same probe pairs (labelNoise in data/labelers.ts); null without a gold labeler. */
+  goldLabelNoise: { withGold: number | null; betweenTwo: number | null } | null;
+  /** r_normalised = (r - mean) / std makes the fine-tuned model's completions score mean 0, std 1. */
+  normalization: { mean: number; std: number } | null;
+}
 
 const CALIBRATION_BINS = 10;
 /** Below this many held-out comparisons the calibration plot uses all of them. */

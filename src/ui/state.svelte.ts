@@ -25,11 +25,11 @@ import type {
   StageState,
   TrainableStage,
   WorkerEvent,
+  SessionSummary,
+  SessionUi,
 } from '../engine/protocol';
 import type { Comparison } from '../data/preferences';
-import type { SessionUi } from '../engine/sessionFile';
 import { LabelDesk } from './labelDesk.svelte';
-import type { SessionSummary } from '../engine/sessionStore';
 import type { PresetName } from '../model/config';
 import type { ScenarioId } from '../data/types';
 

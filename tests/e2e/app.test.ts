@@ -164,13 +164,11 @@ describe('checkpoints in the browser', () => {
     const page = t.page;
     await loadUntilCompletions(t);
     const before = await stage(page, 'sft').innerText();
-    await page
-      .getByTestId('checkpoint-file-sft')
-      .setInputFiles({
-        name: 'broken.ckpt',
-        mimeType: 'application/octet-stream',
-        buffer: Buffer.from('<script>alert(1)</script> not weights'),
-      });
+    await page.getByTestId('checkpoint-file-sft').setInputFiles({
+      name: 'broken.ckpt',
+      mimeType: 'application/octet-stream',
+      buffer: Buffer.from('<script>alert(1)</script> not weights'),
+    });
     const alert = notices(page).getByRole('alert');
     await alert.waitFor({ timeout: STEP_MS });
     expect(await alert.innerText()).toContain('Not a usable checkpoint');

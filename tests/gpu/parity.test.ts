@@ -53,7 +53,8 @@ describe('WebGPU (Dawn on SwiftShader) matches the CPU backend', () => {
     const logitDiff = maxAbs(cpu.logits, gpu.logits);
     const gradDiff = maxAbs(cpu.grad, gpu.grad);
     console.log(
-      `max |logit difference| ${logitDiff.toExponential(2)}, max |gradient difference| ${gradDiff.toExponential(2)}, loss ${cpu.loss} vs ${gpu.loss}`,
+      `max |logit difference| ${logitDiff.toExponential(2)}, max |gradient difference| ` +
+        `${gradDiff.toExponential(2)}, loss ${cpu.loss} vs ${gpu.loss}`,
     );
     expect(logitDiff).toBeLessThan(1e-4);
     expect(Math.abs(cpu.loss - gpu.loss)).toBeLessThan(1e-5);

@@ -3,12 +3,8 @@
 // line, or read with a report and warnings of bounded size, quickly.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import {
-  annotatorAgreement,
-  importPreferences,
-  MAX_AGREEMENT_ANNOTATORS,
-  MAX_ANNOTATOR_CHARS,
-} from '../../src/data/preferenceIO';
+import { importPreferences, MAX_ANNOTATOR_CHARS } from '../../src/data/preferenceIO';
+import { annotatorAgreement, MAX_AGREEMENT_ANNOTATORS } from '../../src/data/preferenceMerge';
 import type { Comparison } from '../../src/data/preferences';
 import { disposePlaygrounds, start } from './harness';
 

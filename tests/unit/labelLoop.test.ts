@@ -293,7 +293,9 @@ describe("another tab's label", () => {
 });
 
 describe('training loops', () => {
-  it('one at a time: Pretrain Play queued behind an RL Step, then RL Play, leaves only RL running; Pause cancels queued steps', async () => {
+  const oneAtATime =
+    'one at a time: Pretrain Play queued behind an RL Step, then RL Play, leaves only RL running; Pause cancels queued steps';
+  it(oneAtATime, async () => {
     const t = start(false);
     await t.send(init);
     await t.send({ type: 'autoLabel', labelerId: 'positive', count: 4 });

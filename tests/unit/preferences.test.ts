@@ -14,14 +14,13 @@ import {
   type Verdict,
 } from '../../src/data/preferences';
 import {
-  annotatorAgreement,
   exportJson,
   exportJsonl,
   importPreferences,
-  mergeDatasets,
   MAX_COMPARISONS,
   MAX_TEXT_CHARS,
 } from '../../src/data/preferenceIO';
+import { annotatorAgreement, mergeDatasets } from '../../src/data/preferenceMerge';
 import { buildWordTokenizer } from '../../src/data/tokenizer';
 
 let clock = Date.UTC(2025, 0, 1);
@@ -204,7 +203,8 @@ describe('export and import', () => {
 
   it('fills defaults for minimal JSONL and warns about other scenarios and extra fields', () => {
     const text =
-      '{"prompt":"p","chosen":"a","rejected":"b","score":3,"note":null}\r\n\n{"prompt":"p","chosen":"c","rejected":"d","scenario":"assistant"}\n';
+      '{"prompt":"p","chosen":"a","rejected":"b","score":3,"note":null}\r\n\n' +
+      '{"prompt":"p","chosen":"c","rejected":"d","scenario":"assistant"}\n';
     const result = importPreferences(text, { scenario: 'reviews' });
     if (!result.ok) throw new Error(result.message);
     expect(result.comparisons[0]).toMatchObject({

@@ -137,7 +137,8 @@ describe('a tiny reward model', () => {
     expect(tf.memory().numTensors).toBe(tensors);
     const after = await trainer.evaluate(heldOut);
     console.log(
-      `reward model vs gold, held-out: loss ${before.loss.toFixed(3)} -> ${after.loss.toFixed(3)}, accuracy ${before.accuracy.toFixed(2)} -> ${after.accuracy.toFixed(2)}`,
+      `reward model vs gold, held-out: loss ${before.loss.toFixed(3)} -> ${after.loss.toFixed(3)}, accuracy ` +
+        `${before.accuracy.toFixed(2)} -> ${after.accuracy.toFixed(2)}`,
     );
     expect(before.loss).toBeCloseTo(Math.log(2), 1); // a fresh head scores everything about the same
     expect(after.accuracy).toBeGreaterThan(0.8);

@@ -8,7 +8,7 @@ import { decayMask } from '../../src/model/params';
 import { forward, lmLogits } from '../../src/model/gpt';
 import { loadScenario } from '../../src/data/scenarios';
 import { encodePrompt } from '../../src/data/sequences';
-import { AdamW } from '../../src/engine/adamw';
+import { AdamW } from '../../src/model/adamw';
 import { RL_DEFAULTS } from '../../src/engine/rlTrainer';
 import { GROUP_DEFAULTS, groupIteration, type GroupMethod, type GroupSettings } from '../../src/rlhf/groupMethods';
 import { bestOfN } from '../../src/rlhf/bestOfN';

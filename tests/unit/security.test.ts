@@ -129,10 +129,12 @@ describe('the one {@html}: formulas are our own constants', () => {
     let literals = 0;
     for (const name of readdirSync(dir).filter((n) => n.endsWith('.ts'))) {
       const code = readFileSync(join(dir, name), 'utf8');
-      for (const m of code.matchAll(/\bformula\s*:\s*(.*)$/gm)) {
+      // The value runs to the end of its line, or over several lines as literals joined by `+`.
+      for (const m of code.matchAll(/\bformula\s*:\s*((?:[^\n]*\+\s*\n)*[^\n]*)$/gm)) {
         if (name === 'types.ts') continue; // the interface's declaration, `formula: string;`
         const value = m[1];
-        const literal = /^(String\.raw`[^`]*`|'[^']*'|"[^"]*"),?\s*$/;
+        const one = '(String\\.raw`[^`]*`|\'[^\']*\'|"[^"]*")';
+        const literal = new RegExp(`^${one}(\\s*\\+\\s*${one})*,?\\s*$`);
         expect(value, `${name}: formula must be String.raw\`...\` or a quoted string`).toMatch(literal);
         expect(value, `${name}: formula must not interpolate`).not.toMatch(/\$\{/);
         literals++;

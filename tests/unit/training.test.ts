@@ -1,7 +1,7 @@
 // Optimizer, schedule, the LM training loop and checkpoints, on the CPU backend with tiny shapes.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
-import { AdamW } from '../../src/engine/adamw';
+import { AdamW } from '../../src/model/adamw';
 import { learningRate } from '../../src/engine/schedule';
 import { LMTrainer, TRAIN_DEFAULTS } from '../../src/engine/lmTrainer';
 import { GPT } from '../../src/model/model';

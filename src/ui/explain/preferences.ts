@@ -16,7 +16,9 @@ export const PREFERENCES: Explanation[] = [
       'The usual assumption, the Bradley-Terry model, is that every answer has a hidden score r and that the better ' +
       'one wins with a probability that depends only on the difference of the two scores. The reward model in the ' +
       'next stage looks for scores that make your choices as likely as possible.',
-    formula: String.raw`P\left(y_A \succ y_B \mid x\right) = \frac{e^{r(x, y_A)}}{e^{r(x, y_A)} + e^{r(x, y_B)}} = \sigma\big(r(x, y_A) - r(x, y_B)\big)`,
+    formula:
+      String.raw`P\left(y_A \succ y_B \mid x\right) = \frac{e^{r(x, y_A)}}{e^{r(x, y_A)} + e^{r(x, y_B)}} = ` +
+      String.raw`\sigma\big(r(x, y_A) - r(x, y_B)\big)`,
     lookFor(s: LiveState) {
       const all = s.comparisons ?? [];
       const n = all.length;

@@ -63,7 +63,10 @@ export const PRETRAIN: Explanation[] = [
       const points = s.stages?.pretrain?.metrics ?? [];
       const loss = recentLoss(points);
       if (loss == null) {
-        return 'These weights are already pretrained: read the samples at the bottom of this card, or press Step to watch a single update move the loss.';
+        return (
+          'These weights are already pretrained: read the samples at the bottom of this card, or press Step ' +
+          'to watch a single update move the loss.'
+        );
       }
       const ppl = Math.exp(loss);
       return (

@@ -77,7 +77,9 @@ export const REWARD: Explanation[] = [
       'The curve averages the pair loss over batches of comparisons. A model that gives every answer the same score gets ' +
       'exactly log 2 ≈ 0.693, so anything below that line is learning. Held-out accuracy is the share of unseen ' +
       'comparisons in which the chosen answer gets the higher score; 50% is guessing.',
-    formula: String.raw`\text{accuracy} = \frac{1}{N}\sum_{i=1}^{N} \mathbb{1}\left[r_c^{(i)} > r_r^{(i)}\right], \qquad \mathcal{L}\big|_{r_c = r_r} = \log 2 \approx 0.693`,
+    formula:
+      String.raw`\text{accuracy} = \frac{1}{N}\sum_{i=1}^{N} \mathbb{1}\left[r_c^{(i)} > r_r^{(i)}\right], ` +
+      String.raw`\qquad \mathcal{L}\big|_{r_c = r_r} = \log 2 \approx 0.693`,
     lookFor(s: LiveState) {
       const m = s.rewardMetrics ?? [];
       if (m.length === 0)
@@ -97,7 +99,10 @@ export const REWARD: Explanation[] = [
         );
       }
       if (train < 0.1) {
-        return 'Training loss near 0: every training pair is scored with great confidence, so watch the held-out loss, where over-fitting shows.';
+        return (
+          'Training loss near 0: every training pair is scored with great confidence, so watch the held-out ' +
+          'loss, where over-fitting shows.'
+        );
       }
       return (
         `Training loss ${num(train)}${held != null ? ` and held-out loss ${num(held)}` : ''} are below log 2: ` +
@@ -131,7 +136,10 @@ export const REWARD: Explanation[] = [
           'check whether the held-out bars are as far from 0.'
         );
       }
-      return `${set.length - wrong} of ${set.length} ${which} margins are above 0: the further right the bars, the more confident and correct the model.`;
+      return (
+        `${set.length - wrong} of ${set.length} ${which} margins are above 0: the further right the bars, the ` +
+        `more confident and correct the model.`
+      );
     },
   },
   {

@@ -42,7 +42,10 @@ function klHint(m: readonly RlMetricPoint[]): string {
     );
   }
   if (m.length >= 5 && Math.abs(kl) < 0.05) {
-    return `After ${m.length} iterations the KL is only ${num(kl, 3)}: the policy has barely moved; a larger learning rate or a smaller β lets it learn more.`;
+    return (
+      `After ${m.length} iterations the KL is only ${num(kl, 3)}: the policy has barely moved; a larger ` +
+      `learning rate or a smaller β lets it learn more.`
+    );
   }
   return `KL is ${num(kl)} nats and changing slowly: the policy moves away from the fine-tuned model at a controlled pace.`;
 }
@@ -57,7 +60,9 @@ export const RL: Explanation[] = [
       'it would drift toward odd text that exploits the reward model, so the objective subtracts β times the KL ' +
       "divergence, a measure of how far the policy's word choices have moved from the fine-tuned model's. β sets the " +
       'exchange rate between reward and staying close.',
-    formula: String.raw`\max_{\theta}\; \mathbb{E}_{x,\; y \sim \pi_\theta}\big[r_\phi(x, y)\big] \;-\; \beta\, \mathrm{KL}\big(\pi_\theta(\cdot \mid x) \,\|\, \pi_{\text{ref}}(\cdot \mid x)\big)`,
+    formula:
+      String.raw`\max_{\theta}\; \mathbb{E}_{x,\; y \sim \pi_\theta}\big[r_\phi(x, y)\big] \;-\; \beta\, ` +
+      String.raw`\mathrm{KL}\big(\pi_\theta(\cdot \mid x) \,\|\, \pi_{\text{ref}}(\cdot \mid x)\big)`,
     lookFor(s: LiveState) {
       if (s.model == null) return LOADING;
       const diverged = s.rlState?.diverged;
@@ -81,7 +86,9 @@ export const RL: Explanation[] = [
       'frozen fine-tuned model give it, then summed over the answer. k1 is the plain log ratio; it is right on average but ' +
       'can be negative for a single token. k3 uses the ratio the other way round, is never negative and is less noisy; ' +
       'both average out to the same KL.',
-    formula: String.raw`k_1 = \log\frac{\pi_\theta(y_t)}{\pi_{\text{ref}}(y_t)}, \qquad k_3 = (\rho_t - 1) - \log \rho_t, \quad \rho_t = \frac{\pi_{\text{ref}}(y_t)}{\pi_\theta(y_t)}`,
+    formula:
+      String.raw`k_1 = \log\frac{\pi_\theta(y_t)}{\pi_{\text{ref}}(y_t)}, \qquad k_3 = (\rho_t - 1) - \log ` +
+      String.raw`\rho_t, \quad \rho_t = \frac{\pi_{\text{ref}}(y_t)}{\pi_\theta(y_t)}`,
     lookFor: (s) => klHint(s.rlMetrics ?? []),
   },
   {
@@ -92,7 +99,9 @@ export const RL: Explanation[] = [
       'β is the price of each nat of KL. With the adaptive controller on, β is corrected after every iteration: it grows ' +
       'when the measured KL is above the target and shrinks when it is below, and the relative change per update is at ' +
       'most 0.2 · n/H (n samples, horizon H). That holds the KL near a budget you choose instead of making you guess β.',
-    formula: String.raw`e = \operatorname{clip}\!\left(\frac{\mathrm{KL}}{\mathrm{KL}_{\text{target}}} - 1,\; -0.2,\; 0.2\right), \qquad \beta \leftarrow \beta\left(1 + e\,\frac{n}{H}\right)`,
+    formula:
+      String.raw`e = \operatorname{clip}\!\left(\frac{\mathrm{KL}}{\mathrm{KL}_{\text{target}}} - 1,\; ` +
+      String.raw`-0.2,\; 0.2\right), \qquad \beta \leftarrow \beta\left(1 + e\,\frac{n}{H}\right)`,
     lookFor(s: LiveState) {
       const settings = s.rlState?.settings;
       const m = s.rlMetrics ?? [];
@@ -100,7 +109,10 @@ export const RL: Explanation[] = [
       const beta = last?.beta ?? settings?.beta;
       if (!settings || beta == null) return 'β sets how much each nat of drift from the fine-tuned model costs.';
       if (!settings.adaptiveKl) {
-        return `β is fixed at ${num(beta, 3)}. Turn on the adaptive controller in the PPO settings to steer the KL toward a target instead.`;
+        return (
+          `β is fixed at ${num(beta, 3)}. Turn on the adaptive controller in the PPO settings to steer the KL ` +
+          `toward a target instead.`
+        );
       }
       const target = settings.targetKl;
       if (!last) return `β starts at ${num(beta, 3)} and will move to hold the KL near ${num(target)} nats.`;
@@ -138,7 +150,8 @@ export const RL: Explanation[] = [
         );
       }
       if (ds > 0.05) {
-        return `The score has risen by ${num(ds)} since the start${dg != null ? ` and the gold score by ${num(dg)}` : ''}: the policy is learning what the reward model likes.`;
+        const gold = dg != null ? ` and the gold score by ${num(dg)}` : '';
+        return `The score has risen by ${num(ds)} since the start${gold}: the policy is learning what the reward model likes.`;
       }
       if (ds < -0.05)
         return `The score has dropped by ${num(-ds)}: the updates may be too large (lower the learning rate) or the KL penalty too strong.`;
@@ -170,7 +183,8 @@ export const RL: Explanation[] = [
       if (last !== peak && drop > 0.1 && d(last) > d(peak)) {
         const proxyUp = last['objective/scores'] > peak['objective/scores'];
         return (
-          `The gold score peaked at √KL ≈ ${num(d(peak))} and has fallen by ${num(drop)} since${proxyUp ? ' while the proxy kept rising' : ''}: ` +
+          `The gold score peaked at √KL ≈ ${num(d(peak))} and has fallen by ${num(drop)} since` +
+          `${proxyUp ? ' while the proxy kept rising' : ''}: ` +
           'beyond that distance the policy is fooling the reward model.'
         );
       }
@@ -186,7 +200,10 @@ export const RL: Explanation[] = [
       'policy makes a sampled token than the policy that sampled it, and A_t says whether that token turned out better ' +
       "(positive) or worse than expected. Clipping ρ_t to [1 − ε, 1 + ε] removes any reward for moving a token's " +
       'probability further in one update; the clip fraction counts how often that happened.',
-    formula: String.raw`L^{\text{CLIP}}(\theta) = \mathbb{E}_t\Big[\min\big(\rho_t A_t,\; \operatorname{clip}(\rho_t, 1 - \varepsilon, 1 + \varepsilon)\, A_t\big)\Big], \quad \rho_t = \frac{\pi_\theta(y_t)}{\pi_{\text{old}}(y_t)}`,
+    formula:
+      String.raw`L^{\text{CLIP}}(\theta) = \mathbb{E}_t\Big[\min\big(\rho_t A_t,\; ` +
+      String.raw`\operatorname{clip}(\rho_t, 1 - \varepsilon, 1 + \varepsilon)\, A_t\big)\Big], ` +
+      String.raw`\quad \rho_t = \frac{\pi_\theta(y_t)}{\pi_{\text{old}}(y_t)}`,
     lookFor(s: LiveState) {
       const m = s.rlMetrics ?? [];
       if (m.length === 0) return NO_ITERATIONS;
@@ -195,7 +212,10 @@ export const RL: Explanation[] = [
       const akl = last['policy/approxkl_avg'];
       const ev = last['val/explained_variance'];
       if (cf > 0.2) {
-        return `Clip fraction ${num(cf)}: more than a fifth of the tokens hit the clip, so each update tries to move too far; lower the learning rate or the PPO epochs.`;
+        return (
+          `Clip fraction ${num(cf)}: more than a fifth of the tokens hit the clip, so each update tries to ` +
+          `move too far; lower the learning rate or the PPO epochs.`
+        );
       }
       if (akl > 0.05)
         return `Approx. KL between the old and new policy is ${num(akl, 3)}: a big jump for one update; lower the learning rate.`;
@@ -241,14 +261,19 @@ export const RL: Explanation[] = [
       'Each dot is one token of the last minibatch, placed by its advantage and by the ratio ρ of its new to its old ' +
       'probability. When a good token (A > 0) is already more than 1 + ε times as likely, or a bad one (A < 0) already ' +
       'less than 1 − ε times, the clipped objective stops pushing it. Those dots land in the shaded zones.',
-    formula: String.raw`\text{no gradient when}\;\; \big(A_t > 0 \,\wedge\, \rho_t > 1 + \varepsilon\big) \;\vee\; \big(A_t < 0 \,\wedge\, \rho_t < 1 - \varepsilon\big)`,
+    formula:
+      String.raw`\text{no gradient when}\;\; \big(A_t > 0 \,\wedge\, \rho_t > 1 + \varepsilon\big) \;\vee\; ` +
+      String.raw`\big(A_t < 0 \,\wedge\, \rho_t < 1 - \varepsilon\big)`,
     lookFor(s: LiveState) {
       const pts = s.rlDetail?.scatter ?? [];
       if (pts.length === 0) return 'Press Step: each dot will be one token of the last minibatch.';
       const eps = s.rlDetail?.clipRange ?? 0.2;
       const share = pts.filter((p) => p.clipped).length / pts.length;
       if (share > 0.2) {
-        return `${pct(share)} of the tokens in the last minibatch were clipped: the update wanted to move further than ε = ${num(eps)} allows; lower the learning rate or the epochs.`;
+        return (
+          `${pct(share)} of the tokens in the last minibatch were clipped: the update wanted to move further ` +
+          `than ε = ${num(eps)} allows; lower the learning rate or the epochs.`
+        );
       }
       if (share === 0)
         return `No token was clipped: every ratio stayed inside 1 ± ${num(eps)}, so the whole gradient was used.`;
@@ -263,15 +288,23 @@ export const RL: Explanation[] = [
       'The same prompts are answered by the frozen fine-tuned model and by the current policy, and the reward model scores ' +
       "both. The win rate is the share of prompts where the policy's answer scores higher. A high win rate only says the " +
       'reward model is pleased; reading the answers tells you whether they are actually better.',
-    formula: String.raw`\text{win rate} = \frac{1}{N}\sum_{i=1}^{N} \mathbb{1}\Big[r_\phi\big(x_i, y_i^{\text{RL}}\big) > r_\phi\big(x_i, y_i^{\text{ref}}\big)\Big]`,
+    formula:
+      String.raw`\text{win rate} = \frac{1}{N}\sum_{i=1}^{N} \mathbb{1}\Big[r_\phi\big(x_i, ` +
+      String.raw`y_i^{\text{RL}}\big) > r_\phi\big(x_i, y_i^{\text{ref}}\big)\Big]`,
     lookFor(s: LiveState) {
       const rows = s.beforeAfter?.rows ?? [];
       if (rows.length === 0) return 'Press "Compare with the reference" to have both models answer the same prompts.';
       const wins = rows.filter((r) => r.policyReward > r.referenceReward).length;
       if (wins >= rows.length / 2) {
-        return `The policy scores higher on ${wins} of ${rows.length} prompts. Now read them: if the higher-scoring answers do not read better, the reward model is being gamed.`;
+        return (
+          `The policy scores higher on ${wins} of ${rows.length} prompts. Now read them: if the ` +
+          `higher-scoring answers do not read better, the reward model is being gamed.`
+        );
       }
-      return `The policy scores higher on only ${wins} of ${rows.length} prompts: RL has not beaten the fine-tuned model yet; run more iterations.`;
+      return (
+        `The policy scores higher on only ${wins} of ${rows.length} prompts: RL has not beaten the fine-tuned ` +
+        `model yet; run more iterations.`
+      );
     },
   },
   {
@@ -283,7 +316,9 @@ export const RL: Explanation[] = [
       "measures how much more the policy has raised the chosen answer's log-probability than the rejected one's, both " +
       "relative to the frozen reference, and applies the reward model's −log σ loss to β times that difference. The loss " +
       'is log 2 while the policy still equals the reference.',
-    formula: String.raw`\mathcal{L}_{\text{DPO}} = -\log\sigma\!\left(\beta\left[\log\frac{\pi_\theta(y_c \mid x)}{\pi_{\text{ref}}(y_c \mid x)} - \log\frac{\pi_\theta(y_r \mid x)}{\pi_{\text{ref}}(y_r \mid x)}\right]\right)`,
+    formula:
+      String.raw`\mathcal{L}_{\text{DPO}} = -\log\sigma\!\left(\beta\left[\log\frac{\pi_\theta(y_c \mid ` +
+      String.raw`x)}{\pi_{\text{ref}}(y_c \mid x)} - \log\frac{\pi_\theta(y_r \mid x)}{\pi_{\text{ref}}(y_r \mid x)}\right]\right)`,
     lookFor(s: LiveState) {
       const m = (s.rlMetrics ?? []).filter((p) => p['loss/dpo'] != null);
       if (m.length === 0)

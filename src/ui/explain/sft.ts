@@ -21,7 +21,10 @@ export const SFT: Explanation[] = [
       if (loss == null) {
         return 'Press Play for a few seconds: the samples below should start to answer their prompts instead of just continuing them.';
       }
-      return `The answer loss is ${num(loss)}: once the samples below answer their prompts sensibly, move on to Preferences and start judging.`;
+      return (
+        `The answer loss is ${num(loss)}: once the samples below answer their prompts sensibly, move on to ` +
+        `Preferences and start judging.`
+      );
     },
   },
   {

@@ -1,0 +1,74 @@
+// The points the charts draw: streamed by the worker in metric events, and saved whole in a
+// session file as the page's chart histories (SessionUi). protocol.ts re-exports all of it.
+
+import type { Acquisition, RlAlgorithm, TrainableStage } from './settingRanges';
+
+export interface MetricPoint {
+  step: number;
+  trainLoss: number;
+  heldoutLoss: number | null; // measured every few steps
+  tokensPerSecond: number;
+  learningRate: number;
+  msPerStep: number;
+}
+
+/** Held-out numbers are shown from this many held-out pairs on; fewer swing from 0% to 100% by chance. */
+export const HELD_OUT_SHOWN_FROM = 5;
+
+export interface RewardMetricPoint {
+  step: number;
+  labels: number; // comparisons collected when measured
+  trainLoss: number;
+  heldoutLoss: number | null;
+  heldoutAccuracy: number | null;
+  /** How many held-out pairs the two numbers above rest on (0 or absent when not measured). */
+  heldoutCount?: number;
+}
+
+/** One point of the acquisition comparison: held-out accuracy against the gold labeler after `labels` labels. */
+export interface AcquisitionPoint {
+  strategy: Acquisition;
+  labels: number;
+  accuracy: number;
+}
+
+/** One PPO iteration's metrics, named as TRL names them. */
+export interface RlMetricPoint {
+  iteration: number;
+  'objective/kl': number;
+  'objective/entropy': number;
+  'objective/non_score_reward': number;
+  'objective/rlhf_reward': number;
+  'objective/scores': number;
+  'policy/approxkl_avg': number;
+  'policy/clipfrac_avg': number;
+  'loss/policy_avg': number;
+  'loss/value_avg': number;
+  'val/clipfrac_avg': number;
+  'val/ratio': number;
+  'val/ratio_var': number;
+  'val/explained_variance': number;
+  beta: number;
+  response_length: number;
+  /** Mean gold score of the rollouts under the gold labeler, when one is chosen. */
+  gold: number | null;
+  msPerIteration: number;
+  algorithm: RlAlgorithm;
+  /** DPO / IPO only (TRL's names); the policy's KL and scores above are then measured on fresh samples. */
+  'rewards/chosen'?: number;
+  'rewards/rejected'?: number;
+  'rewards/margins'?: number;
+  'rewards/accuracies'?: number;
+  'logps/chosen'?: number;
+  'logps/rejected'?: number;
+  'loss/dpo'?: number;
+}
+
+/** What the page drew, so a restored session shows the same charts. */
+export interface SessionUi {
+  metrics: Record<TrainableStage, MetricPoint[]>;
+  rewardMetrics: RewardMetricPoint[];
+  rlMetrics: RlMetricPoint[];
+  rlRuns: { label: string; points: RlMetricPoint[] }[];
+  acquisitionCurve: AcquisitionPoint[];
+}
