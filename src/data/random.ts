@@ -24,6 +24,11 @@ export function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)];
 }
 
+/** `count` elements picked uniformly and independently (with replacement). */
+export function pickMany<T>(rand: () => number, items: readonly T[], count: number): T[] {
+  return Array.from({ length: count }, () => pick(rand, items));
+}
+
 /** Fisher-Yates shuffle, in place. */
 export function shuffle<T>(rand: () => number, items: T[]): T[] {
   for (let i = items.length - 1; i > 0; i--) {

@@ -22,10 +22,8 @@ import { mulberry32 } from '../data/random';
 import type { Example, ScenarioData, Tokenizer } from '../data/types';
 import type { TrainSettings } from './protocol';
 
-export const TRAIN_DEFAULTS: Record<'pretrain' | 'sft', TrainSettings> = {
-  pretrain: { learningRate: 3e-3, batchSize: 16, warmupSteps: 20, totalSteps: 2000, weightDecay: 0.1, gradClip: 1 },
-  sft: { learningRate: 1e-3, batchSize: 16, warmupSteps: 10, totalSteps: 500, weightDecay: 0.1, gradClip: 1 },
-};
+/** Re-exported from settingDefaults.ts, the one home of every default. */
+export { TRAIN_DEFAULTS } from './settingDefaults';
 
 export interface StepResult {
   step: number;

@@ -7,7 +7,7 @@ import { sample } from '../model/sample';
 import { completionText, encodePrompt } from '../data/sequences';
 import type { ScenarioData } from '../data/types';
 import { newId, pairKey } from '../data/preferences';
-import { mulberry32 } from '../data/random';
+import { mulberry32, pickMany } from '../data/random';
 import { mostDisagreed, mostUncertain } from '../rlhf/acquisition';
 import type { RewardSession } from './rewardSession';
 import {
@@ -29,13 +29,8 @@ const MIN_ANSWER_TOKENS = 8;
 const MAX_OFFERED = 8;
 const ATTEMPTS = 4;
 
-/** The pair settings a session starts with. */
-export const PAIR_DEFAULTS: PairSettings = {
-  temperatureLeft: 0.8,
-  temperatureRight: 1.2,
-  acquisition: 'random',
-  rankK: 4,
-};
+/** Re-exported from settingDefaults.ts, the one home of every default. */
+export { PAIR_DEFAULTS } from './settingDefaults';
 
 /** Why pair settings cannot be used (a value out of range, an unknown way to pick), or null. */
 export function checkPairSettings(s: PairSettings): string | null {
@@ -77,7 +72,7 @@ export class PairSampler {
   /** The model's completions of `n` prompts drawn with their own seed, at temperature 1 (the reward's yardstick). */
   async referenceCompletions(n: number, seed: number, model: GPT): Promise<{ prompt: string; response: string }[]> {
     const rand = mulberry32(seed);
-    const prompts = Array.from({ length: n }, () => this.data.prompts[Math.floor(rand() * this.data.prompts.length)]);
+    const prompts = pickMany(rand, this.data.prompts, n);
     const [texts] = await this.complete(prompts, [1], model);
     return prompts.map((prompt, i) => ({ prompt, response: texts[i] }));
   }
@@ -107,7 +102,7 @@ export class PairSampler {
 
   randomPrompts(count: number): string[] {
     const rand = mulberry32(this.seed++);
-    return Array.from({ length: count }, () => this.data.prompts[Math.floor(rand() * this.data.prompts.length)]);
+    return pickMany(rand, this.data.prompts, count);
   }
 
   /** `count` pairs: each prompt completed once at the left temperature and once at the right. */

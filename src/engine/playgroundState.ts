@@ -12,6 +12,7 @@ import type { ScenarioData, ScenarioId } from '../data/types';
 import type { PreferenceSession, ComparisonStore } from './preferenceSession';
 import type { RlTrainer } from './rlTrainer';
 import type { SessionStore } from './sessionStore';
+import { SAMPLE_DEFAULTS } from './settingDefaults';
 
 /** Where shipped checkpoints and saved ones come from; the worker gives browser versions, tests give Node ones. */
 export interface PlaygroundDeps {
@@ -56,7 +57,7 @@ export class PlaygroundState {
   rl: RlTrainer | null = null;
   /** Whether an RL loop (Play or a beta sweep) is running. */
   rlRunning = false;
-  sampling: SampleSettings = { temperature: 1, topK: 0 };
+  sampling: SampleSettings = { ...SAMPLE_DEFAULTS };
   /** The stage whose Play loop is running, if any. */
   running: TrainableStage | null = null;
   private sampleCounter = 0;

@@ -20,6 +20,7 @@ import type { RewardDiagnostics } from '../rlhf/rewardDiagnostics';
 import type { PanelVotes } from '../data/annotatorPanel';
 
 export * from './settingRanges';
+export * from './settingDefaults';
 export * from './chartPoints';
 export type { CalibrationBin, RewardDiagnostics } from '../rlhf/rewardDiagnostics';
 export type { PanelVotes } from '../data/annotatorPanel';

@@ -24,21 +24,8 @@ export interface RewardPair {
 /** What one training step needs of the user's reward settings (protocol.ts has the full set). */
 export type RewardStepSettings = Pick<RewardSettings, 'learningRate' | 'batchSize' | 'margin' | 'centering'>;
 
-/**
- * The reward stage's defaults. Labels given one at a time train 4 steps each, so by 100 clicks the first ones have been
- * seen over a hundred times: at a learning rate of 1e-3 the model fitted the labeler's noise and gold agreement fell from
- * 0.96 after 30 clicks to 0.84 after 100 (seed 1); at 3e-4 it reached 0.70-1.00 after 30 and 0.83-1.00 after 100
- * (seeds 1-10, "Positive", the README's table).
- */
-export const REWARD_DEFAULTS: RewardSettings = {
-  learningRate: 3e-4,
-  batchSize: 8,
-  epochs: 3,
-  margin: 0,
-  centering: 0.01,
-  ties: 'half',
-  learnOnLabel: true,
-};
+/** Re-exported from settingDefaults.ts, the one home of every default. */
+export { REWARD_DEFAULTS } from './settingDefaults';
 
 /** A fixed-shape batch of pairs: 2B rows (chosen rows first), targets and weights. */
 interface PairBatch {

@@ -13,6 +13,7 @@ import { bestOfN, type BestOfNResult } from '../rlhf/bestOfN';
 import { preferenceStep, type PreferencePair, type PreferenceStepResult } from '../rlhf/dpoTrainer';
 import { measurePolicy, type PolicyMeasure } from '../rlhf/measurePolicy';
 import type { RlAlgorithm, RlSettings } from './protocol';
+import { pickMany } from '../data/random';
 
 /** Rows of token details the panels show per iteration. */
 const DETAIL_ROWS = 3;
@@ -51,7 +52,7 @@ export type StepOutcome =
 
 /** `count` prompts drawn at random (with replacement) from the scenario. */
 function drawPrompts(inp: StepInputs, count: number): string[] {
-  return Array.from({ length: count }, () => inp.data.prompts[Math.floor(inp.rand() * inp.data.prompts.length)]);
+  return pickMany(inp.rand, inp.data.prompts, count);
 }
 
 /** The prompts as token ids (<bos> prompt <sep>). */

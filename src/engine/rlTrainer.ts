@@ -11,7 +11,7 @@ import type { ScenarioData } from '../data/types';
 import { completionText, encodePrompt } from '../data/sequences';
 import type { LabelerSpec } from '../data/labelers';
 import type { GoldScenario } from '../data/gold';
-import { mulberry32 } from '../data/random';
+import { mulberry32, pickMany } from '../data/random';
 import { AdamW } from '../model/adamw';
 import { AdaptiveKlController, FixedKlController, type KlController } from '../rlhf/klController';
 import type { PreferencePair } from '../rlhf/dpoTrainer';
@@ -28,39 +28,13 @@ import {
 import type { RewardSession } from './rewardSession';
 import { METHOD_STEPS, type StepModels } from './rlMethodSteps';
 import { brokenMetric, metricPoint, tokenDetail } from './rlMetricPoint';
+import { RL_DEFAULTS } from './settingDefaults';
 
 /** Re-exported: the sanity check's home is rlMetricPoint.ts, and callers import it from here. */
 export { brokenMetric };
 
-/**
- * The RL stage's defaults. β is 0.2, above TRL's 0.05: answers here are 16 tokens and the score is normalised to
- * std 1, so 0.05 barely anchors (npm run phenomena, 30 "Positive" labels, 20 iterations, seeds 1-10: at 0.2 gold
- * rose +0.20 to +0.42 with max KL 2.9-10.4; the final KL at β = 0 was 1.3-4.9x as high).
- */
-export const RL_DEFAULTS: RlSettings = {
-  algorithm: 'ppo',
-  groupSize: 4,
-  learningRate: 3e-4,
-  beta: 0.2,
-  klEstimator: 'k1',
-  adaptiveKl: false,
-  targetKl: 1,
-  klHorizon: 1000,
-  clipRange: 0.2,
-  clipRangeValue: 0.2,
-  vfCoef: 0.1,
-  gamma: 1,
-  lambda: 0.95,
-  epochs: 4,
-  minibatches: 2,
-  batchSize: 16,
-  responseLength: 16,
-  temperature: 1,
-  entropyCoef: 0,
-  missingEosPenalty: 0,
-  whitenRewards: false,
-  valueInit: 'reward',
-};
+/** Re-exported from settingDefaults.ts, the one home of every default. */
+export { RL_DEFAULTS };
 
 /** Prompts in the before/after comparison. */
 const COMPARE_PROMPTS = 4;
@@ -275,10 +249,7 @@ export class RlTrainer {
   /** The same prompts answered by the reference and by the policy, with their normalised rewards. */
   async compare(): Promise<BeforeAfter> {
     const rand = mulberry32(this.seed - 1);
-    const prompts = Array.from(
-      { length: COMPARE_PROMPTS },
-      () => this.data.prompts[Math.floor(rand() * this.data.prompts.length)],
-    );
+    const prompts = pickMany(rand, this.data.prompts, COMPARE_PROMPTS);
     const encoded = prompts.map((p) => encodePrompt(this.data.tokenizer, p));
     const room = this.sft.config.contextLength - Math.max(...encoded.map((e) => e.length));
     const opts = {

@@ -38,7 +38,7 @@ export interface GroupSettings extends RlSettings {
   baselineDecay: number;
 }
 
-export const GROUP_DEFAULTS: Pick<GroupSettings, 'groupSize' | 'baselineDecay'> = { groupSize: 4, baselineDecay: 0.9 };
+export const GROUP_DEFAULTS: Pick<GroupSettings, 'baselineDecay'> = { baselineDecay: 0.9 };
 
 export interface GroupInputs {
   method: GroupMethod;

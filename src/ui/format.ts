@@ -2,6 +2,16 @@
 
 import { wilsonInterval } from '../rlhf/interval';
 
+/** A number to `d` places with a true minus sign; a dash when there is none. */
+export function num(v: number | null | undefined, d = 2): string {
+  return v == null ? '—' : Number.isFinite(v) ? v.toFixed(d).replace('-', '−') : String(v);
+}
+
+/** A token as it can be seen: ∅ for the empty token, ⏎ for a newline. */
+export function showToken(tok: string): string {
+  return tok === '' ? '∅' : tok.replace(/\n/g, '⏎');
+}
+
 export function fmtLoss(x: number | null | undefined): string {
   return x == null || !Number.isFinite(x) ? '—' : x.toFixed(3);
 }

@@ -9,6 +9,7 @@ import {
   ALL_STAGES,
   SCHEMA,
   format,
+  linkDefault,
   parseHash,
   toHash,
   type Hideable,
@@ -132,11 +133,11 @@ export class LinkSync {
   private applyValues(values: Partial<UrlSettings>, full: boolean): void {
     const preset = values.preset ? PRESETS[values.preset] : null;
     const all: Partial<UrlSettings> = { ...preset?.values, ...values };
-    this.seed = all.seed ?? 1;
-    this.stages = all.stages ?? [...ALL_STAGES];
-    this.hide = all.hide ?? [];
-    this.lecture = all.lecture ?? false;
-    this.preset = all.preset ?? null;
+    this.seed = all.seed ?? linkDefault('seed');
+    this.stages = all.stages ?? [...linkDefault('stages')];
+    this.hide = all.hide ?? [...linkDefault('hide')];
+    this.lecture = all.lecture ?? linkDefault('lecture');
+    this.preset = all.preset ?? linkDefault('preset');
     // Page-only values (visible stages, hidden controls, lecture, preset) take effect at once. With
     // `full`, what the page shows now is stale until the worker reports, so defaults are kept too.
     const sent = SCHEMA.filter((e) => e.group !== 'page' && (full || e.key in all));

@@ -10,7 +10,7 @@ import type {
   SampleSettings,
   TrainSettings,
 } from '../engine/protocol';
-import { SCHEMA, format, readValue, type Group, type LinkScenario, type UrlSettings } from './urlState';
+import { SCHEMA, format, linkDefault, readValue, type Group, type LinkScenario, type UrlSettings } from './urlState';
 
 /** What the page last heard from the worker (null: not reported yet), plus the page's own choices. */
 export interface SettingsSnapshot {
@@ -50,7 +50,12 @@ export function commandsFor(values: Partial<UrlSettings>, full: boolean): Comman
     rl?: Partial<RlSettings>;
   };
   const cmds: Command[] = [
-    { type: 'init', scenario: values.scenario ?? 'reviews', preset: values.size ?? 'small', seed: values.seed ?? 1 },
+    {
+      type: 'init',
+      scenario: values.scenario ?? linkDefault('scenario'),
+      preset: values.size ?? linkDefault('size'),
+      seed: values.seed ?? linkDefault('seed'),
+    },
   ];
   if (g.sample) cmds.push({ type: 'setSampleSettings', settings: g.sample });
   if (g.pretrain) cmds.push({ type: 'setTrainSettings', stage: 'pretrain', settings: g.pretrain });

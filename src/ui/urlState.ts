@@ -3,16 +3,22 @@
 // parseHash checks a `#k=v&k2=v2` hash against the schema, dropping anything it cannot use with a
 // sentence saying why; toHash writes only what differs from the defaults. Values from the URL are
 // only ever compared against fixed lists and parsed as numbers: nothing is evaluated or rendered.
-// The defaults repeat the worker's (tests/unit/urlDefaults.test.ts checks that they still agree).
+// The defaults are the worker's own (engine/settingDefaults.ts, through protocol.ts).
 
 import {
   ACQUISITIONS,
+  PAIR_DEFAULTS,
   PAIR_LIMITS,
+  REWARD_DEFAULTS,
   REWARD_LIMITS,
   RL_ALGORITHMS,
+  RL_DEFAULTS,
   RL_LIMITS,
+  SAMPLE_DEFAULTS,
   SAMPLE_LIMITS,
+  TRAIN_DEFAULTS,
   TRAIN_LIMITS,
+  type TrainSettings,
   checkRange,
   type Range,
   type StageId,
@@ -63,45 +69,41 @@ const labeler = <const K extends string>(key: K, field: string, d: null) =>
 const labelers = <const K extends string>(key: K, field: string, d: readonly string[]) =>
   ({ kind: 'labelers', key, group: 'labelers', field, default: d }) as const;
 
-const trainEntries = <const P extends string, const G extends 'pretrain' | 'sft'>(
-  p: P,
-  g: G,
-  d: [number, number, number, number, number, number],
-) =>
+const trainEntries = <const P extends string, const G extends 'pretrain' | 'sft'>(p: P, g: G, d: TrainSettings) =>
   [
-    num(`${p}Lr`, g, 'learningRate', TRAIN_LIMITS.learningRate, d[0]),
-    num(`${p}Batch`, g, 'batchSize', TRAIN_LIMITS.batchSize, d[1]),
-    num(`${p}Warmup`, g, 'warmupSteps', TRAIN_LIMITS.warmupSteps, d[2]),
-    num(`${p}Steps`, g, 'totalSteps', TRAIN_LIMITS.totalSteps, d[3]),
-    num(`${p}Wd`, g, 'weightDecay', TRAIN_LIMITS.weightDecay, d[4]),
-    num(`${p}Clip`, g, 'gradClip', TRAIN_LIMITS.gradClip, d[5]),
+    num(`${p}Lr`, g, 'learningRate', TRAIN_LIMITS.learningRate, d.learningRate),
+    num(`${p}Batch`, g, 'batchSize', TRAIN_LIMITS.batchSize, d.batchSize),
+    num(`${p}Warmup`, g, 'warmupSteps', TRAIN_LIMITS.warmupSteps, d.warmupSteps),
+    num(`${p}Steps`, g, 'totalSteps', TRAIN_LIMITS.totalSteps, d.totalSteps),
+    num(`${p}Wd`, g, 'weightDecay', TRAIN_LIMITS.weightDecay, d.weightDecay),
+    num(`${p}Clip`, g, 'gradClip', TRAIN_LIMITS.gradClip, d.gradClip),
   ] as const;
 
 export const SCHEMA = [
   oneOf('scenario', 'model', 'scenario', ['reviews', 'assistant'], 'reviews'), // first: labeler ids depend on it
   oneOf('size', 'model', 'preset', ['tiny', 'small', 'medium'], 'small'),
   num('seed', 'model', 'seed', SEED, 1),
-  num('temp', 'sample', 'temperature', SAMPLE_LIMITS.temperature, 1),
-  num('topk', 'sample', 'topK', SAMPLE_LIMITS.topK, 0),
-  ...trainEntries('pt', 'pretrain', [3e-3, 16, 20, 2000, 0.1, 1]),
-  ...trainEntries('sft', 'sft', [1e-3, 16, 10, 500, 0.1, 1]),
-  num('pairTempL', 'pair', 'temperatureLeft', PAIR_LIMITS.temperatureLeft, 0.8),
-  num('pairTempR', 'pair', 'temperatureRight', PAIR_LIMITS.temperatureRight, 1.2),
-  num('rankK', 'pair', 'rankK', PAIR_LIMITS.rankK, 4),
+  num('temp', 'sample', 'temperature', SAMPLE_LIMITS.temperature, SAMPLE_DEFAULTS.temperature),
+  num('topk', 'sample', 'topK', SAMPLE_LIMITS.topK, SAMPLE_DEFAULTS.topK),
+  ...trainEntries('pt', 'pretrain', TRAIN_DEFAULTS.pretrain),
+  ...trainEntries('sft', 'sft', TRAIN_DEFAULTS.sft),
+  num('pairTempL', 'pair', 'temperatureLeft', PAIR_LIMITS.temperatureLeft, PAIR_DEFAULTS.temperatureLeft),
+  num('pairTempR', 'pair', 'temperatureRight', PAIR_LIMITS.temperatureRight, PAIR_DEFAULTS.temperatureRight),
+  num('rankK', 'pair', 'rankK', PAIR_LIMITS.rankK, PAIR_DEFAULTS.rankK),
   oneOf(
     'acq',
     'pair',
     'acquisition',
     ACQUISITIONS.map((a) => a.id),
-    'random',
+    PAIR_DEFAULTS.acquisition,
   ),
-  num('rmLr', 'reward', 'learningRate', REWARD_LIMITS.learningRate, 3e-4),
-  num('rmBatch', 'reward', 'batchSize', REWARD_LIMITS.batchSize, 8),
-  num('rmEpochs', 'reward', 'epochs', REWARD_LIMITS.epochs, 3),
-  num('rmMargin', 'reward', 'margin', REWARD_LIMITS.margin, 0),
-  num('rmCenter', 'reward', 'centering', REWARD_LIMITS.centering, 0.01),
-  oneOf('ties', 'reward', 'ties', ['half', 'drop'], 'half'),
-  bool('learnOnLabel', 'reward', 'learnOnLabel', true),
+  num('rmLr', 'reward', 'learningRate', REWARD_LIMITS.learningRate, REWARD_DEFAULTS.learningRate),
+  num('rmBatch', 'reward', 'batchSize', REWARD_LIMITS.batchSize, REWARD_DEFAULTS.batchSize),
+  num('rmEpochs', 'reward', 'epochs', REWARD_LIMITS.epochs, REWARD_DEFAULTS.epochs),
+  num('rmMargin', 'reward', 'margin', REWARD_LIMITS.margin, REWARD_DEFAULTS.margin),
+  num('rmCenter', 'reward', 'centering', REWARD_LIMITS.centering, REWARD_DEFAULTS.centering),
+  oneOf('ties', 'reward', 'ties', ['half', 'drop'], REWARD_DEFAULTS.ties),
+  bool('learnOnLabel', 'reward', 'learnOnLabel', REWARD_DEFAULTS.learnOnLabel),
   labeler('gold', 'goldLabeler', null),
   labelers('panel', 'panel', []),
   oneOf(
@@ -109,29 +111,29 @@ export const SCHEMA = [
     'rl',
     'algorithm',
     RL_ALGORITHMS.map((a) => a.id),
-    'ppo',
+    RL_DEFAULTS.algorithm,
   ),
-  num('group', 'rl', 'groupSize', RL_LIMITS.groupSize, 4),
-  num('lr', 'rl', 'learningRate', RL_LIMITS.learningRate, 3e-4),
-  num('beta', 'rl', 'beta', RL_LIMITS.beta, 0.2),
-  oneOf('klEst', 'rl', 'klEstimator', ['k1', 'k3'], 'k1'),
-  bool('adaptiveKl', 'rl', 'adaptiveKl', false),
-  num('targetKl', 'rl', 'targetKl', RL_LIMITS.targetKl, 1),
-  num('klHorizon', 'rl', 'klHorizon', RL_LIMITS.klHorizon, 1000),
-  num('clip', 'rl', 'clipRange', RL_LIMITS.clipRange, 0.2),
-  num('clipV', 'rl', 'clipRangeValue', RL_LIMITS.clipRangeValue, 0.2),
-  num('vf', 'rl', 'vfCoef', RL_LIMITS.vfCoef, 0.1),
-  num('gamma', 'rl', 'gamma', RL_LIMITS.gamma, 1),
-  num('lambda', 'rl', 'lambda', RL_LIMITS.lambda, 0.95),
-  num('epochs', 'rl', 'epochs', RL_LIMITS.epochs, 4),
-  num('minibatches', 'rl', 'minibatches', RL_LIMITS.minibatches, 2),
-  num('batch', 'rl', 'batchSize', RL_LIMITS.batchSize, 16),
-  num('respLen', 'rl', 'responseLength', RL_LIMITS.responseLength, 16),
-  num('rlTemp', 'rl', 'temperature', RL_LIMITS.temperature, 1),
-  num('entropy', 'rl', 'entropyCoef', RL_LIMITS.entropyCoef, 0),
-  num('eosPenalty', 'rl', 'missingEosPenalty', RL_LIMITS.missingEosPenalty, 0),
-  bool('whiten', 'rl', 'whitenRewards', false),
-  oneOf('valueInit', 'rl', 'valueInit', ['reward', 'policy'], 'reward'),
+  num('group', 'rl', 'groupSize', RL_LIMITS.groupSize, RL_DEFAULTS.groupSize),
+  num('lr', 'rl', 'learningRate', RL_LIMITS.learningRate, RL_DEFAULTS.learningRate),
+  num('beta', 'rl', 'beta', RL_LIMITS.beta, RL_DEFAULTS.beta),
+  oneOf('klEst', 'rl', 'klEstimator', ['k1', 'k3'], RL_DEFAULTS.klEstimator),
+  bool('adaptiveKl', 'rl', 'adaptiveKl', RL_DEFAULTS.adaptiveKl),
+  num('targetKl', 'rl', 'targetKl', RL_LIMITS.targetKl, RL_DEFAULTS.targetKl),
+  num('klHorizon', 'rl', 'klHorizon', RL_LIMITS.klHorizon, RL_DEFAULTS.klHorizon),
+  num('clip', 'rl', 'clipRange', RL_LIMITS.clipRange, RL_DEFAULTS.clipRange),
+  num('clipV', 'rl', 'clipRangeValue', RL_LIMITS.clipRangeValue, RL_DEFAULTS.clipRangeValue),
+  num('vf', 'rl', 'vfCoef', RL_LIMITS.vfCoef, RL_DEFAULTS.vfCoef),
+  num('gamma', 'rl', 'gamma', RL_LIMITS.gamma, RL_DEFAULTS.gamma),
+  num('lambda', 'rl', 'lambda', RL_LIMITS.lambda, RL_DEFAULTS.lambda),
+  num('epochs', 'rl', 'epochs', RL_LIMITS.epochs, RL_DEFAULTS.epochs),
+  num('minibatches', 'rl', 'minibatches', RL_LIMITS.minibatches, RL_DEFAULTS.minibatches),
+  num('batch', 'rl', 'batchSize', RL_LIMITS.batchSize, RL_DEFAULTS.batchSize),
+  num('respLen', 'rl', 'responseLength', RL_LIMITS.responseLength, RL_DEFAULTS.responseLength),
+  num('rlTemp', 'rl', 'temperature', RL_LIMITS.temperature, RL_DEFAULTS.temperature),
+  num('entropy', 'rl', 'entropyCoef', RL_LIMITS.entropyCoef, RL_DEFAULTS.entropyCoef),
+  num('eosPenalty', 'rl', 'missingEosPenalty', RL_LIMITS.missingEosPenalty, RL_DEFAULTS.missingEosPenalty),
+  bool('whiten', 'rl', 'whitenRewards', RL_DEFAULTS.whitenRewards),
+  oneOf('valueInit', 'rl', 'valueInit', ['reward', 'policy'], RL_DEFAULTS.valueInit),
   listOf('stages', 'stages', ALL_STAGES, ALL_STAGES, 1),
   listOf('hide', 'hide', HIDEABLE, []),
   bool('lecture', 'page', 'lecture', false),
@@ -156,6 +158,11 @@ type ValueOf<E> = E extends { kind: 'number' }
 export type UrlSettings = { [E in Entry as E['key']]: ValueOf<E> };
 
 export const ENTRIES: Map<string, Entry> = new Map(SCHEMA.map((e) => [e.key, e]));
+
+/** The value a link that leaves out `key` stands for. */
+export function linkDefault<K extends keyof UrlSettings>(key: K): UrlSettings[K] {
+  return ENTRIES.get(key)!.default as UrlSettings[K];
+}
 
 /** A raw piece of the URL as the page shows it back: quoted, at most 40 characters. */
 const shown = (s: string) => JSON.stringify(s.length > 40 ? `${s.slice(0, 40)}…` : s);

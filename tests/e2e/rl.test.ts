@@ -29,7 +29,7 @@ describe('RL fine-tune', () => {
     await expect
       .poll(async () => await page.locator('#preset-select').inputValue(), { timeout: STARTUP_MS })
       .toBe('tiny');
-    await rl(page).getByText('PPO settings').click();
+    await rl(page).getByText('RL settings', { exact: true }).click();
     await expect.poll(() => page.locator('#rl-batchSize').inputValue(), { timeout: STARTUP_MS }).toBe('4');
 
     await rl(page).scrollIntoViewIfNeeded();

@@ -12,7 +12,7 @@ const baseUrl = inject('baseUrl');
 
 /** The RL settings form's β field once the worker has reported its settings. */
 async function betaField(page: Page): Promise<string> {
-  await page.locator('section[data-testid="stage-rl"]').getByText('PPO settings').click();
+  await page.locator('section[data-testid="stage-rl"]').getByText('RL settings', { exact: true }).click();
   const beta = page.locator('#rl-beta');
   await expect.poll(() => beta.inputValue(), { timeout: STARTUP_MS }).not.toBe('');
   return beta.inputValue();

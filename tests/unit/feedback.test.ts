@@ -1,8 +1,7 @@
 // Human feedback beyond single pairs, driven through the worker's Playground (CPU backend, tiny
 // model): rankings, undo after a restart, simulated annotator panels, the reward model's
 // settings, diagnostics, probe and normalisation, and the acquisition comparison.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import { afterEach, describe, expect, it } from 'vitest';
 import { disposePlaygrounds, memoryComparisons, start } from './harness';
 import { BUILT_IN_LABELERS, labelerGold } from '../../src/data/labelers';
 import { panelVote, panelVotes, voteAgreement } from '../../src/data/annotatorPanel';
@@ -11,9 +10,6 @@ import { wilsonInterval } from '../../src/rlhf/interval';
 import { mostDisagreed, mostUncertain } from '../../src/rlhf/acquisition';
 import { expandRanking, type Comparison } from '../../src/data/preferences';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 afterEach(disposePlaygrounds);
 
 const init = { type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 } as const;

@@ -1,16 +1,12 @@
 // Preference files built to make the page slow or its notices huge: long annotator names, many
 // annotators on one pair, thousands of distinct extra fields or scenarios. Each is refused with its
 // line, or read with a report and warnings of bounded size, quickly.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import { afterEach, describe, expect, it } from 'vitest';
 import { importPreferences, MAX_ANNOTATOR_CHARS } from '../../src/data/preferenceIO';
 import { annotatorAgreement, MAX_AGREEMENT_ANNOTATORS } from '../../src/data/preferenceMerge';
 import type { Comparison } from '../../src/data/preferences';
 import { disposePlaygrounds, start } from './harness';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 afterEach(disposePlaygrounds);
 
 const line = (over: Record<string, unknown> = {}) =>

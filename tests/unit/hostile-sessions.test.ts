@@ -2,7 +2,6 @@
 // of the wrong type or size. Each is refused with a clear message before anything is stored or
 // applied; comparisons are held to the preference import's own rules, chart histories point by point.
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
 import { disposePlaygrounds, memorySessions, memoryComparisons, start } from './harness';
 import { emptyUi } from '../../src/engine/sessions';
 import { decodeSession, encodeSession, type SessionUi } from '../../src/engine/sessionFile';
@@ -10,9 +9,6 @@ import { encodeCheckpoint } from '../../src/model/checkpoint';
 import { importPreferences, MAX_TEXT_CHARS } from '../../src/data/preferenceIO';
 import { scenarioTokenizer } from '../../src/data/scenarios';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 afterEach(disposePlaygrounds);
 
 const init = { type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 } as const;

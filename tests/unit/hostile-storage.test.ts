@@ -1,8 +1,7 @@
 // The browser stores (sessions, checkpoints) against malformed records and failing writes, with a
 // small in-memory IndexedDB: a damaged record never breaks the list and can always be deleted, and
 // every failure reaches the page as an error with a clear, non-empty message.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import { afterEach, describe, expect, it } from 'vitest';
 import { browserSessionStore, listedName, listedSummary } from '../../src/engine/sessionStore';
 import { checkSessionName } from '../../src/engine/sessions';
 import { loadCheckpointBytes, saveCheckpointBytes } from '../../src/model/checkpointStore';
@@ -85,9 +84,6 @@ function fakeIndexedDB() {
 }
 
 let idb: ReturnType<typeof fakeIndexedDB>;
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 afterEach(() => {
   delete (globalThis as { indexedDB?: unknown }).indexedDB;
 });

@@ -2,17 +2,13 @@
 // before any training, training after many quick labels runs once, the next pair does not wait for
 // it, judged pairs are never offered again (after a reload or in a second tab either), two tabs
 // sharing one store see each other's labels, and one training loop runs at a time.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import { afterEach, describe, expect, it } from 'vitest';
 import { disposePlaygrounds, memoryComparisons, start } from './harness';
 import { judgedPair, pairKey, splitHeldOut, type Comparison } from '../../src/data/preferences';
 import { HELD_OUT_GUARANTEED_FROM, stepsAfterLabels } from '../../src/engine/rewardSession';
 import { emptyUi } from '../../src/engine/sessions';
 import type { PairToLabel, WorkerEvent } from '../../src/engine/protocol';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 afterEach(disposePlaygrounds);
 
 const init = { type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 } as const;

@@ -1,5 +1,5 @@
 // The model, on the CPU backend with tiny shapes.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { GPT } from '../../src/model/model';
 import { forward, lmLogits, scalarHead } from '../../src/model/gpt';
@@ -11,10 +11,6 @@ import type { GPTConfig } from '../../src/model/config';
 import { EOS, PAD } from '../../src/data/types';
 
 const config: GPTConfig = { vocabSize: 13, contextLength: 8, nLayer: 2, nHead: 2, nEmbd: 8 };
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 
 async function logitsOf(model: GPT, rows: number[][]): Promise<number[][][]> {
   const out = tf.tidy(() => {

@@ -1,6 +1,5 @@
 // The worker's state machine, driven in Node exactly as the worker drives it (CPU backend).
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import { afterEach, describe, expect, it } from 'vitest';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { DATA_SEED, shippedName } from '../../src/engine/playground';
 import { disposePlaygrounds, memoryComparisons, start } from './harness';
@@ -9,10 +8,6 @@ import { decodeCheckpoint, encodeCheckpoint } from '../../src/model/checkpoint';
 import { configFor } from '../../src/model/config';
 import { GPT } from '../../src/model/model';
 import { pairKey } from '../../src/data/preferences';
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 
 afterEach(disposePlaygrounds);
 

@@ -1,6 +1,6 @@
 // One PPO iteration on a tiny model (CPU backend): what must hold at the start of training, the
 // rollout layout, sampled vs teacher-forced log-probs, frozen models, no leaks, and the guard.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { GPT } from '../../src/model/model';
 import { configFor } from '../../src/model/config';
@@ -12,10 +12,6 @@ import { layout, idsTensor, responseOutputs, scoredRows } from '../../src/rlhf/r
 import { RewardSession } from '../../src/engine/rewardSession';
 import { brokenMetric, RL_DEFAULTS, RlTrainer, validateRlSettings } from '../../src/engine/rlTrainer';
 import type { RlMetricPoint } from '../../src/engine/protocol';
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 
 const data = loadScenario('reviews', 1);
 const config = configFor('tiny', data.tokenizer.vocabSize);

@@ -1,5 +1,5 @@
 // The reward model's loss (hand-computed values) and a tiny reward model that learns a preference.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { pairAccuracy, rewardModelLoss } from '../../src/rlhf/rewardLoss';
 import { RewardTrainer, rewardNormalization, type RewardPair } from '../../src/engine/rewardTrainer';
@@ -10,10 +10,6 @@ import { BUILT_IN_LABELERS, chooseBetween, labelerGold } from '../../src/data/la
 import { mulberry32 } from '../../src/data/random';
 import { encodeCompletions, rewardScores } from '../../src/rlhf/rewardModel';
 import { forward, scalarHead } from '../../src/model/gpt';
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 
 async function loss(rc: number[], rr: number[], t: number[], w: number[], margin = 0, centering = 0): Promise<number> {
   const v = tf.tidy(() =>

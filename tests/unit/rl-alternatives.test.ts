@@ -1,6 +1,6 @@
 // The alternatives to PPO on tiny random models (CPU backend): REINFORCE / RLOO / GRPO iterations,
 // best-of-n sampling, and DPO / IPO from preference pairs. Expectations are derived by hand.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { GPT } from '../../src/model/model';
 import { configFor } from '../../src/model/config';
@@ -13,10 +13,6 @@ import { RL_DEFAULTS } from '../../src/engine/rlTrainer';
 import { GROUP_DEFAULTS, groupIteration, type GroupMethod, type GroupSettings } from '../../src/rlhf/groupMethods';
 import { bestOfN } from '../../src/rlhf/bestOfN';
 import { preferenceRows, preferenceStep, sequenceLogProbs, type PreferencePair } from '../../src/rlhf/dpoTrainer';
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 
 const data = loadScenario('reviews', 1);
 const tok = data.tokenizer;

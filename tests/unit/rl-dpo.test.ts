@@ -1,11 +1,7 @@
 // DPO and IPO losses and TRL's preference metrics, against hand values.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { dpoLoss, ipoLoss, logRatioMargin, preferenceMetrics, type PairLogps } from '../../src/rlhf/dpo';
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 
 async function scalar(t: tf.Tensor): Promise<number> {
   const [v] = await t.data();

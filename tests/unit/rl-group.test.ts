@@ -1,13 +1,9 @@
 // Value-free advantages (RLOO, GRPO, REINFORCE with a baseline) and GRPO's loss, against hand values.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { grpoAdvantages, reinforceAdvantages, rlooAdvantages, updateBaseline } from '../../src/rlhf/groupAdvantages';
 import { grpoLoss } from '../../src/rlhf/grpoLoss';
 import { mulberry32 } from '../../src/data/random';
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 
 async function take(t: tf.Tensor): Promise<number[]> {
   const v = Array.from(await t.data());

@@ -1,6 +1,6 @@
 // PPO-RLHF pieces with hand-computed expectations: KL estimators, the KL-penalised reward, GAE,
 // masked whitening, the clipped losses and their gradients, and the KL controllers.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { bestOfNKl, klPerToken } from '../../src/rlhf/kl';
 import { klPenalisedRewards, lastTokenOneHot } from '../../src/rlhf/rewards';
@@ -9,10 +9,6 @@ import { maskedMean, maskedVar, whiten } from '../../src/rlhf/whiten';
 import { ppoLoss, tokenClipInfo, type PpoLossInputs } from '../../src/rlhf/ppoLoss';
 import { AdaptiveKlController, FixedKlController } from '../../src/rlhf/klController';
 import { mulberry32 } from '../../src/data/random';
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 
 /** Reads a tensor, then frees it. */
 async function take(t: tf.Tensor): Promise<number[]> {

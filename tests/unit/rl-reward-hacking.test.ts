@@ -1,14 +1,10 @@
 // Reward hacking end to end in a tiny config (CPU backend, seeded, so the run repeats exactly): with
 // no KL anchor and a weak, length-biased reward model the proxy score rises while the gold score
 // falls (Gao et al. 2022). Label ids come from the seeded counter of tests/unit/setup.ts.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import { afterEach, describe, expect, it } from 'vitest';
 import { disposePlaygrounds } from './harness';
 import { mean, run } from './rlRun';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 afterEach(disposePlaygrounds);
 
 describe('PPO without a KL anchor', () => {

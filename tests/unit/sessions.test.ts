@@ -1,15 +1,11 @@
 // Whole sessions through the worker's Playground (CPU backend, tiny model): save, change things,
 // restore; export, import on a fresh profile; corrupt files and a full quota change nothing.
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import * as tf from '@tensorflow/tfjs';
+import { afterEach, describe, expect, it } from 'vitest';
 import { disposePlaygrounds, memoryComparisons, memorySessions, start } from './harness';
 import { emptyUi } from '../../src/engine/sessions';
 import { writeError } from '../../src/engine/sessionStore';
 import type { SessionUi } from '../../src/engine/sessionFile';
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 afterEach(disposePlaygrounds);
 
 const init = { type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 } as const;

@@ -1,6 +1,14 @@
-// Every unit test draws its comparison ids from a seeded counter instead of crypto.randomUUID, so
-// nothing that depends on ids (the held-out split hashes them) changes from one run to the next.
-import { beforeEach, vi } from 'vitest';
+// Set-up shared by every unit test file:
+// - TensorFlow.js runs on its plain cpu backend (a file that measures another one, such as the
+//   phenomena test on wasm, sets its own in its beforeAll, which runs after this one);
+// - comparison ids come from a seeded counter instead of crypto.randomUUID, so nothing that depends
+//   on ids (the held-out split hashes them) changes from one run to the next.
+import { beforeAll, beforeEach, vi } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
 
 beforeEach(() => {
   let n = 0;

@@ -1,5 +1,5 @@
 // Optimizer, schedule, the LM training loop and checkpoints, on the CPU backend with tiny shapes.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { AdamW } from '../../src/model/adamw';
 import { learningRate } from '../../src/engine/schedule';
@@ -10,10 +10,6 @@ import { configFor } from '../../src/model/config';
 import { buildWordTokenizer } from '../../src/data/tokenizer';
 import { encodeExample, makeBatch } from '../../src/data/sequences';
 import { BOS, EOS, PAD, SEP, type Example } from '../../src/data/types';
-
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-});
 
 // A tiny corpus with an obvious pattern: the response repeats the prompt's colour.
 const colours = ['red', 'blue', 'green', 'pink', 'grey'];

@@ -1,4 +1,4 @@
-// The link schema repeats the worker's defaults (the UI may not import TensorFlow.js); this keeps them in step.
+// The link schema's defaults are the worker's own (engine/settingDefaults.ts); this checks that each entry reads the right one.
 import { describe, expect, test } from 'vitest';
 import { SCHEMA } from '../../src/ui/urlState';
 import { RL_DEFAULTS } from '../../src/engine/rlTrainer';

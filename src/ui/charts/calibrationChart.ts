@@ -6,9 +6,10 @@
 import { axisBottom, axisLeft, line, max, scaleLinear, scaleSqrt, select } from 'd3';
 import { plotSkeleton } from './plotSkeleton';
 import type { CalibrationBin } from '../../rlhf/calibration';
+import { OKABE_ITO } from '../colors';
 
 // Okabe-Ito blue for the model; the reference diagonal is neutral grey.
-export const CALIBRATION_COLOR = '#0072B2';
+export const CALIBRATION_COLOR = OKABE_ITO.blue;
 const DIAGONAL_COLOR = '#6b7280';
 const DASH = '6 4';
 

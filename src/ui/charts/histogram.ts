@@ -5,6 +5,7 @@
 
 import { axisBottom, axisLeft, format, max, scaleLinear, select } from 'd3';
 import { plotSkeleton } from './plotSkeleton';
+import { OKABE_ITO } from '../colors';
 
 export interface HistogramBin {
   x0: number;
@@ -50,7 +51,7 @@ export function histogramBins(values: number[], binCount: number, domain?: [numb
 }
 
 // Okabe-Ito blue and orange, as for train and held-out in the loss chart.
-export const GROUP_COLORS: Record<HistogramGroup, string> = { train: '#0072B2', heldOut: '#E69F00' };
+export const GROUP_COLORS: Record<HistogramGroup, string> = { train: OKABE_ITO.blue, heldOut: OKABE_ITO.orange };
 const GROUP_NAMES: Record<HistogramGroup, string> = { train: 'training', heldOut: 'held-out' };
 
 const MARGIN = { top: 30, right: 18, bottom: 42, left: 54 };

@@ -5,6 +5,7 @@
 
 import { axisBottom, axisLeft, extent, format, line, scaleLinear, select } from 'd3';
 import { plotSkeleton } from './plotSkeleton';
+import { OKABE_ITO } from '../colors';
 
 export interface SeriesPoint {
   x: number;
@@ -24,7 +25,8 @@ export interface Series {
  * The Okabe-Ito palette, ordered for use on a white background: blue and orange first (the pair
  * the loss chart uses), yellow last because it is faint against white.
  */
-export const SERIES_COLORS = ['#0072B2', '#E69F00', '#009E73', '#D55E00', '#CC79A7', '#56B4E9', '#000000', '#F0E442'];
+/** Series take the palette in this order. */
+export const SERIES_COLORS: string[] = Object.values(OKABE_ITO);
 
 const MARGIN = { top: 30, right: 18, bottom: 42, left: 54 };
 const LEGEND_ROW = 18;

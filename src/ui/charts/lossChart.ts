@@ -4,6 +4,7 @@
 
 import { axisBottom, axisLeft, format, line, scaleLinear, select } from 'd3';
 import { plotSkeleton } from './plotSkeleton';
+import { OKABE_ITO } from '../colors';
 
 /** What a loss curve needs of a point: MetricPoint (LM stages) and RewardMetricPoint both fit. */
 export interface LossPoint {
@@ -13,8 +14,8 @@ export interface LossPoint {
 }
 
 // Okabe-Ito blue and orange: distinguishable with the common kinds of colour blindness.
-export const TRAIN_COLOR = '#0072B2';
-export const HELDOUT_COLOR = '#E69F00';
+export const TRAIN_COLOR = OKABE_ITO.blue;
+export const HELDOUT_COLOR = OKABE_ITO.orange;
 
 const MARGIN = { top: 30, right: 18, bottom: 42, left: 54 };
 /** Beyond this many train points the line is thinned evenly (the last point always kept). */

@@ -5,6 +5,7 @@
 // Called at most once per animation frame by RatioScatter.svelte.
 
 import { axisBottom, axisLeft, format, max, min, scaleLinear, select } from 'd3';
+import { OKABE_ITO } from '../colors';
 
 export interface RatioPoint {
   advantage: number;
@@ -14,8 +15,8 @@ export interface RatioPoint {
 
 // Okabe-Ito blue for tokens that still pass gradient, vermillion for clipped ones. They also
 // differ in shape (filled against hollow), so the colours are never the only cue.
-export const UNCLIPPED_COLOR = '#0072B2';
-export const CLIPPED_COLOR = '#D55E00';
+export const UNCLIPPED_COLOR = OKABE_ITO.blue;
+export const CLIPPED_COLOR = OKABE_ITO.vermillion;
 const SHADE_COLOR = '#9aa4b2';
 const REF_COLOR = '#6b7280';
 

@@ -2,6 +2,8 @@
 // PPO's clipped update, over-optimisation, the before/after table, and DPO.
 
 import type { RlMetricPoint } from '../../engine/protocol';
+
+import { RL_DEFAULTS } from '../../engine/protocol';
 import type { Explanation, LiveState } from './types';
 import { lastTwoWindows, mean, num, pct, plural } from './live';
 import { LOADING } from './pretrain';
@@ -110,7 +112,7 @@ export const RL: Explanation[] = [
       if (!settings || beta == null) return 'β sets how much each nat of drift from the fine-tuned model costs.';
       if (!settings.adaptiveKl) {
         return (
-          `β is fixed at ${num(beta, 3)}. Turn on the adaptive controller in the PPO settings to steer the KL ` +
+          `β is fixed at ${num(beta, 3)}. Turn on the adaptive controller in the RL settings to steer the KL ` +
           `toward a target instead.`
         );
       }
@@ -267,7 +269,7 @@ export const RL: Explanation[] = [
     lookFor(s: LiveState) {
       const pts = s.rlDetail?.scatter ?? [];
       if (pts.length === 0) return 'Press Step: each dot will be one token of the last minibatch.';
-      const eps = s.rlDetail?.clipRange ?? 0.2;
+      const eps = s.rlDetail?.clipRange ?? RL_DEFAULTS.clipRange;
       const share = pts.filter((p) => p.clipped).length / pts.length;
       if (share > 0.2) {
         return (
@@ -322,7 +324,7 @@ export const RL: Explanation[] = [
     lookFor(s: LiveState) {
       const m = (s.rlMetrics ?? []).filter((p) => p['loss/dpo'] != null);
       if (m.length === 0)
-        return 'Choose DPO or IPO in the PPO settings to train straight from your comparisons, with no reward model and no sampling.';
+        return 'Choose DPO or IPO in the RL settings to train straight from your comparisons, with no reward model and no sampling.';
       const last = m[m.length - 1];
       const loss = last['loss/dpo'] as number;
       const acc = last['rewards/accuracies'];

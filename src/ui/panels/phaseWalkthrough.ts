@@ -1,28 +1,12 @@
 // What the slow-motion walkthrough draws and writes: the token cells' colour scales, how numbers and
 // tokens are written, the sentence of facts and the list of metrics each phase shows, and the legend.
 // Pure functions of one iteration's data (no Svelte, no DOM), so the components stay short.
-import { interpolateLab, interpolatePurples, lab } from 'd3';
+import { cellColours, diverging, maxAbs, sequential } from '../colors';
+import { num, showToken } from '../format';
 import type { RlAlgorithm, RlDetail, RlMetricPoint, TokenDetail } from '../../engine/protocol';
 import type { Reveal, TokenColour } from '../phases';
 
 // ------------------------------------------------------------ colour
-
-// The same colour scales as the token view below: Okabe-Ito blue (negative) and vermillion (positive).
-const toNeg = interpolateLab('#f7f7f7', '#0072B2');
-const toPos = interpolateLab('#f7f7f7', '#D55E00');
-// `v` held between `lo` and `hi`.
-const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
-// Blue below 0, vermillion above, for u in [−1, 1].
-const diverging = (u: number) => (u < 0 ? toNeg(clamp(-u, 0, 1)) : toPos(clamp(u, 0, 1)));
-// A purple, darker for larger u in [0, 1].
-const sequential = (u: number) => interpolatePurples(0.04 + 0.86 * clamp(u, 0, 1));
-
-// The largest finite |v|, and at least `floor`: what a colour scale divides by.
-function maxAbs(values: number[], floor = 1e-6): number {
-  let m = floor;
-  for (const v of values) if (Number.isFinite(v)) m = Math.max(m, Math.abs(v));
-  return m;
-}
 
 /** What each colour scale divides by, over the tokens shown. */
 export interface CellScales {
@@ -52,16 +36,11 @@ export function cellStyle(t: TokenDetail, c: TokenColour, s: CellScales): string
       : c === 'advantage'
         ? diverging(t.advantage / s.advantage)
         : diverging((t.ratio - 1) / s.ratio);
-  return `background:${bg};color:${lab(bg).l < 58 ? '#fff' : '#1b2330'}`;
+  return cellColours(bg);
 }
 
 // ------------------------------------------------------------ words and numbers
 
-// A number to `d` places with a true minus sign; a dash when there is none.
-export const num = (v: number | null | undefined, d = 2) =>
-  v == null ? '—' : Number.isFinite(v) ? v.toFixed(d).replace('-', '−') : String(v);
-// A token as it can be seen: ∅ for the empty token, ⏎ for a newline.
-export const show = (tok: string) => (tok === '' ? '∅' : tok.replace(/\n/g, '⏎'));
 // The mean, NaN for no values.
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
 
@@ -75,7 +54,7 @@ export function valueOf(rv: Reveal, reward: number | undefined, t: TokenDetail):
 
 // A token cell's title: the token and what this phase has revealed of it.
 export function describe(rv: Reveal, reward: number | undefined, t: TokenDetail): string {
-  const parts = [`token “${show(t.token)}”`];
+  const parts = [`token “${showToken(t.token)}”`];
   if (rv.kl) parts.push(`KL ${num(t.kl, 3)}`, `r = ${num(reward, 3)}`);
   if (rv.advantage) parts.push(`advantage ${num(t.advantage)}`);
   if (rv.ratio) parts.push(`ratio ${num(t.ratio, 3)}${t.clipped ? ', clipped' : ''}`);
