@@ -12,7 +12,7 @@ import { mostDisagreed, mostUncertain } from '../rlhf/acquisition';
 import type { RewardSession } from './rewardSession';
 import {
   ACQUISITIONS,
-  checkRange,
+  checkRanges,
   PAIR_LIMITS,
   type PairSettings,
   type PairToLabel,
@@ -34,8 +34,7 @@ export { PAIR_DEFAULTS } from './settingDefaults';
 
 /** Why pair settings cannot be used (a value out of range, an unknown way to pick), or null. */
 export function checkPairSettings(s: PairSettings): string | null {
-  const keys = Object.keys(PAIR_LIMITS) as (keyof typeof PAIR_LIMITS)[];
-  const outOfRange = keys.map((key) => checkRange(s[key], PAIR_LIMITS[key])).find(Boolean);
+  const outOfRange = checkRanges(s, PAIR_LIMITS);
   if (outOfRange) return outOfRange;
   return ACQUISITIONS.some((a) => a.id === s.acquisition)
     ? null

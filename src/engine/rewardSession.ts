@@ -11,7 +11,7 @@ import type { Tokenizer } from '../data/types';
 import { mulberry32 } from '../data/random';
 import { RewardTrainer, REWARD_DEFAULTS, rewardNormalization, type RewardPair } from './rewardTrainer';
 import {
-  checkRange,
+  checkRanges,
   REWARD_LIMITS,
   type RewardDiagnostics,
   type RewardMetricPoint,
@@ -94,10 +94,8 @@ export class RewardSession {
   /** Checks and applies new settings; nothing changes if any value is out of range. */
   setSettings(patch: Partial<RewardSettings>): RewardSettings {
     const next = { ...this.settings, ...patch };
-    for (const key of Object.keys(REWARD_LIMITS) as (keyof typeof REWARD_LIMITS)[]) {
-      const problem = checkRange(next[key], REWARD_LIMITS[key]);
-      if (problem) throw new Error(problem);
-    }
+    const outOfRange = checkRanges(next, REWARD_LIMITS);
+    if (outOfRange) throw new Error(outOfRange);
     if (next.ties !== 'half' && next.ties !== 'drop')
       throw new Error(`Ties must be "half" or "drop" (got ${String(next.ties)}).`);
     if (typeof next.learnOnLabel !== 'boolean') throw new Error('"Learn as labels arrive" must be on or off.');

@@ -16,7 +16,7 @@ import { AdamW } from '../model/adamw';
 import { AdaptiveKlController, FixedKlController, type KlController } from '../rlhf/klController';
 import type { PreferencePair } from '../rlhf/dpoTrainer';
 import {
-  checkRange,
+  checkRanges,
   RL_ALGORITHMS,
   RL_LIMITS,
   type BeforeAfter,
@@ -41,10 +41,8 @@ const COMPARE_PROMPTS = 4;
 
 /** Checks every field of a settings object; throws the first problem. */
 export function validateRlSettings(s: RlSettings): void {
-  for (const key of Object.keys(RL_LIMITS) as (keyof typeof RL_LIMITS)[]) {
-    const problem = checkRange(s[key], RL_LIMITS[key]);
-    if (problem) throw new Error(problem);
-  }
+  const outOfRange = checkRanges(s, RL_LIMITS);
+  if (outOfRange) throw new Error(outOfRange);
   if (s.klEstimator !== 'k1' && s.klEstimator !== 'k3')
     throw new Error(`The KL estimator must be k1 or k3 (got ${String(s.klEstimator)}).`);
   if (s.valueInit !== 'reward' && s.valueInit !== 'policy')

@@ -21,7 +21,7 @@ import { validateSampleSettings, validateTrainSettings } from './settings';
 import { validateRlSettings } from './rlTrainer';
 import {
   ACQUISITIONS,
-  checkRange,
+  checkRanges,
   MAX_PANEL,
   PAIR_LIMITS,
   REWARD_LIMITS,
@@ -105,14 +105,8 @@ export function checkSessionSettings(s: SessionData['settings'], vocabSize: numb
   }
   const sample = validateSampleSettings(s.sample, vocabSize);
   if (sample) throw new Error(sample);
-  for (const key of Object.keys(PAIR_LIMITS) as (keyof typeof PAIR_LIMITS)[]) {
-    const problem = checkRange(s.pair?.[key], PAIR_LIMITS[key]);
-    if (problem) throw new Error(problem);
-  }
-  for (const key of Object.keys(REWARD_LIMITS) as (keyof typeof REWARD_LIMITS)[]) {
-    const problem = checkRange(s.reward?.[key], REWARD_LIMITS[key]);
-    if (problem) throw new Error(problem);
-  }
+  const outOfRange = checkRanges(s.pair, PAIR_LIMITS) ?? checkRanges(s.reward, REWARD_LIMITS);
+  if (outOfRange) throw new Error(outOfRange);
   if (!ACQUISITIONS.some((a) => a.id === s.pair?.acquisition)) throw new Error('its way of picking pairs is unknown');
   if (s.reward?.ties !== 'half' && s.reward?.ties !== 'drop') throw new Error('its handling of ties is unknown');
   if (typeof s.reward?.learnOnLabel !== 'boolean')

@@ -61,6 +61,18 @@ export function checkRange(value: unknown, r: Range): string | null {
   return null;
 }
 
+/** The message of the first value of `values` outside its range in `limits`, else null. */
+export function checkRanges<K extends string>(
+  values: Partial<Record<K, unknown>> | undefined,
+  limits: Record<K, Range>,
+): string | null {
+  for (const key of Object.keys(limits) as K[]) {
+    const problem = checkRange(values?.[key], limits[key]);
+    if (problem) return problem;
+  }
+  return null;
+}
+
 /** How the next pair to judge is picked from freshly sampled candidates. */
 export type Acquisition = 'random' | 'uncertain' | 'ensemble';
 export const ACQUISITIONS: { id: Acquisition; label: string }[] = [

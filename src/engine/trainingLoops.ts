@@ -2,8 +2,7 @@
 // and Play, which queues one step after another behind the waiting commands so that labels,
 // settings and samples are served between steps. One loop trains at a time.
 
-import type { TrainableStage } from './protocol';
-import { checkRange, MAX_SWEEP_RUNS, SWEEP_ITERATIONS, type RlMetricPoint } from './protocol';
+import { checkRange, MAX_SWEEP_RUNS, SWEEP_ITERATIONS, type RlMetricPoint, type TrainableStage } from './protocol';
 import type { CommandQueue } from './commandQueue';
 import type { PlaygroundState } from './playgroundState';
 
