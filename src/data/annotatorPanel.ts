@@ -4,7 +4,7 @@
 
 import type { Comparison } from './preferences';
 import { chooseBetween, type LabelerSpec } from './labelers';
-import type { GoldScenario } from './gold';
+import type { BuiltInScenarioId } from './types';
 import { mulberry32 } from './random';
 
 /** Agreement of the annotators (the human and the simulated panel) on the same comparisons. */
@@ -32,7 +32,7 @@ function seedOf(text: string): number {
  * Ties and "both bad" order nothing, so the vote is null, and so is the vote of an annotator who sees no
  * difference it cares about (a harmlessness-only annotator on two harmless answers).
  */
-export function panelVote(spec: LabelerSpec, scenario: GoldScenario, c: Comparison): boolean | null {
+export function panelVote(spec: LabelerSpec, scenario: BuiltInScenarioId, c: Comparison): boolean | null {
   if (c.verdict !== 'preferred') return null;
   const rand = mulberry32(seedOf(`${c.id}/${spec.id}`));
   const chosenLeft = rand() < 0.5;
@@ -58,7 +58,7 @@ export function voteAgreement(a: (boolean | null)[], b: (boolean | null)[]): { a
 export function panelVotes(
   comparisons: readonly Comparison[],
   panel: LabelerSpec[],
-  scenario: GoldScenario,
+  scenario: BuiltInScenarioId,
 ): PanelVotes {
   // The label itself always "prefers the chosen text" where it states a preference.
   const labelVotes = comparisons.map((c) => (c.verdict === 'preferred' ? true : null));

@@ -9,6 +9,7 @@
 // a review positive or an answer a refusal.
 
 import { splitWords } from './tokenizer';
+import type { BuiltInScenarioId } from './types';
 import { MAX_RESPONSE_TOKENS } from './scenarios/common';
 import { NEGATIVE_WORDS, NEUTRAL_WORDS, POSITIVE_WORDS } from './scenarios/reviews';
 import {
@@ -24,13 +25,11 @@ import {
   SAFETY_REASONS,
 } from './scenarios/assistant';
 
-/** The scenarios that have gold scores (a pasted corpus has no known "right answer"). */
-export type GoldScenario = 'reviews' | 'assistant';
 export type Trait = 'sentiment' | 'repetition' | 'brevity' | 'ending' | 'helpfulness' | 'harmlessness';
 export type TraitScores = Partial<Record<Trait, number>>;
 
 /** The traits each scenario scores, in display order. */
-export const TRAITS: Record<GoldScenario, readonly Trait[]> = {
+export const TRAITS: Record<BuiltInScenarioId, readonly Trait[]> = {
   reviews: ['sentiment', 'repetition', 'brevity', 'ending'],
   assistant: ['helpfulness', 'harmlessness', 'brevity', 'repetition'],
 };
@@ -71,7 +70,7 @@ export const TRAIT_INFO: Record<Trait, { label: string; min: number; max: number
 };
 
 /** All the trait scores of one response to one prompt. */
-export function goldTraits(scenario: GoldScenario, prompt: string, response: string): TraitScores {
+export function goldTraits(scenario: BuiltInScenarioId, prompt: string, response: string): TraitScores {
   const tokens = tokensOf(response);
   const shared = { repetition: repetition(tokens), brevity: brevity(tokens) };
   if (scenario === 'reviews') return { sentiment: sentiment(tokens), ...shared, ending: ending(tokens) };

@@ -13,7 +13,8 @@
 // who sees no difference would, instead of flipping a coin that would teach the reward model noise.
 // Rankings follow its many-item form, the Plackett-Luce model.
 
-import { goldTraits, TRAIT_INFO, type GoldScenario, type Trait } from './gold';
+import { goldTraits, TRAIT_INFO, type Trait } from './gold';
+import type { BuiltInScenarioId } from './types';
 import { splitWords } from './tokenizer';
 import { MAX_RESPONSE_TOKENS } from './scenarios/common';
 import { judgedPair, type Comparison } from './preferences';
@@ -76,7 +77,7 @@ function checkLabeler(spec: LabelerSpec): void {
 }
 
 /** gold(response) = sum over traits k of weights[k] * trait_k(response); no biases, no noise. */
-export function labelerGold(spec: LabelerSpec, scenario: GoldScenario, prompt: string, response: string): number {
+export function labelerGold(spec: LabelerSpec, scenario: BuiltInScenarioId, prompt: string, response: string): number {
   const traits = goldTraits(scenario, prompt, response);
   let total = 0;
   for (const [trait, w] of Object.entries(spec.weights) as [Trait, number][]) total += (w ?? 0) * (traits[trait] ?? 0);
@@ -100,7 +101,7 @@ function tokenLength(text: string): number {
  */
 export function chooseBetween(
   spec: LabelerSpec,
-  scenario: GoldScenario,
+  scenario: BuiltInScenarioId,
   prompt: string,
   a: string,
   b: string,
@@ -113,7 +114,7 @@ export function chooseBetween(
 /** The labeler's verdict on a pair shown as (left, right): the text it chose, the other, and whether it called a tie. */
 export function labelPair(
   spec: LabelerSpec,
-  scenario: GoldScenario,
+  scenario: BuiltInScenarioId,
   pair: { prompt: string; left: string; right: string },
   rand: () => number,
 ): { chosen: string; rejected: string; tie: boolean } {
@@ -125,7 +126,7 @@ export function labelPair(
 /** A batch of pairs judged by the simulated labeler, as comparisons stamped `createdAt` (one draw of `rand` each). */
 export function simulatedLabels(
   spec: LabelerSpec,
-  scenario: GoldScenario,
+  scenario: BuiltInScenarioId,
   pairs: readonly { prompt: string; left: string; right: string }[],
   rand: () => number,
   createdAt: number,
@@ -141,7 +142,7 @@ export function simulatedLabels(
 /** The labeler's gold values of A and B and the probability pA with which it prefers A (shown on the left). */
 export function preferenceOdds(
   spec: LabelerSpec,
-  scenario: GoldScenario,
+  scenario: BuiltInScenarioId,
   prompt: string,
   a: string,
   b: string,
@@ -161,7 +162,7 @@ export function preferenceOdds(
  */
 export function labelNoise(
   spec: LabelerSpec,
-  scenario: GoldScenario,
+  scenario: BuiltInScenarioId,
   pairs: readonly { prompt: string; left: string; right: string }[],
 ): { withGold: number | null; betweenTwo: number | null } {
   const odds = pairs.map((p) => preferenceOdds(spec, scenario, p.prompt, p.left, p.right)).filter((o) => o.pA !== 0.5);
@@ -180,7 +181,7 @@ export function labelNoise(
  */
 export function rankByLabeler(
   spec: LabelerSpec,
-  scenario: GoldScenario,
+  scenario: BuiltInScenarioId,
   prompt: string,
   responses: string[],
   rand: () => number,
@@ -236,7 +237,7 @@ function labeler(
  *  - "Helpful and harmless" weighs harmlessness double, so it helps with safe requests and refuses dangerous ones.
  *  - "Hasty" means well but is noisy and favours the left answer.
  */
-export const BUILT_IN_LABELERS: Record<GoldScenario, LabelerSpec[]> = {
+export const BUILT_IN_LABELERS: Record<BuiltInScenarioId, LabelerSpec[]> = {
   reviews: [
     labeler('positive', 'Positive', { sentiment: 1, repetition: 0.3 }, 0.3),
     labeler('concise', 'Concise', { brevity: 1, ending: 0.5 }, 0.2),
@@ -252,14 +253,14 @@ export const BUILT_IN_LABELERS: Record<GoldScenario, LabelerSpec[]> = {
 };
 
 /** The user's own labeler as it starts: the scenario's first built-in taste, a little noisier. */
-export function defaultCustomLabeler(scenario: GoldScenario): LabelerSpec {
+export function defaultCustomLabeler(scenario: BuiltInScenarioId): LabelerSpec {
   const weights: LabelerSpec['weights'] =
     scenario === 'reviews' ? { sentiment: 1, brevity: 0.5 } : { helpfulness: 1, harmlessness: 1 };
   return { id: 'custom', name: 'Custom', weights, temperature: 0.5, lengthBias: 0, leftBias: 0 };
 }
 
 /** A built-in labeler of the scenario, or the user's custom one (id "custom"); throws if there is none. */
-export function findLabeler(scenario: GoldScenario, id: string, custom: LabelerSpec): LabelerSpec {
+export function findLabeler(scenario: BuiltInScenarioId, id: string, custom: LabelerSpec): LabelerSpec {
   const spec = id === custom.id ? custom : BUILT_IN_LABELERS[scenario].find((l) => l.id === id);
   if (!spec) throw new Error(`there is no simulated labeler "${id}" for this scenario`);
   return spec;

@@ -13,6 +13,8 @@
 // writer says so on a BroadcastChannel; `onStoreChange` hears what the other contexts wrote (a
 // context never hears its own writes), so each can re-read the store and show the same labels.
 
+import type { IDBPDatabase } from 'idb';
+import { inTransaction, isQuotaError, openDatabase, type TransactionStore } from './browserDb';
 import type { Comparison } from './preferences';
 import type { ScenarioId } from './types';
 
@@ -29,7 +31,7 @@ const DB_VERSION = 1;
 const STORE = 'comparisons';
 const BY_SCENARIO = 'scenario';
 
-let opening: Promise<IDBDatabase> | null = null;
+let opening: Promise<IDBPDatabase> | null = null;
 
 const CHANNEL = 'rlhf-playground-labels';
 let channel: BroadcastChannel | null = null;
@@ -52,106 +54,103 @@ export function onStoreChange(fn: (scenario: ScenarioId | null) => void): void {
 }
 
 /** Opens the database once (creating it on first use) and shares the connection. */
-function database(): Promise<IDBDatabase> {
-  opening ??= new Promise<IDBDatabase>((resolve, reject) => {
-    if (typeof indexedDB === 'undefined') {
-      reject(new Error('this browser cannot store labels (no IndexedDB)'));
-      return;
-    }
-    const request = indexedDB.open(DB_NAME, DB_VERSION);
-    request.onupgradeneeded = () => {
-      const store = request.result.createObjectStore(STORE, { keyPath: 'id' });
+function database(): Promise<IDBPDatabase> {
+  opening ??= openDatabase({
+    name: DB_NAME,
+    version: DB_VERSION,
+    upgrade(db) {
+      const store = db.createObjectStore(STORE, { keyPath: 'id' });
       store.createIndex(BY_SCENARIO, 'scenario');
-    };
-    request.onsuccess = () => {
-      const db = request.result;
-      // Another tab wants a newer version of the database: step aside, reopen on the next call.
-      db.onversionchange = () => {
-        db.close();
-        opening = null;
-      };
-      resolve(db);
-    };
-    request.onerror = () =>
-      reject(new Error(`could not open the label store: ${request.error?.message ?? 'unknown error'}`));
+    },
+    // Another tab wants a newer version of the database: step aside, reopen on the next call.
+    blocking(db) {
+      db.close();
+      opening = null;
+    },
+    missing: 'this browser cannot store labels (no IndexedDB)',
+    cannotOpen: (e) => `could not open the label store: ${(e as DOMException | null)?.message ?? 'unknown error'}`,
   });
   opening.catch(() => (opening = null)); // a failed open is retried next time
   return opening;
 }
 
 /** A failed transaction as an Error a person can act on. */
-function storeError(error: DOMException | null): Error {
-  if (error?.name === 'QuotaExceededError') {
+function storeError(error: unknown): Error {
+  if (isQuotaError(error)) {
     return new Error(
       'Storage is full, so the browser refused to save this label. Nothing was lost: every label saved before is ' +
         'still there. Export and clear old labels to make room.',
     );
   }
-  return new Error(`the label store failed: ${error?.message ?? 'the write was cancelled'}`);
+  const message = (error as DOMException | null)?.message;
+  return new Error(`the label store failed: ${message ?? 'the write was cancelled'}`);
 }
 
-/** What a transaction does: queues requests on the store, returns how to read the result at the end. */
-type Work<T> = (store: IDBObjectStore, abort: (reason: Error) => void) => () => T;
+/** What a transaction does: queues requests on the store; `refuse` abandons it (nothing is written) with a reason. */
+type Work<T, Mode extends IDBTransactionMode> = (
+  store: TransactionStore<Mode>,
+  refuse: (why: Error) => never,
+) => Promise<T>;
 
 /**
  * Runs `work` inside one transaction. Resolves with its result once the transaction has
- * completed (for a write: once the data is on disk); rejects if it fails or is aborted.
+ * completed (for a write: once the data is on disk); rejects if it fails or is aborted: with the
+ * reason `work` refused with (or threw at once), else with the store's failure.
  */
-async function transaction<T>(mode: IDBTransactionMode, work: Work<T>): Promise<T> {
+async function transaction<T, Mode extends IDBTransactionMode>(mode: Mode, work: Work<T, Mode>): Promise<T> {
   const db = await database();
-  return new Promise<T>((resolve, reject) => {
-    // 'strict': the browser reports completion only after flushing the data to disk.
-    const tx = db.transaction(STORE, mode, { durability: 'strict' });
-    let reason: Error | undefined;
-    const abort = (why: Error) => {
-      reason = why;
-      tx.abort();
-    };
-    let result = (): T => undefined as T;
-    tx.oncomplete = () => resolve(result());
-    tx.onabort = () => reject(reason ?? storeError(tx.error)); // a failed request aborts the transaction too
+  let reason: Error | undefined;
+  const refuse = (why: Error): never => {
+    throw (reason = why);
+  };
+  const run = (store: TransactionStore<Mode>) => {
     try {
-      result = work(tx.objectStore(STORE), abort);
+      return work(store, refuse);
     } catch (e) {
-      abort(e instanceof Error ? e : new Error(String(e)));
+      return refuse(e instanceof Error ? e : new Error(String(e)));
     }
-  });
+  };
+  try {
+    // 'strict': the browser reports completion only after flushing the data to disk.
+    return await inTransaction(db, STORE, mode, run, { durability: 'strict' });
+  } catch (e) {
+    throw reason ?? storeError(e); // a failed request aborts the transaction too
+  }
 }
 
 /** Saves new comparisons (all of them, or none if anything fails). */
 export async function addComparisons(list: readonly Comparison[]): Promise<void> {
   await transaction('readwrite', (store) => {
-    for (const c of list) store.add(c); // add, not put: an id that exists already is an error
-    return () => undefined;
+    const adds: Promise<unknown>[] = [];
+    try {
+      for (const c of list) adds.push(store.add(c)); // add, not put: an id that exists already is an error
+    } catch (e) {
+      void Promise.allSettled(adds); // the transaction is undone: what was queued fails, and says so here
+      throw e;
+    }
+    return Promise.all(adds);
   });
   announce(list[0]?.scenario ?? null);
 }
 
 /** Replaces a stored comparison (for example after `flip`). Fails if the id is not stored. */
 export async function updateComparison(c: Comparison): Promise<void> {
-  await transaction('readwrite', (store, abort) => {
-    const found = store.getKey(c.id);
-    found.onsuccess = () => {
-      if (found.result === undefined) abort(new Error(`there is no stored comparison with id ${c.id}`));
-      else store.put(c);
-    };
-    return () => undefined;
+  await transaction('readwrite', async (store, refuse) => {
+    if ((await store.getKey(c.id)) === undefined) refuse(new Error(`there is no stored comparison with id ${c.id}`));
+    await store.put(c);
   });
   announce(c.scenario);
 }
 
 export async function deleteComparison(id: string): Promise<void> {
-  await transaction('readwrite', (store) => {
-    store.delete(id);
-    return () => undefined;
-  });
+  await transaction('readwrite', (store) => store.delete(id));
   announce(null);
 }
 
 /** Every stored comparison, or those of one scenario, oldest first. */
-export function allComparisons(scenario?: ScenarioId): Promise<Comparison[]> {
-  return transaction('readonly', (store) => {
-    const request = scenario === undefined ? store.getAll() : store.index(BY_SCENARIO).getAll(scenario);
-    return () => (request.result as Comparison[]).sort((a, b) => a.createdAt - b.createdAt);
-  });
+export async function allComparisons(scenario?: ScenarioId): Promise<Comparison[]> {
+  const found = (await transaction('readonly', (store) =>
+    scenario === undefined ? store.getAll() : store.index(BY_SCENARIO).getAll(scenario),
+  )) as Comparison[];
+  return found.sort((a, b) => a.createdAt - b.createdAt);
 }

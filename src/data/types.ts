@@ -30,6 +30,8 @@ export interface Example {
 }
 
 export type ScenarioId = 'reviews' | 'assistant' | 'custom';
+/** The scenarios that ship with the playground (and have gold scores; a pasted corpus has no known "right answer"). */
+export type BuiltInScenarioId = Exclude<ScenarioId, 'custom'>;
 
 export interface ScenarioData {
   id: ScenarioId;

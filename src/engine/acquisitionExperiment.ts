@@ -8,7 +8,7 @@ import { GPT } from '../model/model';
 import type { GPTConfig } from '../model/config';
 import type { Tokenizer } from '../data/types';
 import { labelerGold, labelPair, type LabelerSpec } from '../data/labelers';
-import type { GoldScenario } from '../data/gold';
+import type { BuiltInScenarioId } from '../data/types';
 import { mulberry32 } from '../data/random';
 import { mostUncertain } from '../rlhf/acquisition';
 import { RewardTrainer, REWARD_DEFAULTS, type RewardPair } from './rewardTrainer';
@@ -22,7 +22,7 @@ const SAMPLE_CHUNK = 16;
 
 export interface AcquisitionRun {
   spec: LabelerSpec;
-  scenario: GoldScenario;
+  scenario: BuiltInScenarioId;
   labels: number;
   seed: number;
   config: GPTConfig;

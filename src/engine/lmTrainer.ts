@@ -9,7 +9,7 @@ import { forward, lmLogits } from '../model/gpt';
 import { crossEntropy } from '../model/logprobs';
 import { decayMask, lossAndFlatGrad, type Weights } from '../model/params';
 import { AdamW } from '../model/adamw';
-import { learningRate } from './schedule';
+import { learningRate } from '../model/schedule';
 import {
   encodeExample,
   makeBatch,
@@ -23,7 +23,7 @@ import type { Example, ScenarioData, Tokenizer } from '../data/types';
 import type { TrainSettings } from './protocol';
 
 /** Re-exported from settingDefaults.ts, the one home of every default. */
-export { TRAIN_DEFAULTS } from './settingDefaults';
+export { TRAIN_DEFAULTS } from './settingsRegistry';
 
 export interface StepResult {
   step: number;

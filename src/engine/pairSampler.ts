@@ -3,21 +3,14 @@
 // already judged, or already on offer, is never offered again.
 
 import type { GPT } from '../model/model';
-import { sample } from '../model/sample';
+import { answerRoom, sample } from '../model/sample';
 import { completionText, encodePrompt } from '../data/sequences';
 import type { ScenarioData } from '../data/types';
 import { newId, pairKey } from '../data/preferences';
 import { mulberry32, pickMany } from '../data/random';
 import { mostDisagreed, mostUncertain } from '../rlhf/acquisition';
 import type { RewardSession } from './rewardSession';
-import {
-  ACQUISITIONS,
-  checkRanges,
-  PAIR_LIMITS,
-  type PairSettings,
-  type PairToLabel,
-  type RankingToLabel,
-} from './protocol';
+import type { PairSettings, PairToLabel, RankingToLabel } from './protocol';
 
 /** Pairs kept sampled ahead; with an acquisition rule they are the candidates it chooses from. */
 const PAIRS_AHEAD = 4;
@@ -29,17 +22,8 @@ const MIN_ANSWER_TOKENS = 8;
 const MAX_OFFERED = 8;
 const ATTEMPTS = 4;
 
-/** Re-exported from settingDefaults.ts, the one home of every default. */
-export { PAIR_DEFAULTS } from './settingDefaults';
-
-/** Why pair settings cannot be used (a value out of range, an unknown way to pick), or null. */
-export function checkPairSettings(s: PairSettings): string | null {
-  const outOfRange = checkRanges(s, PAIR_LIMITS);
-  if (outOfRange) return outOfRange;
-  return ACQUISITIONS.some((a) => a.id === s.acquisition)
-    ? null
-    : `Unknown way to pick pairs: ${String(s.acquisition)}.`;
-}
+/** Re-exported from settingsRegistry.ts, the one home of every default. */
+export { PAIR_DEFAULTS } from './settingsRegistry';
 
 export class PairSampler {
   private ahead: PairToLabel[] = [];
@@ -80,11 +64,10 @@ export class PairSampler {
   async complete(prompts: string[], temperatures: number[], model = this.source()): Promise<string[][]> {
     const keep = model.config.contextLength - MIN_ANSWER_TOKENS;
     const encoded = prompts.map((p) => encodePrompt(this.data.tokenizer, p).slice(-keep));
-    const room = model.config.contextLength - Math.max(...encoded.map((e) => e.length));
     const out: string[][] = [];
     for (const temperature of temperatures) {
       const r = await sample(model, encoded, {
-        maxNewTokens: Math.min(MAX_ANSWER_TOKENS, room),
+        maxNewTokens: answerRoom(model, encoded, MAX_ANSWER_TOKENS),
         temperature,
         topK: 0,
         seed: this.seed++,

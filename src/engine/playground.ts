@@ -7,6 +7,7 @@ import type { Command, Completion, RlSettings, TrainableStage } from './protocol
 import type { Comparison } from '../data/preferences';
 import type { GPT } from '../model/model';
 import { CommandQueue } from './commandQueue';
+import { COMMAND_RULES } from './commandRules';
 import { checkSessionName } from './sessions';
 import { PlaygroundState, type PlaygroundDeps } from './playgroundState';
 import { TrainingLoops } from './trainingLoops';
@@ -35,32 +36,6 @@ export { shippedName } from './stageCheckpoints';
 /** The scenario seed that `npm run pretrain` uses, so shipped checkpoints match the scenario vocabularies. */
 export const DATA_SEED = 1;
 
-/** Commands the page waits on: they run before queued reward training. */
-const ASKED_BY_THE_PAGE: Command['type'][] = ['nextPair', 'nextRanking', 'probeReward'];
-
-/** Training commands that a later Pause cancels while they still wait in the queue. */
-const CANCELLED_BY_PAUSE: Command['type'][] = ['play', 'step', 'rlPlay', 'rlStep', 'rlSweep'];
-
-/** Commands that stop a running loop first; the others (settings, samples, saving) run between its steps. */
-const STOPS_TRAINING: Command['type'][] = [
-  'pause',
-  'step',
-  'play',
-  'rlPlay',
-  'rlStep',
-  'rlSweep',
-  'rlReset',
-  'rlRollback',
-  'restoreSession',
-  'importSession',
-  'init',
-  'useCustomCorpus',
-  'pretrainFromScratch',
-  'reset',
-  'importCheckpoint',
-  'loadFromBrowser',
-];
-
 export class Playground {
   private commands = new CommandQueue();
   /** Re-reading the store after another tab wrote: it only reads, so it does not wait behind training. */
@@ -85,13 +60,14 @@ export class Playground {
         (e) => this.pg.notice('error', `Reading the labels of another tab failed: ${e.message}`),
       );
     }
-    if (STOPS_TRAINING.includes(cmd.type)) this.loops.stopLoop();
+    const rule = COMMAND_RULES[cmd.type];
+    if (rule.stopsLoop) this.loops.stopLoop();
     if (cmd.type === 'pause') this.commands.pause(); // also drops a storm of Step clicks still waiting
     // A long job checks this flag between its steps, so it cannot wait in the queue behind the job.
-    if (cmd.type === 'cancelJob' || cmd.type === 'init' || cmd.type === 'useCustomCorpus') this.preferences?.cancel();
+    if (rule.cancelsJob) this.preferences?.cancel();
     return this.commands.push(() => this.dispatch(cmd).catch((e: Error) => this.refused(cmd, e)), {
-      asked: ASKED_BY_THE_PAGE.includes(cmd.type),
-      cancelledByPause: CANCELLED_BY_PAUSE.includes(cmd.type),
+      asked: rule.asked ?? false,
+      cancelledByPause: rule.cancelledByPause ?? false,
     });
   }
 

@@ -5,14 +5,14 @@
 import type { Completion, SampleSettings, StageState, TrainableStage, WorkerEvent } from './protocol';
 import type { PresetName } from '../model/config';
 import type { GPT } from '../model/model';
-import { sample } from '../model/sample';
+import { answerRoom, sample } from '../model/sample';
 import type { LMTrainer } from './lmTrainer';
 import { completionText, encodePrompt } from '../data/sequences';
 import type { ScenarioData, ScenarioId } from '../data/types';
 import type { PreferenceSession, ComparisonStore } from './preferenceSession';
 import type { RlTrainer } from './rlTrainer';
 import type { SessionStore } from './sessionStore';
-import { SAMPLE_DEFAULTS } from './settingDefaults';
+import { MODEL_DEFAULTS, SAMPLE_DEFAULTS } from './settingsRegistry';
 
 /** Where shipped checkpoints and saved ones come from; the worker gives browser versions, tests give Node ones. */
 export interface PlaygroundDeps {
@@ -37,6 +37,8 @@ export interface Stage {
 }
 
 const SAMPLE_PROMPTS = 4;
+/** The longest sample completion under a stage. */
+const SAMPLE_ANSWER_TOKENS = 24;
 
 /** `count` prompts spread over the list (scenarios list related prompts together), alternating phrasings. */
 export function spreadPrompts(prompts: string[], count: number): string[] {
@@ -50,7 +52,7 @@ export function spreadPrompts(prompts: string[], count: number): string[] {
 
 export class PlaygroundState {
   data!: ScenarioData;
-  preset: PresetName = 'small';
+  preset: PresetName = MODEL_DEFAULTS.preset;
   seed = 1;
   stages: Partial<Record<TrainableStage, Stage>> = {};
   preferences: PreferenceSession | null = null;
@@ -132,9 +134,8 @@ export class PlaygroundState {
     const tok = this.data.tokenizer;
     const prompts = spreadPrompts(this.data.prompts, SAMPLE_PROMPTS);
     const encoded = prompts.map((p) => encodePrompt(tok, p).slice(-(s.model.config.contextLength - 4)));
-    const room = s.model.config.contextLength - Math.max(...encoded.map((e) => e.length));
     const result = await sample(s.model, encoded, {
-      maxNewTokens: Math.min(24, room),
+      maxNewTokens: answerRoom(s.model, encoded, SAMPLE_ANSWER_TOKENS),
       temperature: this.sampling.temperature,
       topK: this.sampling.topK,
       seed: this.seed * 1000 + this.sampleCounter++,

@@ -9,12 +9,13 @@ import type { ScenarioData } from '../data/types';
 import { unknownWords } from '../data/tokenizer';
 import { newestOwnLabels, pairKey, type Comparison } from '../data/preferences';
 import { defaultCustomLabeler, findLabeler, simulatedLabels, type LabelerSpec } from '../data/labelers';
-import type { GoldScenario } from '../data/gold';
+import type { BuiltInScenarioId } from '../data/types';
 import { panelVotes } from '../data/annotatorPanel';
 import { mulberry32 } from '../data/random';
 import { checkLabelerSettings } from './labelerSettings';
 import { RewardSession, stepsAfterLabels, type ProbePair } from './rewardSession';
-import { checkPairSettings, PAIR_DEFAULTS, PairSampler } from './pairSampler';
+import { PAIR_DEFAULTS, PairSampler } from './pairSampler';
+import { checkPairSettings } from './settings';
 import { runAcquisitionComparison } from './acquisitionExperiment';
 import { AUTO_LABEL_PAIRS, checkRange, REWARD_STEPS, type LabelerSettings, type PairSettings } from './protocol';
 import type { PairToLabel, RankingToLabel, RewardSettings, WorkerEvent } from './protocol';
@@ -101,12 +102,12 @@ export class PreferenceSession {
   }
 
   /** The gold labeler the reward model (and the policy) are measured against, if one is chosen. */
-  gold(): { spec: LabelerSpec; scenario: GoldScenario } | null {
+  gold(): { spec: LabelerSpec; scenario: BuiltInScenarioId } | null {
     const scenario = this.goldScenario;
     return scenario && this.labelers.goldLabeler ? { spec: this.labeler(this.labelers.goldLabeler), scenario } : null;
   }
 
-  private get goldScenario(): GoldScenario | null {
+  private get goldScenario(): BuiltInScenarioId | null {
     return this.data.id === 'custom' ? null : this.data.id;
   }
 

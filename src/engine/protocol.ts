@@ -1,6 +1,7 @@
 // The one file the UI and the training worker share: commands flow in, events flow out.
-// Nothing here imports TensorFlow.js or Svelte, so both sides can use it. The settings and their
-// ranges (settingRanges.ts) and the chart points (chartPoints.ts) are re-exported from here.
+// Nothing here imports TensorFlow.js or Svelte, so both sides can use it. The settings' shapes
+// (settingRanges.ts), their records (settingRecord.ts, settingsRegistry.ts, rlSettingsRegistry.ts)
+// and the chart points (chartPoints.ts) are re-exported from here.
 
 import type { PresetName, GPTConfig } from '../model/config';
 import type { ScenarioId } from '../data/types';
@@ -20,7 +21,9 @@ import type { RewardDiagnostics } from '../rlhf/rewardDiagnostics';
 import type { PanelVotes } from '../data/annotatorPanel';
 
 export * from './settingRanges';
-export * from './settingDefaults';
+export * from './settingRecord';
+export * from './settingsRegistry';
+export * from './rlSettingsRegistry';
 export * from './chartPoints';
 export type { CalibrationBin, RewardDiagnostics } from '../rlhf/rewardDiagnostics';
 export type { PanelVotes } from '../data/annotatorPanel';

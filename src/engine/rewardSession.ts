@@ -6,17 +6,12 @@ import * as tf from '@tensorflow/tfjs';
 import { GPT } from '../model/model';
 import { splitHeldOut, trainingPairs, type Comparison } from '../data/preferences';
 import type { LabelerSpec } from '../data/labelers';
-import type { GoldScenario } from '../data/gold';
+import type { BuiltInScenarioId } from '../data/types';
 import type { Tokenizer } from '../data/types';
 import { mulberry32 } from '../data/random';
 import { RewardTrainer, REWARD_DEFAULTS, rewardNormalization, type RewardPair } from './rewardTrainer';
-import {
-  checkRanges,
-  REWARD_LIMITS,
-  type RewardDiagnostics,
-  type RewardMetricPoint,
-  type RewardSettings,
-} from './protocol';
+import { checkRewardSettings } from './settings';
+import { type RewardDiagnostics, type RewardMetricPoint, type RewardSettings } from './protocol';
 import { buildDiagnostics } from '../rlhf/rewardDiagnostics';
 
 const HELD_OUT_FRACTION = 0.2;
@@ -94,11 +89,8 @@ export class RewardSession {
   /** Checks and applies new settings; nothing changes if any value is out of range. */
   setSettings(patch: Partial<RewardSettings>): RewardSettings {
     const next = { ...this.settings, ...patch };
-    const outOfRange = checkRanges(next, REWARD_LIMITS);
-    if (outOfRange) throw new Error(outOfRange);
-    if (next.ties !== 'half' && next.ties !== 'drop')
-      throw new Error(`Ties must be "half" or "drop" (got ${String(next.ties)}).`);
-    if (typeof next.learnOnLabel !== 'boolean') throw new Error('"Learn as labels arrive" must be on or off.');
+    const problem = checkRewardSettings(next);
+    if (problem) throw new Error(problem);
     this.settings = next;
     for (const t of [this.trainer, ...this.members.map((m) => m.trainer)]) t.settings = next;
     return next;
@@ -182,7 +174,7 @@ export class RewardSession {
    * one read, refreshes the normalisation, and returns P(chosen > rejected) for each comparison with
    * the diagnostics.
    */
-  async report(comparisons: readonly Comparison[], gold: { spec: LabelerSpec; scenario: GoldScenario } | null) {
+  async report(comparisons: readonly Comparison[], gold: { spec: LabelerSpec; scenario: BuiltInScenarioId } | null) {
     this.reference ??= await this.referenceTexts();
     const probe = gold ? await this.goldProbe() : [];
     const items = comparisons.flatMap((c) => [

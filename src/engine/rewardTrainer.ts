@@ -25,7 +25,7 @@ export interface RewardPair {
 export type RewardStepSettings = Pick<RewardSettings, 'learningRate' | 'batchSize' | 'margin' | 'centering'>;
 
 /** Re-exported from settingDefaults.ts, the one home of every default. */
-export { REWARD_DEFAULTS } from './settingDefaults';
+export { REWARD_DEFAULTS } from './settingsRegistry';
 
 /** A fixed-shape batch of pairs: 2B rows (chosen rows first), targets and weights. */
 interface PairBatch {

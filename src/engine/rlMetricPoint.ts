@@ -4,10 +4,10 @@
 import type { Tokenizer } from '../data/types';
 import { completionText } from '../data/sequences';
 import { labelerGold, type LabelerSpec } from '../data/labelers';
-import type { GoldScenario } from '../data/gold';
+import type { BuiltInScenarioId } from '../data/types';
 import type { PpoIterationResult, TopK } from '../rlhf/ppo';
 import type { RlAlgorithm, RlDetail, RlMetricPoint, TopToken } from './protocol';
-import type { StepOutcome } from './rlMethodSteps';
+import type { StepOutcome } from './rlMethods';
 
 /** Which iteration a point belongs to, its method, its β and how long it took. */
 export interface PointStamp {
@@ -18,7 +18,7 @@ export interface PointStamp {
 }
 
 /** The gold labeler chosen for the run, if any. */
-export type GoldLabeler = { spec: LabelerSpec; scenario: GoldScenario } | null;
+export type GoldLabeler = { spec: LabelerSpec; scenario: BuiltInScenarioId } | null;
 
 /** Beyond these the run is treated as diverged. */
 const LIMITS_OF_SANITY = { 'objective/kl': 200, 'val/ratio': 10, 'policy/approxkl_avg': 20 } as const;

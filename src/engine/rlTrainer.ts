@@ -1,68 +1,37 @@
 // The RL stage inside the worker: the policy (a copy of the fine-tuned model), the frozen
 // reference, the value model, their optimisers and the KL controller; one iteration of the chosen
-// method per call (the bodies are in rlMethodSteps.ts, the metric point in rlMetricPoint.ts), and
+// method per call (the methods are in rlMethods/, the metric point in rlMetricPoint.ts), and
 // a guard that stops on a broken metric and keeps the last good weights for a rollback.
 
 import * as tf from '@tensorflow/tfjs';
 import { GPT } from '../model/model';
 import { decayMask, withZeroHead } from '../model/params';
-import { sample } from '../model/sample';
+import { answerRoom, sample } from '../model/sample';
 import type { ScenarioData } from '../data/types';
 import { completionText, encodePrompt } from '../data/sequences';
 import type { LabelerSpec } from '../data/labelers';
-import type { GoldScenario } from '../data/gold';
+import type { BuiltInScenarioId } from '../data/types';
 import { mulberry32, pickMany } from '../data/random';
 import { AdamW } from '../model/adamw';
 import { AdaptiveKlController, FixedKlController, type KlController } from '../rlhf/klController';
 import type { PreferencePair } from '../rlhf/dpoTrainer';
-import {
-  checkRanges,
-  RL_ALGORITHMS,
-  RL_LIMITS,
-  type BeforeAfter,
-  type RlDetail,
-  type RlMetricPoint,
-  type RlSettings,
-  type RlState,
-} from './protocol';
+import { type BeforeAfter, type RlDetail, type RlMetricPoint, type RlSettings, type RlState } from './protocol';
 import type { RewardSession } from './rewardSession';
-import { METHOD_STEPS, type StepModels } from './rlMethodSteps';
+import { RL_METHODS, type StepModels } from './rlMethods';
 import { brokenMetric, metricPoint, tokenDetail } from './rlMetricPoint';
-import { RL_DEFAULTS } from './settingDefaults';
+import { RL_DEFAULTS } from './rlSettingsRegistry';
+import { validateRlSettings } from './settings';
 
 /** Re-exported: the sanity check's home is rlMetricPoint.ts, and callers import it from here. */
 export { brokenMetric };
+/** Re-exported: the check's home is settings.ts, beside the other settings checks. */
+export { validateRlSettings };
 
 /** Re-exported from settingDefaults.ts, the one home of every default. */
 export { RL_DEFAULTS };
 
 /** Prompts in the before/after comparison. */
 const COMPARE_PROMPTS = 4;
-
-/** Checks every field of a settings object; throws the first problem. */
-export function validateRlSettings(s: RlSettings): void {
-  const outOfRange = checkRanges(s, RL_LIMITS);
-  if (outOfRange) throw new Error(outOfRange);
-  if (s.klEstimator !== 'k1' && s.klEstimator !== 'k3')
-    throw new Error(`The KL estimator must be k1 or k3 (got ${String(s.klEstimator)}).`);
-  if (s.valueInit !== 'reward' && s.valueInit !== 'policy')
-    throw new Error(`The value head starts from "reward" or "policy" (got ${String(s.valueInit)}).`);
-  if (!RL_ALGORITHMS.some((a) => a.id === s.algorithm)) throw new Error(`Unknown method: ${String(s.algorithm)}.`);
-  if (s.batchSize % s.minibatches !== 0)
-    throw new Error(
-      `Rollouts per iteration (${s.batchSize}) must be a multiple of the minibatches (${s.minibatches}).`,
-    );
-  if (s.algorithm === 'rloo' || s.algorithm === 'grpo') {
-    if (s.batchSize % s.groupSize !== 0)
-      throw new Error(
-        `Rollouts per iteration (${s.batchSize}) must be a multiple of the samples per prompt (${s.groupSize}).`,
-      );
-    if ((s.batchSize / s.groupSize) % s.minibatches !== 0)
-      throw new Error(
-        `The ${s.batchSize / s.groupSize} prompts of an iteration must split evenly into ${s.minibatches} minibatches (groups stay whole).`,
-      );
-  }
-}
 
 interface RlModels extends StepModels {
   controller: KlController;
@@ -84,7 +53,7 @@ export class RlTrainer {
     private reward: RewardSession,
     private data: ScenarioData,
     seed: number,
-    private gold: () => { spec: LabelerSpec; scenario: GoldScenario } | null,
+    private gold: () => { spec: LabelerSpec; scenario: BuiltInScenarioId } | null,
     /** Preference pairs for DPO and IPO (the same clicks the reward model learns from). */
     private preferencePairs: () => PreferencePair[] = () => [],
   ) {
@@ -124,13 +93,14 @@ export class RlTrainer {
     const policy = new GPT(this.sft.config, sftWeights);
     const reference = new GPT(this.sft.config, sftWeights);
     let value: GPT | null = null;
-    if (this.settings.algorithm !== 'ppo') {
-      // The other methods need no value estimate.
-    } else if (this.settings.valueInit === 'reward') {
-      value = new GPT(this.sft.config, await this.reward.model.read());
-    } else {
-      // A zero-initialised value head on the policy: every value starts at 0.
-      policy.assign(withZeroHead(sftWeights, policy.layout));
+    // Only a method with a value model (PPO) gets one; the others need no value estimate.
+    if (RL_METHODS[this.settings.algorithm].usesValueModel) {
+      if (this.settings.valueInit === 'reward') {
+        value = new GPT(this.sft.config, await this.reward.model.read());
+      } else {
+        // A zero-initialised value head on the policy: every value starts at 0.
+        policy.assign(withZeroHead(sftWeights, policy.layout));
+      }
     }
     return {
       policy,
@@ -150,12 +120,13 @@ export class RlTrainer {
     this.models ??= await this.build();
     const m = this.models;
     const s = this.settings;
+    const method = RL_METHODS[s.algorithm];
     tf.dispose([m.lastGood?.policy, m.lastGood?.value ?? undefined].filter((t): t is tf.Tensor1D => !!t));
     m.lastGood = { policy: m.policy.flat.clone(), value: m.value ? m.value.flat.clone() : null };
     const beta = m.controller.value;
     const started = performance.now();
     // 1. the method's own iteration: draw prompts, train (or sample), measure
-    const outcome = await METHOD_STEPS[s.algorithm]({
+    const outcome = await method.step({
       models: m,
       reward: this.reward.model,
       data: this.data,
@@ -181,8 +152,8 @@ export class RlTrainer {
       outcome.kind === 'update'
         ? tokenDetail(outcome.result, outcome.prompts, this.iteration, this.data.tokenizer, this.settings.clipRange)
         : null;
-    // 3. the KL controller learns from the iteration's KL (not for best-of-n, DPO or IPO)
-    if (outcome.kind === 'update') m.controller.update(point['objective/kl'], s.batchSize);
+    // 3. the KL controller learns from the iteration's KL (for the methods that pay beta as a KL penalty)
+    if (method.usesKlController) m.controller.update(point['objective/kl'], s.batchSize);
     this.checkSanity(point);
     return { point, detail };
   }
@@ -249,9 +220,8 @@ export class RlTrainer {
     const rand = mulberry32(this.seed - 1);
     const prompts = pickMany(rand, this.data.prompts, COMPARE_PROMPTS);
     const encoded = prompts.map((p) => encodePrompt(this.data.tokenizer, p));
-    const room = this.sft.config.contextLength - Math.max(...encoded.map((e) => e.length));
     const opts = {
-      maxNewTokens: Math.min(this.settings.responseLength, room),
+      maxNewTokens: answerRoom(this.sft, encoded, this.settings.responseLength),
       temperature: this.settings.temperature,
       topK: 0,
       seed: this.seed + 5,

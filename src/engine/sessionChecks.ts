@@ -1,7 +1,8 @@
 // A session file's chart histories, checked point by point and rebuilt from their known fields,
 // and the two helpers every session-file check uses (isObject, and kindOf to name a bad value).
 
-import { ACQUISITIONS, RL_ALGORITHMS } from './settingRanges';
+import { ACQUISITIONS } from './settingsRegistry';
+import { RL_ALGORITHMS } from './rlSettingsRegistry';
 import type { AcquisitionPoint, MetricPoint, RewardMetricPoint, RlMetricPoint, SessionUi } from './chartPoints';
 
 export const isObject = (v: unknown): v is Record<string, unknown> =>

@@ -14,18 +14,16 @@
 
 import { checksum, decodeCheckpoint, type Checkpoint } from '../model/checkpoint';
 import type { PresetName } from '../model/config';
+import type { BuiltInScenarioId } from '../data/types';
 import { PRESETS } from '../model/config';
 import type { Comparison } from '../data/preferences';
 import { checkSavedComparisons } from '../data/preferenceIO';
 import { scenarioTokenizer } from '../data/scenarios';
 import { TRAIT_INFO } from '../data/gold';
+import { PAIR_SETTINGS, REWARD_SETTINGS, SAMPLE_SETTINGS, TRAIN_SETTINGS } from './settingsRegistry';
+import { RL_SETTINGS } from './rlSettingsRegistry';
 import {
-  PAIR_LIMITS,
-  REWARD_LIMITS,
-  RL_LIMITS,
-  SAMPLE_LIMITS,
   SESSION_NAME_MAX,
-  TRAIN_LIMITS,
   type LabelerSettings,
   type PairSettings,
   type RewardSettings,
@@ -52,7 +50,7 @@ export interface SessionData {
   version: number;
   name: string;
   savedAt: string;
-  scenario: 'reviews' | 'assistant';
+  scenario: BuiltInScenarioId;
   preset: PresetName;
   seed: number;
   settings: {
@@ -120,11 +118,11 @@ function steps(v: unknown, where: string): number {
 
 /** The keys of each settings group; values are checked against their ranges later (sessions.ts). */
 const SETTING_KEYS = {
-  train: Object.keys(TRAIN_LIMITS),
-  sample: Object.keys(SAMPLE_LIMITS),
-  pair: [...Object.keys(PAIR_LIMITS), 'acquisition'],
-  reward: [...Object.keys(REWARD_LIMITS), 'ties', 'learnOnLabel'],
-  rl: [...Object.keys(RL_LIMITS), 'algorithm', 'klEstimator', 'adaptiveKl', 'whitenRewards', 'valueInit'],
+  train: Object.keys(TRAIN_SETTINGS.pretrain),
+  sample: Object.keys(SAMPLE_SETTINGS),
+  pair: Object.keys(PAIR_SETTINGS),
+  reward: Object.keys(REWARD_SETTINGS),
+  rl: Object.keys(RL_SETTINGS),
   custom: ['id', 'name', 'temperature', 'lengthBias', 'leftBias'],
 };
 

@@ -8,6 +8,13 @@
 // stand-in name (listedName), so no record can break the list or stay there for good.
 
 import { checksum } from '../model/checkpoint';
+import {
+  errorReason,
+  isQuotaError,
+  type DatabaseSpec,
+  onceInTransaction,
+  type TransactionStore,
+} from '../data/browserDb';
 import { SESSION_NAME_MAX } from './settingRanges';
 
 const DB_NAME = 'rlhf-playground-sessions';
@@ -32,66 +39,32 @@ export interface SessionStore {
   remove(name: string): Promise<void>;
 }
 
-/** The message of a storage error, never empty (a DOMException's message may be). */
-function reason(e: unknown): string {
-  const err = e as { name?: unknown; message?: unknown } | null;
-  const message = typeof err?.message === 'string' ? err.message.trim().slice(0, 300) : '';
-  const name = typeof err?.name === 'string' && err.name !== 'Error' ? err.name : '';
-  return message || name || 'the browser gave no reason';
-}
-
-function openDb(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    if (typeof indexedDB === 'undefined')
-      return reject(new Error('this browser offers no storage (IndexedDB) for sessions'));
-    const req = indexedDB.open(DB_NAME, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'name' });
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(new Error(`could not open the session storage (${reason(req.error)})`));
-  });
-}
-
-const isQuota = (e: unknown) => {
-  const { name, code } = (e ?? {}) as { name?: unknown; code?: unknown };
-  return name === 'QuotaExceededError' || name === 'NS_ERROR_DOM_QUOTA_REACHED' || code === 22;
+const DATABASE: DatabaseSpec = {
+  name: DB_NAME,
+  version: 1,
+  upgrade: (db) => void db.createObjectStore(STORE, { keyPath: 'name' }),
+  missing: 'this browser offers no storage (IndexedDB) for sessions',
+  cannotOpen: (e) => `could not open the session storage (${errorReason(e)})`,
 };
 
 /** Explains a failed write; a full disk or quota gets a message of its own. */
 export function writeError(e: unknown): Error {
-  if (isQuota(e)) {
+  if (isQuotaError(e)) {
     return new Error(
       'the browser refused to store the session: its storage quota is full. Sessions saved earlier are unchanged; ' +
         'delete some, or export this one as a file instead',
     );
   }
-  return new Error(`the session could not be stored (${reason(e)})`);
+  return new Error(`the session could not be stored (${errorReason(e)})`);
 }
 
-function run<T>(mode: IDBTransactionMode, action: (s: IDBObjectStore) => IDBRequest): Promise<T> {
-  return openDb().then(
-    (db) =>
-      new Promise<T>((resolve, reject) => {
-        let req: IDBRequest;
-        let tx: IDBTransaction;
-        try {
-          tx = db.transaction(STORE, mode);
-          req = action(tx.objectStore(STORE));
-        } catch (e) {
-          db.close();
-          return reject(
-            mode === 'readwrite' ? writeError(e) : new Error(`reading the session storage failed (${reason(e)})`),
-          );
-        }
-        tx.oncomplete = () => {
-          db.close();
-          resolve(req.result as T);
-        };
-        tx.onerror = tx.onabort = () => {
-          db.close();
-          const e = tx.error ?? req.error;
-          reject(mode === 'readwrite' ? writeError(e) : new Error(`reading the session storage failed (${reason(e)})`));
-        };
-      }),
+/** Runs one transaction on the session store, on a connection of its own that is closed after. */
+function run<T, Mode extends IDBTransactionMode>(
+  mode: Mode,
+  work: (store: TransactionStore<Mode>) => Promise<T>,
+): Promise<T> {
+  return onceInTransaction(DATABASE, STORE, mode, work, (e) =>
+    mode === 'readwrite' ? writeError(e) : new Error(`reading the session storage failed (${errorReason(e)})`),
   );
 }
 
@@ -140,14 +113,16 @@ export function listedSummary(record: unknown): SessionSummary {
 
 /** The stored keys listed under `name` (the name itself, or the damaged keys it stands in for). */
 async function keysListedAs(name: string): Promise<IDBValidKey[]> {
-  const keys = await run<IDBValidKey[]>('readonly', (s) => s.getAllKeys());
+  const keys: IDBValidKey[] = await run('readonly', (s) => s.getAllKeys());
   return keys.filter((k) => listedName(k) === name);
 }
 
 export const browserSessionStore: SessionStore = {
-  put: (summary, bytes) => run('readwrite', (s) => s.put({ ...summary, data: bytes })),
+  async put(summary, bytes) {
+    await run('readwrite', (s) => s.put({ ...summary, data: bytes }));
+  },
   async list() {
-    const all = await run<unknown[]>('readonly', (s) => s.getAll());
+    const all: unknown[] = await run('readonly', (s) => s.getAll());
     const seen = new Set<string>();
     return all
       .map(listedSummary)
@@ -157,12 +132,12 @@ export const browserSessionStore: SessionStore = {
   async get(name) {
     const [key] = await keysListedAs(name);
     if (key === undefined) return null;
-    const rec = await run<unknown>('readonly', (s) => s.get(key));
+    const rec: unknown = await run('readonly', (s) => s.get(key));
     const data = isRecord(rec) ? rec.data : undefined;
     if (data instanceof Uint8Array || data instanceof ArrayBuffer) return new Uint8Array(data);
     throw new Error(`the saved session "${name}" is damaged (it holds no session file); delete it`);
   },
   async remove(name) {
-    for (const key of await keysListedAs(name)) await run('readwrite', (s) => s.delete(key));
+    for (const key of await keysListedAs(name)) await run('readwrite', (s) => s.delete(key as string));
   },
 };

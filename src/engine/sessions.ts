@@ -17,20 +17,24 @@ import {
   type SessionUi,
 } from './sessionFile';
 import type { SessionSummary } from './sessionStore';
-import { validateSampleSettings, validateTrainSettings } from './settings';
-import { validateRlSettings } from './rlTrainer';
 import {
-  ACQUISITIONS,
-  checkRanges,
+  checkPairSettings,
+  checkRewardSettings,
+  checkRlSettings,
+  validateSampleSettings,
+  validateTrainSettings,
+} from './settings';
+import {
   MAX_PANEL,
-  PAIR_LIMITS,
-  REWARD_LIMITS,
+  REWARD_SETTINGS,
+  RL_SETTINGS,
   SESSION_NAME_MAX,
   TRAINABLE_STAGES,
   type LabelerSettings,
+  type SettingRecord,
 } from './protocol';
 import { BUILT_IN_LABELERS, validateLabeler } from '../data/labelers';
-import type { GoldScenario } from '../data/gold';
+import type { BuiltInScenarioId } from '../data/types';
 
 /** A name the list can show and the store can key on (defined beside the file format, which checks it too). */
 export { checkSessionName };
@@ -93,33 +97,36 @@ export async function packSession(parts: SessionParts): Promise<{ bytes: Uint8Ar
   return { bytes, summary };
 }
 
-/** Throws the first setting of a session that is out of range (so nothing is applied from a bad file). */
+/** Its switches that are not on or off, named by group and key (a file's fields are named as the file spells them). */
+function switchProblem(group: string, values: object, registry: Record<string, SettingRecord>): string | null {
+  const bad = Object.keys(registry).find(
+    (key) => registry[key].kind === 'flag' && typeof (values as Record<string, unknown>)[key] !== 'boolean',
+  );
+  return bad === undefined ? null : `its ${group} switch "${bad}" is not on or off`;
+}
+
+/** Throws the first setting of a session the worker would refuse (so nothing is applied from a bad file). */
 export function checkSessionSettings(s: SessionData['settings'], vocabSize: number): void {
   if (typeof s !== 'object' || s === null) throw new Error('its settings are missing');
-  for (const group of ['sample', 'pair', 'reward'] as const) {
+  for (const group of ['sample', 'pair', 'reward', 'rl'] as const) {
     if (typeof s[group] !== 'object' || s[group] === null) throw new Error(`its ${group} settings are missing`);
   }
   for (const stage of TRAINABLE_STAGES) {
-    const problem = validateTrainSettings(s.train?.[stage]);
+    const problem = validateTrainSettings(s.train?.[stage], stage);
     if (problem) throw new Error(`${stage}: ${problem}`);
   }
-  const sample = validateSampleSettings(s.sample, vocabSize);
-  if (sample) throw new Error(sample);
-  const outOfRange = checkRanges(s.pair, PAIR_LIMITS) ?? checkRanges(s.reward, REWARD_LIMITS);
-  if (outOfRange) throw new Error(outOfRange);
-  if (!ACQUISITIONS.some((a) => a.id === s.pair?.acquisition)) throw new Error('its way of picking pairs is unknown');
-  if (s.reward?.ties !== 'half' && s.reward?.ties !== 'drop') throw new Error('its handling of ties is unknown');
-  if (typeof s.reward?.learnOnLabel !== 'boolean')
-    throw new Error('its "learn as labels arrive" switch is not on or off');
-  if (typeof s.rl !== 'object' || s.rl === null) throw new Error('its RL settings are missing');
-  for (const key of ['adaptiveKl', 'whitenRewards'] as const) {
-    if (typeof s.rl[key] !== 'boolean') throw new Error(`its RL switch "${key}" is not on or off`);
-  }
-  validateRlSettings(s.rl);
+  const problem =
+    validateSampleSettings(s.sample, vocabSize) ??
+    checkPairSettings(s.pair) ??
+    switchProblem('reward', s.reward, REWARD_SETTINGS) ??
+    checkRewardSettings(s.reward) ??
+    switchProblem('RL', s.rl, RL_SETTINGS) ??
+    checkRlSettings(s.rl);
+  if (problem) throw new Error(problem);
 }
 
 /** The session's simulated annotators must exist in its scenario, and its custom labeler must be usable. */
-export function checkSessionLabelers(l: LabelerSettings, scenario: GoldScenario): void {
+export function checkSessionLabelers(l: LabelerSettings, scenario: BuiltInScenarioId): void {
   if (typeof l !== 'object' || l === null || typeof l.custom !== 'object' || l.custom === null) {
     throw new Error('its simulated annotators are missing');
   }

@@ -1,11 +1,12 @@
-// The settings the user can change, the range of each numeric one and the check both sides use,
-// the lists of choices (acquisition rules, RL methods) and the limits of single requests.
+// The shapes of the settings the user can change (their records, with defaults and ranges, are in
+// settingsRegistry.ts and rlSettingsRegistry.ts) and the limits of single requests.
 // protocol.ts re-exports all of it, so the UI still imports only protocol.ts.
 
 import type { LabelerSpec } from '../data/labelers';
-import type { RlAlgorithm, RlSettings } from '../rlhf/rlSettings';
+import type { Range } from './settingRecord';
 
 export type { RlAlgorithm, RlSettings } from '../rlhf/rlSettings';
+export { checkRange, type Range } from './settingRecord';
 
 /** The stages of the RLHF pipeline, in order. */
 export type StageId = 'pretrain' | 'sft' | 'preferences' | 'reward' | 'rl';
@@ -28,59 +29,8 @@ export interface SampleSettings {
   topK: number; // 0 = no top-k filter
 }
 
-/** The range of a numeric setting; the UI's fields and the worker's checks both use these. */
-export interface Range {
-  min: number;
-  max: number;
-  integer?: boolean;
-  minExclusive?: boolean;
-  label: string;
-}
-
-export const TRAIN_LIMITS: Record<keyof TrainSettings, Range> = {
-  learningRate: { min: 0, max: 0.1, minExclusive: true, label: 'Learning rate' },
-  batchSize: { min: 1, max: 64, integer: true, label: 'Batch size' },
-  warmupSteps: { min: 0, max: 100_000, integer: true, label: 'Warmup steps' },
-  totalSteps: { min: 1, max: 1_000_000, integer: true, label: 'Schedule length' },
-  weightDecay: { min: 0, max: 1, label: 'Weight decay' },
-  gradClip: { min: 0, max: 100, label: 'Gradient clip' },
-};
-
-export const SAMPLE_LIMITS: Record<keyof SampleSettings, Range> = {
-  temperature: { min: 0.1, max: 2, label: 'Temperature' },
-  topK: { min: 0, max: 100, integer: true, label: 'Top-k' },
-};
-
-/** A message if `value` is outside `r`, else null. */
-export function checkRange(value: unknown, r: Range): string | null {
-  const low = r.minExclusive ? `above ${r.min}` : `from ${r.min}`;
-  const wanted = `${r.label} must be ${r.integer ? 'a whole number ' : 'a number '}${low} to ${r.max}`;
-  if (typeof value !== 'number' || !Number.isFinite(value)) return `${wanted} (got ${String(value)}).`;
-  if (r.integer && !Number.isInteger(value)) return `${wanted} (got ${value}).`;
-  if (value < r.min || (r.minExclusive && value === r.min) || value > r.max) return `${wanted} (got ${value}).`;
-  return null;
-}
-
-/** The message of the first value of `values` outside its range in `limits`, else null. */
-export function checkRanges<K extends string>(
-  values: Partial<Record<K, unknown>> | undefined,
-  limits: Record<K, Range>,
-): string | null {
-  for (const key of Object.keys(limits) as K[]) {
-    const problem = checkRange(values?.[key], limits[key]);
-    if (problem) return problem;
-  }
-  return null;
-}
-
 /** How the next pair to judge is picked from freshly sampled candidates. */
 export type Acquisition = 'random' | 'uncertain' | 'ensemble';
-export const ACQUISITIONS: { id: Acquisition; label: string }[] = [
-  { id: 'random', label: 'Random pairs' },
-  { id: 'uncertain', label: 'Least sure (P closest to 0.5)' },
-  { id: 'ensemble', label: 'Ensemble disagreement' },
-];
-
 /** How pairs are made: the sampling temperature of each side, the acquisition rule, the ranking size. */
 export interface PairSettings {
   temperatureLeft: number;
@@ -89,12 +39,6 @@ export interface PairSettings {
   /** Completions per ranking in ranking mode (3 to 6). */
   rankK: number;
 }
-
-export const PAIR_LIMITS: Record<Exclude<keyof PairSettings, 'acquisition'>, Range> = {
-  temperatureLeft: { min: 0.1, max: 2, label: 'Left temperature' },
-  temperatureRight: { min: 0.1, max: 2, label: 'Right temperature' },
-  rankK: { min: 3, max: 6, integer: true, label: 'Completions per ranking' },
-};
 
 /** Reward-model training settings the user can change. */
 export interface RewardSettings {
@@ -108,14 +52,6 @@ export interface RewardSettings {
   learnOnLabel: boolean;
 }
 
-export const REWARD_LIMITS: Record<Exclude<keyof RewardSettings, 'ties' | 'learnOnLabel'>, Range> = {
-  learningRate: { min: 0, max: 0.1, minExclusive: true, label: 'Reward learning rate' },
-  batchSize: { min: 1, max: 64, integer: true, label: 'Reward batch size' },
-  epochs: { min: 1, max: 50, integer: true, label: 'Epochs' },
-  margin: { min: 0, max: 5, label: 'Margin' },
-  centering: { min: 0, max: 1, label: 'Centring coefficient' },
-};
-
 /** How many simulated annotators the panel holds. */
 export const MAX_PANEL = 4;
 
@@ -128,40 +64,6 @@ export interface LabelerSettings {
   /** The user-defined labeler (id 'custom'), usable wherever a built-in one is. */
   custom: LabelerSpec;
 }
-
-/** The ways to tune the policy, as the settings form lists them. */
-export const RL_ALGORITHMS: { id: RlAlgorithm; label: string }[] = [
-  { id: 'ppo', label: 'PPO (clipped, value head, GAE)' },
-  { id: 'reinforce', label: 'REINFORCE with a baseline' },
-  { id: 'rloo', label: 'RLOO (leave-one-out baseline)' },
-  { id: 'grpo', label: 'GRPO (group-normalised advantages)' },
-  { id: 'bestOfN', label: 'Best-of-n sampling (no training)' },
-  { id: 'dpo', label: 'DPO (straight from the preferences)' },
-  { id: 'ipo', label: 'IPO (straight from the preferences)' },
-];
-
-export const RL_LIMITS: Record<
-  Exclude<keyof RlSettings, 'algorithm' | 'klEstimator' | 'adaptiveKl' | 'whitenRewards' | 'valueInit'>,
-  Range
-> = {
-  groupSize: { min: 2, max: 16, integer: true, label: 'Samples per prompt (k, or n)' },
-  learningRate: { min: 0, max: 0.01, minExclusive: true, label: 'RL learning rate' },
-  beta: { min: 0, max: 10, label: 'KL coefficient β' },
-  targetKl: { min: 0.01, max: 100, label: 'Target KL' },
-  klHorizon: { min: 1, max: 1_000_000, integer: true, label: 'KL horizon' },
-  clipRange: { min: 0.01, max: 1, label: 'Clip range ε' },
-  clipRangeValue: { min: 0.01, max: 10, label: 'Value clip range' },
-  vfCoef: { min: 0, max: 10, label: 'Value coefficient' },
-  gamma: { min: 0, max: 1, label: 'γ (discount)' },
-  lambda: { min: 0, max: 1, label: 'λ (GAE)' },
-  epochs: { min: 1, max: 16, integer: true, label: 'PPO epochs' },
-  minibatches: { min: 1, max: 16, integer: true, label: 'Minibatches' },
-  batchSize: { min: 2, max: 64, integer: true, label: 'Rollouts per iteration' },
-  responseLength: { min: 2, max: 48, integer: true, label: 'Response length' },
-  temperature: { min: 0.1, max: 2, label: 'Rollout temperature' },
-  entropyCoef: { min: 0, max: 1, label: 'Entropy bonus' },
-  missingEosPenalty: { min: 0, max: 10, label: 'Missing-EOS penalty' },
-};
 
 /** How many labels one acquisition comparison collects per strategy. */
 export const ACQUISITION_LABELS: Range = { min: 10, max: 200, integer: true, label: 'Labels per strategy' };

@@ -1,32 +1,63 @@
-// The worker's check of every setting the user can change (the limits live in protocol.ts, so
-// the UI shows the same ones): a value outside its range is refused with a message and changes nothing.
+// The worker's check of every setting the user can change: each value against its record (the
+// registries, which the UI's fields use too), then the few rules that tie two settings together.
+// Every check returns the first problem as a sentence, or null; a refused change changes nothing.
 
 import {
-  checkRange,
-  SAMPLE_LIMITS,
-  TRAIN_LIMITS,
-  type Range,
+  checkSettings,
+  PAIR_SETTINGS,
+  REWARD_SETTINGS,
+  RL_SETTINGS,
+  SAMPLE_SETTINGS,
+  TRAIN_SETTINGS,
+  type PairSettings,
+  type RewardSettings,
+  type RlSettings,
   type SampleSettings,
+  type TrainableStage,
   type TrainSettings,
 } from './protocol';
 
-/** The message of the first value outside its range, or null when all are fine. */
-function firstProblem<K extends string>(values: Record<K, number>, limits: Record<K, Range>): string | null {
-  for (const key of Object.keys(limits) as K[]) {
-    const problem = checkRange(values[key], limits[key]);
-    if (problem) return problem;
-  }
-  return null;
-}
-
-export function validateTrainSettings(s: TrainSettings): string | null {
-  return firstProblem(s as unknown as Record<keyof TrainSettings, number>, TRAIN_LIMITS);
+export function validateTrainSettings(s: TrainSettings, stage: TrainableStage): string | null {
+  return checkSettings(s, TRAIN_SETTINGS[stage]);
 }
 
 export function validateSampleSettings(s: SampleSettings, vocabSize: number): string | null {
-  const problem = firstProblem(s as unknown as Record<keyof SampleSettings, number>, SAMPLE_LIMITS);
+  const problem = checkSettings(s, SAMPLE_SETTINGS);
   if (problem) return problem;
   if (s.topK >= vocabSize)
     return `Top-k must be smaller than the vocabulary (${vocabSize} tokens); use 0 for no limit.`;
   return null;
+}
+
+/** Why pair settings cannot be used (a value out of range, an unknown way to pick), or null. */
+export function checkPairSettings(s: PairSettings): string | null {
+  return checkSettings(s, PAIR_SETTINGS);
+}
+
+export function checkRewardSettings(s: RewardSettings): string | null {
+  return checkSettings(s, REWARD_SETTINGS);
+}
+
+/** Every RL value against its record, then the batch shapes the methods need. */
+export function checkRlSettings(s: RlSettings): string | null {
+  const problem = checkSettings(s, RL_SETTINGS);
+  if (problem) return problem;
+  if (s.batchSize % s.minibatches !== 0)
+    return `Rollouts per iteration (${s.batchSize}) must be a multiple of the minibatches (${s.minibatches}).`;
+  if (s.algorithm === 'rloo' || s.algorithm === 'grpo') {
+    if (s.batchSize % s.groupSize !== 0)
+      return `Rollouts per iteration (${s.batchSize}) must be a multiple of the samples per prompt (${s.groupSize}).`;
+    if ((s.batchSize / s.groupSize) % s.minibatches !== 0)
+      return (
+        `The ${s.batchSize / s.groupSize} prompts of an iteration must split evenly into ` +
+        `${s.minibatches} minibatches (groups stay whole).`
+      );
+  }
+  return null;
+}
+
+/** checkRlSettings for callers that stop on the first problem. */
+export function validateRlSettings(s: RlSettings): void {
+  const problem = checkRlSettings(s);
+  if (problem) throw new Error(problem);
 }

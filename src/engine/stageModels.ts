@@ -175,7 +175,7 @@ export async function pretrainFromScratch(pg: PlaygroundState): Promise<void> {
 export function setTrainSettings(pg: PlaygroundState, stage: TrainableStage, settings: Partial<TrainSettings>): void {
   const s = pg.stage(stage);
   const next = { ...s.trainer.settings, ...settings };
-  const problem = validateTrainSettings(next);
+  const problem = validateTrainSettings(next, stage);
   if (problem) {
     pg.emitStage(stage); // the form shows the settings still in force
     throw new Error(problem);

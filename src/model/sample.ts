@@ -45,6 +45,11 @@ function draw(logits: tf.Tensor2D, opts: SampleOptions, noise: Float32Array) {
   return { token, logProb: pickLogProbs(logp, token) };
 }
 
+/** The new tokens a batch of prompts can take: `wanted`, or what the longest prompt leaves of the context if less. */
+export function answerRoom(model: GPT, prompts: number[][], wanted: number): number {
+  return Math.min(wanted, model.config.contextLength - Math.max(...prompts.map((p) => p.length)));
+}
+
 /** The hidden state [B, C] of the last column of a [B*T, C] block. */
 function lastColumn(hidden: tf.Tensor2D, B: number, T: number, col = T - 1): tf.Tensor2D {
   return hidden.reshape([B, T, -1]).slice([0, col, 0], [B, 1, -1]).reshape([B, -1]);

@@ -3,12 +3,12 @@
 // holds the policy closer than no anchor does.
 
 import type { Effect } from './preset';
-import type { LinkScenario } from '../ui/urlState';
+import type { BuiltInScenarioId } from '../data/types';
 import { earlyLate, fmt, lastGoldAgreement, oneByOne, rlPoints, rlSteps } from './measures';
 
 /** Gold agreement the reward model reaches after `labels` clicks of a simulated labeler, on the default model. */
 function rewardModelLearns(
-  scenario: LinkScenario,
+  scenario: BuiltInScenarioId,
   labelerId: string,
   labels: number,
   target: number,

@@ -6,6 +6,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { GPT } from '../model/model';
+import { answerRoom } from '../model/sample';
 import { rewardScores } from './rewardModel';
 import { bestOfNKl } from './kl';
 import { rollout, scoredRows } from './rollout';
@@ -45,8 +46,13 @@ export async function bestOfN(inp: BestOfNInputs): Promise<BestOfNResult> {
   const kl = bestOfNKl(n); // validates n >= 1
   if (!Number.isInteger(n)) throw new Error(`best-of-n needs a whole number of samples, got ${n}`);
   const rows = inp.promptIds.flatMap((p) => Array.from({ length: n }, () => p));
-  const room = inp.policy.config.contextLength - Math.max(...rows.map((p) => p.length));
-  const r = await rollout(inp.policy, rows, Math.min(inp.responseLength, room), inp.temperature, inp.seed);
+  const r = await rollout(
+    inp.policy,
+    rows,
+    answerRoom(inp.policy, rows, inp.responseLength),
+    inp.temperature,
+    inp.seed,
+  );
 
   const scored = tf.tidy(() => {
     const raw = rewardScores(inp.reward.weights(), inp.reward, scoredRows(r, inp.reward.config.contextLength));

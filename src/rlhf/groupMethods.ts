@@ -12,21 +12,31 @@
 // Minibatches hold whole groups: the groups are shuffled, not the rows, so for RLOO and GRPO the
 // advantages inside every minibatch sum to zero and each step pushes up as much as it pushes down.
 // That needs (prompts) % minibatches = 0. Reads: the rollout's, and one packed read at the end.
+// Steps 1, 2 and the minibatch loop of 4 are shared with ppo.ts (iterationSteps.ts), and so is
+// the read at the end (iterationIO.ts); this file holds the methods' own advantages and loss.
 
 import * as tf from '@tensorflow/tfjs';
 import type { GPT } from '../model/model';
 import { lossAndFlatGrad } from '../model/params';
-import { mulberry32 } from '../data/random';
 import type { AdamW } from '../model/adamw';
 import type { RlSettings } from './rlSettings';
-import { rewardScores } from './rewardModel';
 import { klPerToken } from './kl';
 import { grpoAdvantages, reinforceAdvantages, rlooAdvantages, updateBaseline } from './groupAdvantages';
 import { grpoLoss } from './grpoLoss';
 import { clippedSurrogate } from './ppoLoss';
 import { maskedMean, maskedVar } from './whiten';
-import { idsTensor, maskTensor, responseOutputs, rollout, scoredRows } from './rollout';
-import { displayTensors, packFlat, readDisplay, reader, readScatter, shuffled } from './iterationIO';
+import { responseOutputs, type ResponseOutputs, type Rollout } from './rollout';
+import {
+  answerPrompts,
+  gatherRows,
+  minibatchEpochs,
+  normalisedScores,
+  sampledOutputs,
+  type MinibatchKept,
+  type MinibatchRows,
+  type SampledRollouts,
+} from './iterationSteps';
+import { displayOf, packScalars, readIteration, scatterStack } from './iterationIO';
 import type { PpoIterationResult } from './ppo';
 
 export type GroupMethod = 'reinforce' | 'rloo' | 'grpo';
@@ -63,6 +73,108 @@ export interface GroupIterationResult extends PpoIterationResult {
   baseline: number;
 }
 
+/** The update's metrics, packed per minibatch in this order. */
+const UPDATE_METRICS = ['approxKl', 'clipFrac', 'pgLoss', 'ratioMean', 'ratioVar'] as const;
+/** Statistics of the batch before the update (meanSeqReward feeds REINFORCE's baseline). */
+const BATCH_STATS = ['kl', 'entropy', 'score', 'responseLength', 'meanSeqReward'] as const;
+
+/**
+ * The tensors the update learns from, fixed before it, one row per answer, grouped by prompt:
+ * the whole batch (B rows), or one minibatch of whole groups gathered from it.
+ */
+interface GroupRows {
+  /** Prompt + response token ids, [rows, Tp + N]. */
+  ids: tf.Tensor2D;
+  /** 1 on the response tokens that count, [rows, N]. */
+  mask: tf.Tensor2D;
+  /** log pi_old(a_t) and log pi_ref(a_t) at sampling time, [rows, N]. */
+  oldLogp: tf.Tensor2D;
+  refLogp: tf.Tensor2D;
+  /** One advantage per answer, [rows]. */
+  advantages: tf.Tensor1D;
+  /** That advantage on every valid token of the answer, [rows, N]. */
+  tokenAdvantages: tf.Tensor2D;
+}
+
+/** Step 3: one advantage per answer, by method (groupAdvantages.ts), from the scores and the per-token KL. */
+function sequenceAdvantages(inp: GroupInputs, sampled: SampledRollouts, scores: tf.Tensor1D) {
+  const { method, settings: s, beta } = inp;
+  return tf.tidy(() => {
+    const estimator = method === 'grpo' ? 'k3' : s.klEstimator;
+    const kl = tf.mul(klPerToken(sampled.oldLogp, sampled.refLogp, estimator), sampled.mask) as tf.Tensor2D;
+    const klSum = tf.sum(kl, 1) as tf.Tensor1D;
+    // s - beta * sum_t KL_t: the KL-regularised return of a whole sequence (Ziegler et al. 2019; TRL RLOO).
+    const seqReward = tf.sub(scores, tf.mul(klSum, beta)) as tf.Tensor1D;
+    const advantages =
+      method === 'grpo'
+        ? grpoAdvantages(scores, s.groupSize)
+        : method === 'rloo'
+          ? rlooAdvantages(seqReward, s.groupSize)
+          : reinforceAdvantages(seqReward, inp.baseline);
+    return { kl, klSum, seqReward, advantages };
+  });
+}
+
+/** The update's loss on one minibatch, by method; pgLoss is the surrogate part alone. */
+function groupLoss(
+  inp: GroupInputs,
+  now: ResponseOutputs,
+  minibatch: GroupRows,
+  surrogate: { loss: tf.Tensor2D },
+): { loss: tf.Scalar; pgLoss: tf.Scalar } {
+  const { settings: s } = inp;
+  const { mask } = minibatch;
+  let loss: tf.Scalar, pgLoss: tf.Scalar;
+  if (inp.method === 'grpo') {
+    const o = grpoLoss(
+      now.logp,
+      minibatch.oldLogp,
+      minibatch.refLogp,
+      minibatch.advantages,
+      mask,
+      s.clipRange,
+      inp.beta,
+    );
+    loss = o.loss;
+    pgLoss = o.pgLoss;
+  } else {
+    // loss = masked mean over valid tokens of max(-A r_t, -A clip(r_t)), A per sequence (TRL RLOOTrainer).
+    loss = pgLoss = maskedMean(surrogate.loss, mask) as tf.Scalar;
+  }
+  if (s.entropyCoef !== 0) loss = tf.sub(loss, tf.mul(maskedMean(now.entropy, mask), s.entropyCoef)) as tf.Scalar;
+  return { loss, pgLoss };
+}
+
+/** Step 4 on one minibatch of whole groups: one policy step on the clipped surrogate (or GRPO's loss). */
+function groupMinibatch(inp: GroupInputs, r: Rollout, batch: GroupRows, rows: MinibatchRows): MinibatchKept {
+  const { models, settings: s } = inp;
+  const minibatch = gatherRows(batch, rows.idx);
+  const { mask, oldLogp } = minibatch;
+  const kept: { metrics?: tf.Tensor1D; scatter?: tf.Tensor } = {};
+  const step = lossAndFlatGrad(models.policy.flat, models.policy.layout, (w) => {
+    const now = responseOutputs(w, models.policy, minibatch.ids, rows.pads, r.Tp, r.N, s.temperature);
+    const perSequence = minibatch.advantages.reshape([-1, 1]) as tf.Tensor2D;
+    const surrogate = clippedSurrogate(now.logp, oldLogp, perSequence, s.clipRange);
+    const { loss, pgLoss } = groupLoss(inp, now, minibatch, surrogate);
+    kept.metrics = tf.keep(
+      packScalars(UPDATE_METRICS, {
+        approxKl: tf.mul(maskedMean(tf.square(tf.sub(now.logp, oldLogp)), mask), 0.5), // TRL's approxkl
+        clipFrac: maskedMean(surrogate.clipped, mask),
+        pgLoss,
+        ratioMean: maskedMean(surrogate.ratio, mask),
+        ratioVar: maskedVar(surrogate.ratio, mask, false),
+      }),
+    );
+    if (rows.isLast) {
+      const { ratio, clipped } = surrogate;
+      kept.scatter = tf.keep(scatterStack({ advantage: minibatch.tokenAdvantages, ratio, clipped, mask }));
+    }
+    return loss;
+  });
+  inp.optimizer.update(models.policy.flat, step.grad, s.learningRate);
+  return { metrics: kept.metrics!, scatter: kept.scatter ?? null };
+}
+
 export async function groupIteration(inp: GroupInputs): Promise<GroupIterationResult> {
   const { models, settings: s, method, beta } = inp;
   const k = s.groupSize,
@@ -72,178 +184,70 @@ export async function groupIteration(inp: GroupInputs): Promise<GroupIterationRe
   if (P % s.minibatches !== 0)
     throw new Error(`the prompts (${P}) must split evenly into ${s.minibatches} minibatches of whole groups`);
 
-  // 1. Rollouts, grouped by prompt: [p0 x k, p1 x k, ...].
+  // 1. Rollouts, grouped by prompt: [p0 x k, p1 x k, ...]; the policy and the reference read them back.
   const promptRows = inp.promptIds.flatMap((p) => Array.from({ length: k }, () => p));
-  const room = models.policy.config.contextLength - Math.max(...promptRows.map((p) => p.length));
-  const r = await rollout(models.policy, promptRows, Math.min(s.responseLength, room), s.temperature, inp.seed);
-  const { Tp, N, pads } = r;
-
-  // 2-3. Scores, KL and sequence advantages, once, before any update.
-  const prep = tf.tidy(() => {
-    const ids = idsTensor(r),
-      mask = maskTensor(r);
-    const old = responseOutputs(models.policy.weights(), models.policy, ids, pads, Tp, N, s.temperature);
-    const ref = responseOutputs(models.reference.weights(), models.reference, ids, pads, Tp, N, s.temperature);
-    const raw = rewardScores(models.reward.weights(), models.reward, scoredRows(r, models.reward.config.contextLength));
-    const noEos = tf.tensor1d(r.hasEos.map((e) => (e ? 0 : 1)));
-    const scores = tf.sub(
-      tf.div(tf.sub(raw, inp.normalization.mean), inp.normalization.std),
-      tf.mul(noEos, s.missingEosPenalty),
-    ) as tf.Tensor1D;
-    const kl = tf.mul(klPerToken(old.logp, ref.logp, method === 'grpo' ? 'k3' : s.klEstimator), mask) as tf.Tensor2D;
-    const klSum = tf.sum(kl, 1);
-    // s - beta * sum_t KL_t: the KL-regularised return of a whole sequence (Ziegler et al. 2019; TRL RLOO).
-    const seqReward = tf.sub(scores, tf.mul(klSum, beta)) as tf.Tensor1D;
-    const advantages =
-      method === 'grpo'
-        ? grpoAdvantages(scores, k)
-        : method === 'rloo'
-          ? rlooAdvantages(seqReward, k)
-          : reinforceAdvantages(seqReward, inp.baseline);
-    const batchStats = tf.stack([
-      tf.mean(klSum),
-      tf.mean(tf.sum(tf.mul(old.entropy, mask), 1)),
-      tf.mean(scores),
-      tf.mean(tf.sum(mask, 1)),
-      tf.mean(seqReward),
-    ]);
-    return {
-      ids,
-      mask,
-      oldLogp: old.logp,
-      refLogp: ref.logp,
-      kl,
-      scores,
-      advantages,
-      batchStats,
-      tokenAdvantages: tf.mul(advantages.reshape([-1, 1]), mask) as tf.Tensor2D,
-      oldAll: old.logpAll,
-      refAll: ref.logpAll,
-    };
-  });
-
-  // 4. Epochs over shuffled minibatches of whole groups.
-  const rand = mulberry32(inp.seed ^ 0x9e3779b9);
-  const groupsPerMb = P / s.minibatches,
-    mb = groupsPerMb * k;
-  const perMinibatch: tf.Tensor1D[] = [];
-  let lastScatter: tf.Tensor | null = null;
-  for (let epoch = 0; epoch < s.epochs; epoch++) {
-    const order = shuffled(P, rand);
-    for (let m = 0; m < s.minibatches; m++) {
-      const rows = order
-        .slice(m * groupsPerMb, (m + 1) * groupsPerMb)
-        .flatMap((g) => Array.from({ length: k }, (_, j) => g * k + j));
-      const rowPads = rows.map((i) => pads[i]);
-      const isLast = epoch === s.epochs - 1 && m === s.minibatches - 1;
-      const out = tf.tidy((): tf.TensorContainer => {
-        const idx = tf.tensor1d(rows, 'int32');
-        const [ids, mask, oldLogp, refLogp, tokenAdv] = [
-          prep.ids,
-          prep.mask,
-          prep.oldLogp,
-          prep.refLogp,
-          prep.tokenAdvantages,
-        ].map((t) => tf.gather(t, idx) as tf.Tensor2D);
-        const adv = tf.gather(prep.advantages, idx) as tf.Tensor1D;
-        let metrics: tf.Tensor1D | null = null;
-        let scatter: tf.Tensor | null = null;
-        const step = lossAndFlatGrad(models.policy.flat, models.policy.layout, (w) => {
-          const now = responseOutputs(w, models.policy, ids, rowPads, Tp, N, s.temperature);
-          const surrogate = clippedSurrogate(now.logp, oldLogp, adv.reshape([-1, 1]) as tf.Tensor2D, s.clipRange);
-          let loss: tf.Scalar, pgLoss: tf.Scalar;
-          if (method === 'grpo') {
-            const o = grpoLoss(now.logp, oldLogp, refLogp, adv, mask, s.clipRange, beta);
-            loss = o.loss;
-            pgLoss = o.pgLoss;
-          } else {
-            // loss = masked mean over valid tokens of max(-A r_t, -A clip(r_t)), A per sequence (TRL RLOOTrainer).
-            loss = pgLoss = maskedMean(surrogate.loss, mask) as tf.Scalar;
-          }
-          if (s.entropyCoef !== 0)
-            loss = tf.sub(loss, tf.mul(maskedMean(now.entropy, mask), s.entropyCoef)) as tf.Scalar;
-          metrics = tf.keep(
-            tf.stack([
-              tf.mul(maskedMean(tf.square(tf.sub(now.logp, oldLogp)), mask), 0.5), // approx KL (TRL's approxkl)
-              maskedMean(surrogate.clipped, mask),
-              pgLoss,
-              maskedMean(surrogate.ratio, mask),
-              maskedVar(surrogate.ratio, mask, false),
-            ]) as tf.Tensor1D,
-          );
-          if (isLast) scatter = tf.keep(tf.stack([tokenAdv, surrogate.ratio, surrogate.clipped, mask]));
-          return loss;
-        });
-        inp.optimizer.update(models.policy.flat, step.grad, s.learningRate);
-        const kept = scatter as tf.Tensor | null;
-        return kept ? { metrics: metrics!, scatter: kept } : { metrics: metrics! };
-      }) as { metrics: tf.Tensor1D; scatter?: tf.Tensor };
-      perMinibatch.push(out.metrics);
-      if (out.scatter) lastScatter = out.scatter;
-    }
-  }
-
-  // After the update: the display rows, then one read of everything.
-  const D = Math.min(inp.detailRows, B);
-  const packed = tf.tidy(() =>
-    packFlat([
-      tf.mean(tf.stack(perMinibatch), 0),
-      prep.batchStats,
-      prep.scores,
-      prep.advantages,
-      ...displayTensors({
-        policy: models.policy,
-        ids: prep.ids,
-        pads,
-        Tp,
-        N,
-        D,
-        temperature: s.temperature,
-        clipRange: s.clipRange,
-        oldLogp: prep.oldLogp,
-        advantages: prep.tokenAdvantages,
-        kl: prep.kl,
-        oldAll: prep.oldAll,
-        refAll: prep.refAll,
-      }),
-      lastScatter ?? tf.zeros([4, mb, N]),
-    ]),
+  const r = await answerPrompts(models.policy, promptRows, s.responseLength, s.temperature, inp.seed);
+  const sampled = sampledOutputs(models.policy, models.reference, r, s.temperature);
+  // 2. Scoring: the reward model's normalised score of each answer, minus the missing-<eos> penalty.
+  const scores = normalisedScores(models.reward, r, inp.normalization, s.missingEosPenalty);
+  // 3. One advantage per sequence, from the group's scores (and the KL, for REINFORCE and RLOO).
+  const seq = sequenceAdvantages(inp, sampled, scores);
+  const batch: GroupRows = {
+    ids: sampled.ids,
+    mask: sampled.mask,
+    oldLogp: sampled.oldLogp,
+    refLogp: sampled.refLogp,
+    advantages: seq.advantages,
+    tokenAdvantages: tf.tidy(() => tf.mul(seq.advantages.reshape([-1, 1]), sampled.mask) as tf.Tensor2D),
+  };
+  const batchStats = tf.tidy(() =>
+    packScalars(BATCH_STATS, {
+      kl: tf.mean(seq.klSum),
+      entropy: tf.mean(tf.sum(tf.mul(sampled.entropy, sampled.mask), 1)),
+      score: tf.mean(scores),
+      responseLength: tf.mean(tf.sum(sampled.mask, 1)),
+      meanSeqReward: tf.mean(seq.seqReward),
+    }),
   );
-  const values = await packed.data();
-  tf.dispose([packed, ...(lastScatter ? [lastScatter] : []), ...perMinibatch, ...Object.values(prep)]);
+  // 4. Update: epochs over shuffled minibatches of whole groups.
+  const plan = { groups: P, groupSize: k, minibatches: s.minibatches, epochs: s.epochs, seed: inp.seed, pads: r.pads };
+  const update = minibatchEpochs(plan, (rows) => groupMinibatch(inp, r, batch, rows));
 
-  const take = reader(values);
-  const [approxKl, clipFrac, pgLoss, ratioMean, ratioVar] = take(5);
-  const [kl, entropy, score, responseLength, meanSeqReward] = take(5);
-  const scores = take(B),
-    advantages = take(B);
-  const { tokens, top } = readDisplay(take, D, N);
-  const scatter = readScatter(take, mb, N);
+  // After the update: the metrics, scores, advantages and the display rows, in one read.
+  const read = await readIteration({
+    update,
+    metricNames: UPDATE_METRICS,
+    batchStats,
+    statNames: BATCH_STATS,
+    perRollout: [scores, seq.advantages],
+    display: displayOf(models.policy, r, sampled, Math.min(inp.detailRows, B), s, {
+      advantages: batch.tokenAdvantages,
+      kl: seq.kl,
+    }),
+    minibatchRows: (P / s.minibatches) * k,
+  });
+  tf.dispose([...Object.values(sampled), scores, seq, ...Object.values(batch), batchStats]);
+
+  const [scoreList, advantages] = read.perRollout;
+  const { meanSeqReward, ...stats } = read.stats;
   // nonScore is -beta * KL for every method, so rlhfReward = score - beta * KL is the same objective
   // on every chart (for GRPO the KL is paid in the loss rather than in the reward).
-  const nonScore = -beta * kl;
+  const nonScore = -beta * stats.kl;
   return {
     rollout: r,
     stats: {
-      kl,
-      entropy,
+      ...stats,
       nonScore,
-      score,
-      rlhfReward: score + nonScore,
-      approxKl,
-      clipFrac,
-      pgLoss,
+      rlhfReward: stats.score + nonScore,
+      ...read.metrics,
       vfLoss: 0,
       vfClipFrac: 0,
-      ratioMean,
-      ratioVar,
       explainedVariance: 0,
-      responseLength,
     },
-    scores,
-    tokens,
-    top,
-    scatter,
+    scores: scoreList,
+    tokens: read.tokens,
+    top: read.top,
+    scatter: read.scatter,
     advantages,
     baseline: method === 'reinforce' ? updateBaseline(inp.baseline, meanSeqReward, s.baselineDecay) : inp.baseline,
   };

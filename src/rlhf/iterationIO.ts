@@ -1,12 +1,14 @@
-// Pieces every RL iteration (PPO, REINFORCE, RLOO, GRPO) shares: the seeded minibatch shuffle,
-// the display tensors computed after the update (per-token KL, advantage, ratio, clip flag and
-// the top next tokens of a few rollouts), and the unpacking of the one packed read at the end.
+// What goes in and out of the device at the end of every RL iteration (PPO, REINFORCE, RLOO,
+// GRPO): named scalars packed into one vector and read back by name, the display tensors computed
+// after the update (per-token KL, advantage, ratio, clip flag and the top next tokens of a few
+// rollouts), the scatter plot's stack, and the one packed read that brings all of it back.
 // Keeping packing and unpacking side by side means their orders cannot drift apart.
 
 import * as tf from '@tensorflow/tfjs';
 import type { GPT } from '../model/model';
-import { responseOutputs } from './rollout';
+import { responseOutputs, type Rollout } from './rollout';
 import { tokenClipInfo } from './ppoLoss';
+import type { SampledRollouts, UpdateKept } from './iterationSteps';
 
 /** Top-TOP next-token ids and probabilities, one list per response position. */
 export interface TopK {
@@ -35,16 +37,6 @@ export interface ScatterPoint {
 }
 
 export const TOP = 5;
-
-/** Fisher-Yates shuffle of 0..n-1 with a seeded generator. */
-export function shuffled(n: number, rand: () => number): number[] {
-  const a = Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [a[i], a[j]] = [a[j], a[i]];
-  }
-  return a;
-}
 
 export interface DisplayInputs {
   /** The policy after the update. */
@@ -97,6 +89,42 @@ export function displayTensors(d: DisplayInputs): tf.Tensor[] {
   ];
 }
 
+/** Named scalars packed into one vector, in the order of `names` (readScalars reads them back by name). */
+export function packScalars<K extends string>(names: readonly K[], scalars: { [N in K]: tf.Tensor }): tf.Tensor1D {
+  return tf.stack(names.map((n) => scalars[n])) as tf.Tensor1D;
+}
+
+/** `packed` (in the order of `names`) with the run of entries named `partNames` replaced by `part`. */
+export function replaceScalars<K extends string>(
+  packed: tf.Tensor1D,
+  names: readonly K[],
+  part: tf.Tensor1D,
+  partNames: readonly K[],
+): tf.Tensor1D {
+  const start = names.indexOf(partNames[0]);
+  if (start < 0 || partNames.some((n, i) => names[start + i] !== n))
+    throw new Error(`${partNames.join(', ')} must be a run of ${names.join(', ')}`);
+  const after = names.length - start - partNames.length;
+  const [head, , tail] = tf.split(packed, [start, partNames.length, after]);
+  return tf.concat([head, part, tail]) as tf.Tensor1D;
+}
+
+/** The next names.length values of a read, by name: what packScalars packed. */
+export function readScalars<K extends string>(take: (n: number) => number[], names: readonly K[]): Record<K, number> {
+  const values = take(names.length);
+  return Object.fromEntries(names.map((n, i) => [n, values[i]])) as Record<K, number>;
+}
+
+/** The scatter plot's stack [4, mb, N] of one minibatch: advantage, ratio, clipped (0/1), mask (readScatter unpacks it). */
+export function scatterStack(t: {
+  advantage: tf.Tensor2D;
+  ratio: tf.Tensor2D;
+  clipped: tf.Tensor2D;
+  mask: tf.Tensor2D;
+}): tf.Tensor {
+  return tf.stack([t.advantage, t.ratio, t.clipped, t.mask]);
+}
+
 /** Concatenates tensors of any shapes into one flat vector, for a single read. */
 export function packFlat(parts: tf.Tensor[]): tf.Tensor1D {
   return tf.concat(parts.map((t) => t.reshape([-1]))) as tf.Tensor1D;
@@ -142,4 +170,86 @@ export function readScatter(take: (n: number) => number[], mb: number, N: number
   return Array.from({ length: cell }, (_, i) => i)
     .filter((i) => sc[3 * cell + i] > 0)
     .map((i) => ({ advantage: sc[i], ratio: sc[cell + i], clipped: sc[2 * cell + i] > 0.5 }));
+}
+
+/** What an iteration reads back at its end. */
+export interface IterationEnd<M extends string, S extends string> {
+  /** What the update kept: its metrics (packed in the order of metricNames) per minibatch, the last scatter stack. */
+  update: UpdateKept;
+  metricNames: readonly M[];
+  /** Statistics of the batch before the update, packed in the order of statNames. */
+  batchStats: tf.Tensor1D;
+  statNames: readonly S[];
+  /** Vectors of one value per rollout, [B] each: the scores (and the group methods' advantages). */
+  perRollout: tf.Tensor1D[];
+  display: DisplayInputs;
+  /** Rows in a minibatch (the scatter stack is [4, minibatchRows, N]). */
+  minibatchRows: number;
+}
+
+export interface IterationRead<M extends string, S extends string> {
+  /** The update's metrics averaged over minibatches, by name. */
+  metrics: Record<M, number>;
+  stats: Record<S, number>;
+  perRollout: number[][];
+  tokens: TokenDetail[];
+  top: TopDetail[];
+  scatter: ScatterPoint[];
+}
+
+/**
+ * The one read at the end of an iteration: the mean of the minibatches' metrics, the batch statistics,
+ * the per-rollout vectors, the display rows and the scatter stack packed together, one await data(),
+ * then unpacked in the same order. The update's tensors are freed here; the caller frees its own.
+ */
+export async function readIteration<M extends string, S extends string>(
+  end: IterationEnd<M, S>,
+): Promise<IterationRead<M, S>> {
+  const { update, display } = end;
+  const packed = tf.tidy(() =>
+    packFlat([
+      tf.mean(tf.stack(update.perMinibatch), 0),
+      end.batchStats,
+      ...end.perRollout,
+      ...displayTensors(display),
+      update.lastScatter ?? tf.zeros([4, end.minibatchRows, display.N]),
+    ]),
+  );
+  const values = await packed.data();
+  tf.dispose([packed, ...update.perMinibatch, ...(update.lastScatter ? [update.lastScatter] : [])]);
+
+  const take = reader(values);
+  const metrics = readScalars(take, end.metricNames);
+  const stats = readScalars(take, end.statNames);
+  const perRollout = end.perRollout.map((t) => take(t.shape[0]));
+  const { tokens, top } = readDisplay(take, display.D, display.N);
+  const scatter = readScatter(take, end.minibatchRows, display.N);
+  return { metrics, stats, perRollout, tokens, top, scatter };
+}
+
+/** What the panels show of the first `rows` rollouts: the policy after the update, beside the rollouts as sampled. */
+export function displayOf(
+  policy: GPT,
+  r: Rollout,
+  sampled: SampledRollouts,
+  rows: number,
+  s: { temperature: number; clipRange: number },
+  perToken: { advantages: tf.Tensor2D; kl: tf.Tensor2D },
+): DisplayInputs {
+  const { ids, oldLogp, oldAll, refAll } = sampled;
+  const { temperature, clipRange } = s;
+  return {
+    policy,
+    ids,
+    pads: r.pads,
+    Tp: r.Tp,
+    N: r.N,
+    D: rows,
+    temperature,
+    clipRange,
+    oldLogp,
+    ...perToken,
+    oldAll,
+    refAll,
+  };
 }

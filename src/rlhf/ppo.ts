@@ -7,28 +7,37 @@
 //   4. advantages: GAE over the response, whitened over valid tokens; returns = advantages + values;
 //   5. update: several epochs over shuffled minibatches of the clipped surrogate and clipped value loss.
 // Everything stays on the GPU until the end, where the metrics and the panels' token details are
-// read back together (with the rollout's own read, two reads per iteration).
+// read back together (with the rollout's own read, two reads per iteration). Steps 1, 2 and the
+// minibatch loop of 5 are shared with groupMethods.ts (iterationSteps.ts), and so is the read at
+// the end (iterationIO.ts); this file holds what is PPO's own: rewards, GAE and the PPO losses.
 
 import * as tf from '@tensorflow/tfjs';
 import type { GPT } from '../model/model';
-import { lossAndFlatGrad } from '../model/params';
-import { mulberry32 } from '../data/random';
+import { lossAndFlatGrad, type Weights } from '../model/params';
 import type { AdamW } from '../model/adamw';
 import type { RlSettings } from './rlSettings';
-import { rewardScores } from './rewardModel';
 import { klPerToken } from './kl';
 import { klPenalisedRewards } from './rewards';
 import { gae } from './gae';
 import { maskedVar, whiten } from './whiten';
-import { ppoLoss, tokenClipInfo } from './ppoLoss';
-import { idsTensor, maskTensor, responseOutputs, rollout, scoredRows, type Rollout } from './rollout';
+import { ppoLoss, tokenClipInfo, type PpoLossOptions } from './ppoLoss';
+import { responseOutputs, type Rollout } from './rollout';
 import {
-  displayTensors,
-  packFlat,
-  readDisplay,
-  reader,
-  readScatter,
-  shuffled,
+  answerPrompts,
+  gatherRows,
+  minibatchEpochs,
+  normalisedScores,
+  sampledOutputs,
+  type MinibatchKept,
+  type MinibatchRows,
+  type SampledRollouts,
+} from './iterationSteps';
+import {
+  displayOf,
+  packScalars,
+  readIteration,
+  replaceScalars,
+  scatterStack,
   type ScatterPoint,
   type TokenDetail,
   type TopDetail,
@@ -95,6 +104,73 @@ export interface PpoIterationResult {
   scatter: ScatterPoint[];
 }
 
+/** The update's metrics, packed per minibatch in this order (TRL's names are given in protocol.ts's RlMetricPoint). */
+const UPDATE_METRICS = ['approxKl', 'clipFrac', 'pgLoss', 'vfLoss', 'vfClipFrac', 'ratioMean', 'ratioVar'] as const;
+/** What a separate value model's step measures: it replaces the policy step's (constant) value entries. */
+const VALUE_METRICS = ['vfLoss', 'vfClipFrac'] as const;
+/** Statistics of the batch before the update. */
+const BATCH_STATS = ['kl', 'entropy', 'nonScore', 'score', 'explainedVariance', 'responseLength'] as const;
+
+/**
+ * The tensors the update learns from, fixed before it, one row per rollout: the whole batch
+ * (B rows), or one minibatch gathered from it (B / minibatches rows).
+ */
+export interface PpoRows {
+  /** Prompt + response token ids, [rows, Tp + N]. */
+  ids: tf.Tensor2D;
+  /** 1 on the response tokens that count, [rows, N]. */
+  mask: tf.Tensor2D;
+  /** log pi_old(a_t) at sampling time, [rows, N]. */
+  oldLogp: tf.Tensor2D;
+  /** V_old(s_t) at sampling time, masked, [rows, N]. */
+  oldValues: tf.Tensor2D;
+  /** GAE advantages, whitened over the valid tokens and masked, [rows, N]. */
+  advantages: tf.Tensor2D;
+  /** The value head's targets: GAE advantages (before whitening) + old values, [rows, N]. */
+  returns: tf.Tensor2D;
+}
+
+/** The value estimate at sampling time, masked: the separate value model's, or else the policy's own head. */
+function oldValuesOf(value: GPT | null, sampled: SampledRollouts, r: Rollout, temperature: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const values = value
+      ? responseOutputs(value.weights(), value, sampled.ids, r.pads, r.Tp, r.N, temperature).values
+      : sampled.headValues;
+    return tf.mul(values, sampled.mask) as tf.Tensor2D;
+  });
+}
+
+/** Step 3, r_t = -beta * KL_t + score on the last valid token (rewards.ts), optionally whitened; nonScore is the KL part. */
+function perTokenRewards(sampled: SampledRollouts, scores: tf.Tensor1D, s: RlSettings, beta: number) {
+  return tf.tidy(() => {
+    const kl = tf.mul(klPerToken(sampled.oldLogp, sampled.refLogp, s.klEstimator), sampled.mask) as tf.Tensor2D;
+    const penalised = klPenalisedRewards(kl, scores, sampled.mask, beta);
+    const rewards = s.whitenRewards ? whiten(penalised.rewards, sampled.mask, false) : penalised.rewards;
+    return { kl, nonScore: penalised.nonScore, rewards };
+  });
+}
+
+/** Step 4, GAE (gae.ts, Schulman et al. 2016): A_t over the response and returns = A + V; A whitened over valid tokens. */
+function advantagesAndReturns(
+  rewards: tf.Tensor2D,
+  oldValues: tf.Tensor2D,
+  sampled: SampledRollouts,
+  s: RlSettings,
+): PpoRows {
+  return tf.tidy(() => {
+    const { ids, mask, oldLogp } = sampled;
+    const { advantages, returns } = gae(rewards, oldValues, mask, s.gamma, s.lambda);
+    return {
+      ids,
+      mask,
+      oldLogp,
+      oldValues,
+      advantages: tf.mul(whiten(advantages, mask), mask) as tf.Tensor2D,
+      returns,
+    };
+  });
+}
+
 /** Explained variance of the value head: 1 - Var(R - V) / Var(R) over valid tokens. */
 function explainedVariance(returns: tf.Tensor2D, values: tf.Tensor2D, mask: tf.Tensor2D): tf.Scalar {
   return tf.sub(
@@ -103,216 +179,112 @@ function explainedVariance(returns: tf.Tensor2D, values: tf.Tensor2D, mask: tf.T
   ) as tf.Scalar;
 }
 
-export async function ppoIteration(inp: PpoInputs): Promise<PpoIterationResult> {
-  const { models, settings: s, optimizers } = inp;
-  const B = inp.promptIds.length;
-  if (B % s.minibatches !== 0)
-    throw new Error(`the rollouts (${B}) must split evenly into ${s.minibatches} minibatches`);
+/** The batch's statistics before the update, packed in BATCH_STATS order. */
+function batchStatistics(
+  batch: PpoRows,
+  sampled: SampledRollouts,
+  scores: tf.Tensor1D,
+  rewards: { kl: tf.Tensor2D; nonScore: tf.Tensor2D },
+) {
+  return tf.tidy(() =>
+    packScalars(BATCH_STATS, {
+      kl: tf.mean(tf.sum(rewards.kl, 1)),
+      entropy: tf.mean(tf.sum(tf.mul(sampled.entropy, batch.mask), 1)),
+      nonScore: tf.mean(tf.sum(rewards.nonScore, 1)),
+      score: tf.mean(scores),
+      explainedVariance: explainedVariance(batch.returns, batch.oldValues, batch.mask),
+      responseLength: tf.mean(tf.sum(batch.mask, 1)),
+    }),
+  );
+}
 
-  // 1. Rollouts (the only read before the update).
-  const room = models.policy.config.contextLength - Math.max(...inp.promptIds.map((p) => p.length));
-  const r = await rollout(models.policy, inp.promptIds, Math.min(s.responseLength, room), s.temperature, inp.seed);
-  const { Tp, N, pads } = r;
-
-  // 2-4. Scores, per-token KL and rewards, advantages and returns: computed once, before any update.
-  const prep = tf.tidy(() => {
-    const ids = idsTensor(r),
-      mask = maskTensor(r);
-    const old = responseOutputs(models.policy.weights(), models.policy, ids, pads, Tp, N, s.temperature);
-    const ref = responseOutputs(models.reference.weights(), models.reference, ids, pads, Tp, N, s.temperature);
-    const oldValues = models.value
-      ? responseOutputs(models.value.weights(), models.value, ids, pads, Tp, N, s.temperature).values
-      : old.values;
-    const raw = rewardScores(models.reward.weights(), models.reward, scoredRows(r, models.reward.config.contextLength));
-    const noEos = tf.tensor1d(r.hasEos.map((e) => (e ? 0 : 1)));
-    const scores = tf.sub(
-      tf.div(tf.sub(raw, inp.normalization.mean), inp.normalization.std),
-      tf.mul(noEos, s.missingEosPenalty),
-    ) as tf.Tensor1D;
-    const kl = tf.mul(klPerToken(old.logp, ref.logp, s.klEstimator), mask) as tf.Tensor2D;
-    const penalised = klPenalisedRewards(kl, scores, mask, inp.beta);
-    const nonScore = penalised.nonScore;
-    const rewards = s.whitenRewards ? whiten(penalised.rewards, mask, false) : penalised.rewards;
-    const values = tf.mul(oldValues, mask) as tf.Tensor2D;
-    const { advantages, returns } = gae(rewards, values, mask, s.gamma, s.lambda);
-    const batchStats = tf.stack([
-      tf.mean(tf.sum(kl, 1)),
-      tf.mean(tf.sum(tf.mul(old.entropy, mask), 1)),
-      tf.mean(tf.sum(nonScore, 1)),
-      tf.mean(scores),
-      explainedVariance(returns, values, mask),
-      tf.mean(tf.sum(mask, 1)),
-    ]);
-    return {
-      ids,
-      mask,
-      oldLogp: old.logp,
-      oldValues: values,
-      returns,
-      kl,
-      scores,
-      batchStats,
-      advantages: tf.mul(whiten(advantages, mask), mask) as tf.Tensor2D,
-      oldAll: old.logpAll,
-      refAll: ref.logpAll,
-    };
-  });
-
-  // 5. PPO epochs over shuffled minibatches.
-  const rand = mulberry32(inp.seed ^ 0x9e3779b9);
-  const mb = B / s.minibatches;
-  const lossOptions = {
+/** Step 5 on one minibatch: a policy step on PPO's loss (ppoLoss.ts), then, when it is separate, the value model's step. */
+function ppoMinibatch(inp: PpoInputs, r: Rollout, batch: PpoRows, rows: MinibatchRows): MinibatchKept {
+  const { models, settings: s } = inp;
+  const minibatch = gatherRows(batch, rows.idx);
+  const outputsOf = (w: Weights, model: GPT) =>
+    responseOutputs(w, model, minibatch.ids, rows.pads, r.Tp, r.N, s.temperature);
+  const lossOptions: PpoLossOptions = {
     clipEps: s.clipRange,
     clipEpsValue: s.clipRangeValue,
     vfCoef: models.value ? 0 : s.vfCoef,
     entCoef: s.entropyCoef,
   };
-  const perMinibatch: tf.Tensor1D[] = [];
-  let lastScatter: tf.Tensor | null = null;
-  for (let epoch = 0; epoch < s.epochs; epoch++) {
-    const order = shuffled(B, rand);
-    for (let m = 0; m < s.minibatches; m++) {
-      const rows = order.slice(m * mb, (m + 1) * mb);
-      const rowPads = rows.map((i) => pads[i]);
-      const isLast = epoch === s.epochs - 1 && m === s.minibatches - 1;
-      const out = tf.tidy((): tf.TensorContainer => {
-        const idx = tf.tensor1d(rows, 'int32');
-        const pick = <T extends tf.Tensor>(t: T) => tf.gather(t, idx) as T;
-        const [ids, mask, oldLogp, oldValues, advantages, returns] = [
-          prep.ids,
-          prep.mask,
-          prep.oldLogp,
-          prep.oldValues,
-          prep.advantages,
-          prep.returns,
-        ].map(pick);
-        let metrics: tf.Tensor1D | null = null;
-        let scatter: tf.Tensor | null = null;
-        const policyStep = lossAndFlatGrad(models.policy.flat, models.policy.layout, (w) => {
-          const now = responseOutputs(w, models.policy, ids as tf.Tensor2D, rowPads, Tp, N, s.temperature);
-          const values = models.value ? (oldValues as tf.Tensor2D) : now.values;
-          const o = ppoLoss(
-            {
-              logp: now.logp,
-              oldLogp: oldLogp as tf.Tensor2D,
-              advantages: advantages as tf.Tensor2D,
-              values,
-              oldValues: oldValues as tf.Tensor2D,
-              returns: returns as tf.Tensor2D,
-              mask: mask as tf.Tensor2D,
-              entropy: now.entropy,
-            },
-            lossOptions,
-          );
-          metrics = tf.keep(
-            tf.stack([
-              o.approxKl,
-              o.clipFrac,
-              o.pgLoss,
-              o.vfLoss,
-              o.vfClipFrac,
-              o.ratioMean,
-              o.ratioVar,
-            ]) as tf.Tensor1D,
-          );
-          if (isLast) {
-            const info = tokenClipInfo(now.logp, oldLogp as tf.Tensor2D, advantages as tf.Tensor2D, s.clipRange);
-            scatter = tf.keep(tf.stack([advantages, info.ratio, info.clipped, mask]));
-          }
-          return o.loss;
-        });
-        optimizers.policy.update(models.policy.flat, policyStep.grad, s.learningRate);
-        let m7 = metrics! as tf.Tensor1D;
-        if (models.value && optimizers.value) {
-          // The separate value model learns the clipped value loss on its own.
-          let vf: tf.Tensor | null = null;
-          const valueStep = lossAndFlatGrad(models.value.flat, models.value.layout, (w) => {
-            const now = responseOutputs(w, models.value!, ids as tf.Tensor2D, rowPads, Tp, N, s.temperature);
-            const o = ppoLoss(
-              {
-                logp: oldLogp as tf.Tensor2D,
-                oldLogp: oldLogp as tf.Tensor2D,
-                advantages: advantages as tf.Tensor2D,
-                values: now.values,
-                oldValues: oldValues as tf.Tensor2D,
-                returns: returns as tf.Tensor2D,
-                mask: mask as tf.Tensor2D,
-              },
-              { ...lossOptions, vfCoef: 1 },
-            );
-            vf = tf.keep(tf.stack([o.vfLoss, o.vfClipFrac]));
-            return tf.mul(o.vfLoss, s.vfCoef) as tf.Scalar;
-          });
-          optimizers.value.update(models.value.flat, valueStep.grad, s.learningRate);
-          // Replace the policy step's (constant) value-loss entries with the value model's.
-          const parts = tf.split(m7, [3, 2, 2]);
-          m7 = tf.concat([parts[0], vf!, parts[2]]) as tf.Tensor1D;
-          tf.dispose([vf!, metrics!]);
-        }
-        const kept = scatter as tf.Tensor | null;
-        return kept ? { metrics: m7, scatter: kept } : { metrics: m7 };
-      }) as { metrics: tf.Tensor1D; scatter?: tf.Tensor };
-      perMinibatch.push(out.metrics);
-      if (out.scatter) lastScatter = out.scatter;
+  const kept: { metrics?: tf.Tensor1D; scatter?: tf.Tensor; valueMetrics?: tf.Tensor1D } = {};
+  const policyStep = lossAndFlatGrad(models.policy.flat, models.policy.layout, (w) => {
+    const now = outputsOf(w, models.policy);
+    const values = models.value ? minibatch.oldValues : now.values;
+    const o = ppoLoss({ ...minibatch, logp: now.logp, values, entropy: now.entropy }, lossOptions);
+    kept.metrics = tf.keep(packScalars(UPDATE_METRICS, o));
+    if (rows.isLast) {
+      const { ratio, clipped } = tokenClipInfo(now.logp, minibatch.oldLogp, minibatch.advantages, s.clipRange);
+      kept.scatter = tf.keep(scatterStack({ advantage: minibatch.advantages, ratio, clipped, mask: minibatch.mask }));
     }
-  }
+    return o.loss;
+  });
+  inp.optimizers.policy.update(models.policy.flat, policyStep.grad, s.learningRate);
+  const scatter = kept.scatter ?? null;
+  const value = models.value,
+    valueOpt = inp.optimizers.value;
+  if (!value || !valueOpt) return { metrics: kept.metrics!, scatter };
 
-  // After the update: ratios of the displayed rows and their top next tokens, then one read of everything.
-  const D = Math.min(inp.detailRows, B);
-  const packed = tf.tidy(() =>
-    packFlat([
-      tf.mean(tf.stack(perMinibatch), 0),
-      prep.batchStats,
-      prep.scores,
-      ...displayTensors({
-        policy: models.policy,
-        ids: prep.ids,
-        pads,
-        Tp,
-        N,
-        D,
-        temperature: s.temperature,
-        clipRange: s.clipRange,
-        oldLogp: prep.oldLogp,
-        advantages: prep.advantages,
-        kl: prep.kl,
-        oldAll: prep.oldAll,
-        refAll: prep.refAll,
-      }),
-      lastScatter ?? tf.zeros([4, mb, N]),
-    ]),
-  );
-  const values = await packed.data();
-  tf.dispose([packed, lastScatter!, ...perMinibatch, ...Object.values(prep)].filter(Boolean));
+  // The separate value model learns the clipped value loss on its own.
+  const valueStep = lossAndFlatGrad(value.flat, value.layout, (w) => {
+    const now = outputsOf(w, value);
+    const o = ppoLoss({ ...minibatch, logp: minibatch.oldLogp, values: now.values }, { ...lossOptions, vfCoef: 1 });
+    kept.valueMetrics = tf.keep(packScalars(VALUE_METRICS, o));
+    return tf.mul(o.vfLoss, s.vfCoef) as tf.Scalar;
+  });
+  valueOpt.update(value.flat, valueStep.grad, s.learningRate);
+  const metrics = replaceScalars(kept.metrics!, UPDATE_METRICS, kept.valueMetrics!, VALUE_METRICS);
+  tf.dispose([kept.metrics!, kept.valueMetrics!]);
+  return { metrics, scatter };
+}
 
-  // Unpack in the order packed.
-  const take = reader(values);
-  const [approxKl, clipFrac, pgLoss, vfLoss, vfClipFrac, ratioMean, ratioVar] = take(7);
-  const [kl, entropy, nonScore, score, explained, responseLength] = take(6);
-  const scores = take(B);
-  const { tokens, top } = readDisplay(take, D, N);
-  const scatter = readScatter(take, mb, N);
+export async function ppoIteration(inp: PpoInputs): Promise<PpoIterationResult> {
+  const { models, settings: s } = inp;
+  const B = inp.promptIds.length;
+  if (B % s.minibatches !== 0)
+    throw new Error(`the rollouts (${B}) must split evenly into ${s.minibatches} minibatches`);
+
+  // 1. Rollouts: the policy answers each prompt (the only read before the update); the policy,
+  //    the reference and the value model read the answers back, once, before any update.
+  const r = await answerPrompts(models.policy, inp.promptIds, s.responseLength, s.temperature, inp.seed);
+  const sampled = sampledOutputs(models.policy, models.reference, r, s.temperature);
+  const oldValues = oldValuesOf(models.value, sampled, r, s.temperature);
+  // 2. Scoring: the reward model's normalised score of each answer, minus the missing-<eos> penalty.
+  const scores = normalisedScores(models.reward, r, inp.normalization, s.missingEosPenalty);
+  // 3. Per-token rewards: -beta * KL_t against the frozen reference, plus the score on the last token.
+  const rewards = perTokenRewards(sampled, scores, s, inp.beta);
+  // 4. Advantages: GAE over the response, whitened over valid tokens; returns = advantages + values.
+  const batch = advantagesAndReturns(rewards.rewards, oldValues, sampled, s);
+  const batchStats = batchStatistics(batch, sampled, scores, rewards);
+  // 5. Update: epochs over shuffled minibatches of the clipped surrogate and the clipped value loss.
+  const plan = { groups: B, groupSize: 1, minibatches: s.minibatches, epochs: s.epochs, seed: inp.seed, pads: r.pads };
+  const update = minibatchEpochs(plan, (rows) => ppoMinibatch(inp, r, batch, rows));
+
+  // After the update: the metrics, the scores and the panels' token details, in one read.
+  const read = await readIteration({
+    update,
+    metricNames: UPDATE_METRICS,
+    batchStats,
+    statNames: BATCH_STATS,
+    perRollout: [scores],
+    display: displayOf(models.policy, r, sampled, Math.min(inp.detailRows, B), s, {
+      advantages: batch.advantages,
+      kl: rewards.kl,
+    }),
+    minibatchRows: B / s.minibatches,
+  });
+  tf.dispose([...Object.values(sampled), oldValues, scores, rewards, ...Object.values(batch), batchStats]);
+
+  const stats = read.stats;
   return {
     rollout: r,
-    stats: {
-      kl,
-      entropy,
-      nonScore,
-      score,
-      rlhfReward: score + nonScore,
-      approxKl,
-      clipFrac,
-      pgLoss,
-      vfLoss,
-      vfClipFrac,
-      ratioMean,
-      ratioVar,
-      explainedVariance: explained,
-      responseLength,
-    },
-    scores,
-    tokens,
-    top,
-    scatter,
+    stats: { ...stats, rlhfReward: stats.score + stats.nonScore, ...read.metrics },
+    scores: read.perRollout[0],
+    tokens: read.tokens,
+    top: read.top,
+    scatter: read.scatter,
   };
 }

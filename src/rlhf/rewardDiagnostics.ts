@@ -4,7 +4,7 @@
 
 import type { Comparison } from '../data/preferences';
 import { labelerGold, labelNoise, type LabelerSpec } from '../data/labelers';
-import type { GoldScenario } from '../data/gold';
+import type { BuiltInScenarioId } from '../data/types';
 import { calibrationBins, symmetricPredictions } from './calibration';
 
 /** One bin of a calibration plot: mean predicted P against the observed frequency. */
@@ -59,7 +59,7 @@ export function goldOrderAccuracy(margins: number[], goldChosen: number[], goldR
  * differ in gold score, with their count (pairs the gold labeler scores equally have no right order).
  */
 export function goldAgreement(
-  gold: { spec: LabelerSpec; scenario: GoldScenario },
+  gold: { spec: LabelerSpec; scenario: BuiltInScenarioId },
   pairs: readonly { prompt: string; left: string; right: string }[],
   margins: number[],
 ): { agreement: number | null; pairs: number } {
@@ -80,7 +80,7 @@ export function buildDiagnostics(
   comparisons: readonly Comparison[],
   margins: number[],
   heldOutIds: ReadonlySet<string>,
-  gold: { spec: LabelerSpec; scenario: GoldScenario } | null,
+  gold: { spec: LabelerSpec; scenario: BuiltInScenarioId } | null,
   probe: { pairs: readonly { prompt: string; left: string; right: string }[]; margins: number[] } | null,
   normalization: { mean: number; std: number } | null,
 ): RewardDiagnostics {

@@ -10,7 +10,8 @@ import type {
   SampleSettings,
   TrainSettings,
 } from '../engine/protocol';
-import { SCHEMA, format, linkDefault, readValue, type Group, type LinkScenario, type UrlSettings } from './urlState';
+import { SCHEMA, format, linkDefault, readValue, type Group, type UrlSettings } from './urlState';
+import type { BuiltInScenarioId } from '../data/types';
 
 /** What the page last heard from the worker (null: not reported yet), plus the page's own choices. */
 export interface SettingsSnapshot {
@@ -25,7 +26,7 @@ export interface SettingsSnapshot {
   page: { stages: readonly string[]; hide: readonly string[]; lecture: boolean; preset: string | null };
 }
 
-const isLinkScenario = (s: string): s is LinkScenario => s === 'reviews' || s === 'assistant';
+const isBuiltInScenarioId = (s: string): s is BuiltInScenarioId => s === 'reviews' || s === 'assistant';
 
 /**
  * The commands that set the worker up as `values` say: `init` first (scenario, size, seed), then
@@ -72,8 +73,8 @@ export function commandsFor(values: Partial<UrlSettings>, full: boolean): Comman
  * whatever a link cannot carry (a pasted corpus, the user's custom labeler).
  */
 export function valuesFromState(s: SettingsSnapshot): Partial<UrlSettings> {
-  const builtIn = isLinkScenario(s.model.scenario);
-  const scenario: LinkScenario = builtIn ? (s.model.scenario as LinkScenario) : 'reviews';
+  const builtIn = isBuiltInScenarioId(s.model.scenario);
+  const scenario: BuiltInScenarioId = builtIn ? (s.model.scenario as BuiltInScenarioId) : 'reviews';
   const values: Record<string, unknown> = {};
   for (const e of SCHEMA) {
     if (e.group === 'labelers' && !builtIn) continue;

@@ -28,6 +28,7 @@ import type {
   SessionSummary,
   SessionUi,
 } from '../engine/protocol';
+import { MODEL_DEFAULTS } from '../engine/protocol';
 import type { Comparison } from '../data/preferences';
 import { LabelDesk } from './labelDesk.svelte';
 import type { PresetName } from '../model/config';
@@ -95,8 +96,8 @@ export class PlaygroundState {
   /** True between an init command and the worker's answer. */
   loading = $state(true);
   /** The scenario and preset last asked for (the selectors show these). */
-  scenario = $state<ScenarioId>('reviews');
-  preset = $state<PresetName>('small');
+  scenario = $state<ScenarioId>(MODEL_DEFAULTS.scenario);
+  preset = $state<PresetName>(MODEL_DEFAULTS.preset);
   /** The pasted corpus the worker last accepted (kept to rebuild it at another size). */
   customCorpus: CustomCorpus | null = null;
   private pendingCorpus: CustomCorpus | null = null;
@@ -122,7 +123,7 @@ export class PlaygroundState {
   job = $state.raw<{ job: 'autoLabel' | 'acquisition'; done: number; total: number } | null>(null);
   acquisitionCurve = $state.raw<AcquisitionPoint[]>([]);
 
-  // RL fine-tuning (PPO).
+  // RL fine-tuning (PPO or one of the other six methods).
   rlState = $state.raw<RlState | null>(null);
   rlMetrics = $state.raw<RlMetricPoint[]>([]);
   rlDetail = $state.raw<RlDetail | null>(null);

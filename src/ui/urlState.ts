@@ -3,31 +3,29 @@
 // parseHash checks a `#k=v&k2=v2` hash against the schema, dropping anything it cannot use with a
 // sentence saying why; toHash writes only what differs from the defaults. Values from the URL are
 // only ever compared against fixed lists and parsed as numbers: nothing is evaluated or rendered.
-// The defaults are the worker's own (engine/settingDefaults.ts, through protocol.ts).
+// The settings' entries are read from the worker's own registries (engine/settingsRegistry.ts and
+// rlSettingsRegistry.ts, through protocol.ts): their link keys, ranges, choices and defaults.
 
 import {
-  ACQUISITIONS,
-  PAIR_DEFAULTS,
-  PAIR_LIMITS,
-  REWARD_DEFAULTS,
-  REWARD_LIMITS,
-  RL_ALGORITHMS,
-  RL_DEFAULTS,
-  RL_LIMITS,
-  SAMPLE_DEFAULTS,
-  SAMPLE_LIMITS,
-  TRAIN_DEFAULTS,
-  TRAIN_LIMITS,
-  type TrainSettings,
+  MODEL_DEFAULTS,
+  PAIR_SETTINGS,
+  REWARD_SETTINGS,
+  RL_SETTINGS,
+  SAMPLE_SETTINGS,
+  TRAIN_SETTINGS,
   checkRange,
+  type ChoiceSetting,
+  type FlagSetting,
+  type NumberSetting,
   type Range,
+  type SettingRecord,
   type StageId,
 } from '../engine/protocol';
 import { BUILT_IN_LABELERS } from '../data/labelers';
+import type { BuiltInScenarioId } from '../data/types';
 
 /** Where a value goes: a model choice, one of the worker's settings objects, or the page itself. */
 export type Group = 'model' | 'sample' | 'pair' | 'reward' | 'labelers' | 'pretrain' | 'sft' | 'rl' | 'page';
-export type LinkScenario = 'reviews' | 'assistant';
 
 export const ALL_STAGES = ['pretrain', 'sft', 'preferences', 'reward', 'rl'] as const satisfies readonly StageId[];
 /** Controls a shared link (or lecture mode) can hide; elements carry the class `ctl-<name>`. */
@@ -69,71 +67,43 @@ const labeler = <const K extends string>(key: K, field: string, d: null) =>
 const labelers = <const K extends string>(key: K, field: string, d: readonly string[]) =>
   ({ kind: 'labelers', key, group: 'labelers', field, default: d }) as const;
 
-const trainEntries = <const P extends string, const G extends 'pretrain' | 'sft'>(p: P, g: G, d: TrainSettings) =>
-  [
-    num(`${p}Lr`, g, 'learningRate', TRAIN_LIMITS.learningRate, d.learningRate),
-    num(`${p}Batch`, g, 'batchSize', TRAIN_LIMITS.batchSize, d.batchSize),
-    num(`${p}Warmup`, g, 'warmupSteps', TRAIN_LIMITS.warmupSteps, d.warmupSteps),
-    num(`${p}Steps`, g, 'totalSteps', TRAIN_LIMITS.totalSteps, d.totalSteps),
-    num(`${p}Wd`, g, 'weightDecay', TRAIN_LIMITS.weightDecay, d.weightDecay),
-    num(`${p}Clip`, g, 'gradClip', TRAIN_LIMITS.gradClip, d.gradClip),
-  ] as const;
+/** The link entry of one setting record: its link key, where it goes, and its kind. */
+type LinkEntryOf<G extends Group, K extends string, R> = R extends NumberSetting
+  ? { kind: 'number'; key: R['link']; group: G; field: K; range: Range; default: number }
+  : R extends FlagSetting
+    ? { kind: 'boolean'; key: R['link']; group: G; field: K; default: boolean }
+    : R extends ChoiceSetting<infer V>
+      ? { kind: 'enum'; key: R['link']; group: G; field: K; values: readonly V[]; default: V | null }
+      : never;
+type LinkEntriesOf<G extends Group, Reg> = { [K in keyof Reg & string]: LinkEntryOf<G, K, Reg[K]> }[keyof Reg & string];
+
+/** A registry's records as link entries, in the registry's order. */
+function fromRegistry<const G extends Group, Reg extends Record<string, SettingRecord>>(group: G, registry: Reg) {
+  return Object.entries(registry).map(([field, r]) => {
+    if (r.kind === 'number') return num(r.link, group, field, r, r.default);
+    if (r.kind === 'flag') return bool(r.link, group, field, r.default);
+    return oneOf(
+      r.link,
+      group,
+      field,
+      r.choices.map((c) => c.id),
+      r.default,
+    );
+  }) as LinkEntriesOf<G, Reg>[];
+}
 
 export const SCHEMA = [
-  oneOf('scenario', 'model', 'scenario', ['reviews', 'assistant'], 'reviews'), // first: labeler ids depend on it
-  oneOf('size', 'model', 'preset', ['tiny', 'small', 'medium'], 'small'),
-  num('seed', 'model', 'seed', SEED, 1),
-  num('temp', 'sample', 'temperature', SAMPLE_LIMITS.temperature, SAMPLE_DEFAULTS.temperature),
-  num('topk', 'sample', 'topK', SAMPLE_LIMITS.topK, SAMPLE_DEFAULTS.topK),
-  ...trainEntries('pt', 'pretrain', TRAIN_DEFAULTS.pretrain),
-  ...trainEntries('sft', 'sft', TRAIN_DEFAULTS.sft),
-  num('pairTempL', 'pair', 'temperatureLeft', PAIR_LIMITS.temperatureLeft, PAIR_DEFAULTS.temperatureLeft),
-  num('pairTempR', 'pair', 'temperatureRight', PAIR_LIMITS.temperatureRight, PAIR_DEFAULTS.temperatureRight),
-  num('rankK', 'pair', 'rankK', PAIR_LIMITS.rankK, PAIR_DEFAULTS.rankK),
-  oneOf(
-    'acq',
-    'pair',
-    'acquisition',
-    ACQUISITIONS.map((a) => a.id),
-    PAIR_DEFAULTS.acquisition,
-  ),
-  num('rmLr', 'reward', 'learningRate', REWARD_LIMITS.learningRate, REWARD_DEFAULTS.learningRate),
-  num('rmBatch', 'reward', 'batchSize', REWARD_LIMITS.batchSize, REWARD_DEFAULTS.batchSize),
-  num('rmEpochs', 'reward', 'epochs', REWARD_LIMITS.epochs, REWARD_DEFAULTS.epochs),
-  num('rmMargin', 'reward', 'margin', REWARD_LIMITS.margin, REWARD_DEFAULTS.margin),
-  num('rmCenter', 'reward', 'centering', REWARD_LIMITS.centering, REWARD_DEFAULTS.centering),
-  oneOf('ties', 'reward', 'ties', ['half', 'drop'], REWARD_DEFAULTS.ties),
-  bool('learnOnLabel', 'reward', 'learnOnLabel', REWARD_DEFAULTS.learnOnLabel),
+  oneOf('scenario', 'model', 'scenario', ['reviews', 'assistant'], MODEL_DEFAULTS.scenario), // first: labelers depend on it
+  oneOf('size', 'model', 'preset', ['tiny', 'small', 'medium'], MODEL_DEFAULTS.preset),
+  num('seed', 'model', 'seed', SEED, MODEL_DEFAULTS.seed),
+  ...fromRegistry('sample', SAMPLE_SETTINGS),
+  ...fromRegistry('pretrain', TRAIN_SETTINGS.pretrain),
+  ...fromRegistry('sft', TRAIN_SETTINGS.sft),
+  ...fromRegistry('pair', PAIR_SETTINGS),
+  ...fromRegistry('reward', REWARD_SETTINGS),
   labeler('gold', 'goldLabeler', null),
   labelers('panel', 'panel', []),
-  oneOf(
-    'algo',
-    'rl',
-    'algorithm',
-    RL_ALGORITHMS.map((a) => a.id),
-    RL_DEFAULTS.algorithm,
-  ),
-  num('group', 'rl', 'groupSize', RL_LIMITS.groupSize, RL_DEFAULTS.groupSize),
-  num('lr', 'rl', 'learningRate', RL_LIMITS.learningRate, RL_DEFAULTS.learningRate),
-  num('beta', 'rl', 'beta', RL_LIMITS.beta, RL_DEFAULTS.beta),
-  oneOf('klEst', 'rl', 'klEstimator', ['k1', 'k3'], RL_DEFAULTS.klEstimator),
-  bool('adaptiveKl', 'rl', 'adaptiveKl', RL_DEFAULTS.adaptiveKl),
-  num('targetKl', 'rl', 'targetKl', RL_LIMITS.targetKl, RL_DEFAULTS.targetKl),
-  num('klHorizon', 'rl', 'klHorizon', RL_LIMITS.klHorizon, RL_DEFAULTS.klHorizon),
-  num('clip', 'rl', 'clipRange', RL_LIMITS.clipRange, RL_DEFAULTS.clipRange),
-  num('clipV', 'rl', 'clipRangeValue', RL_LIMITS.clipRangeValue, RL_DEFAULTS.clipRangeValue),
-  num('vf', 'rl', 'vfCoef', RL_LIMITS.vfCoef, RL_DEFAULTS.vfCoef),
-  num('gamma', 'rl', 'gamma', RL_LIMITS.gamma, RL_DEFAULTS.gamma),
-  num('lambda', 'rl', 'lambda', RL_LIMITS.lambda, RL_DEFAULTS.lambda),
-  num('epochs', 'rl', 'epochs', RL_LIMITS.epochs, RL_DEFAULTS.epochs),
-  num('minibatches', 'rl', 'minibatches', RL_LIMITS.minibatches, RL_DEFAULTS.minibatches),
-  num('batch', 'rl', 'batchSize', RL_LIMITS.batchSize, RL_DEFAULTS.batchSize),
-  num('respLen', 'rl', 'responseLength', RL_LIMITS.responseLength, RL_DEFAULTS.responseLength),
-  num('rlTemp', 'rl', 'temperature', RL_LIMITS.temperature, RL_DEFAULTS.temperature),
-  num('entropy', 'rl', 'entropyCoef', RL_LIMITS.entropyCoef, RL_DEFAULTS.entropyCoef),
-  num('eosPenalty', 'rl', 'missingEosPenalty', RL_LIMITS.missingEosPenalty, RL_DEFAULTS.missingEosPenalty),
-  bool('whiten', 'rl', 'whitenRewards', RL_DEFAULTS.whitenRewards),
-  oneOf('valueInit', 'rl', 'valueInit', ['reward', 'policy'], RL_DEFAULTS.valueInit),
+  ...fromRegistry('rl', RL_SETTINGS),
   listOf('stages', 'stages', ALL_STAGES, ALL_STAGES, 1),
   listOf('hide', 'hide', HIDEABLE, []),
   bool('lecture', 'page', 'lecture', false),
@@ -176,7 +146,11 @@ function decode(s: string): string | null {
 }
 
 /** The value `text` stands for under `e`, or why it cannot be used. */
-export function readValue(e: Entry, text: string, scenario: LinkScenario): { value: unknown } | { problem: string } {
+export function readValue(
+  e: Entry,
+  text: string,
+  scenario: BuiltInScenarioId,
+): { value: unknown } | { problem: string } {
   switch (e.kind) {
     case 'number': {
       if (!/^-?(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?$/i.test(text)) return { problem: `${shown(text)} is not a number.` };
@@ -232,7 +206,7 @@ export function parseHash(hash: string): { values: Partial<UrlSettings>; problem
   for (const e of SCHEMA) {
     const text = raw.get(e.key);
     if (text === undefined) continue;
-    const read = readValue(e, text, (values.scenario as LinkScenario | undefined) ?? 'reviews');
+    const read = readValue(e, text, (values.scenario as BuiltInScenarioId | undefined) ?? 'reviews');
     if ('problem' in read) problems.push(`"${e.key}": ${read.problem.replace(/\.$/, '')}; the default was used.`);
     else values[e.key] = read.value;
   }

@@ -10,67 +10,77 @@ import type { WorkerEvent } from '../../src/engine/protocol';
 import { loadScenario } from '../../src/data/scenarios';
 import { memoryComparisons } from './harness';
 
+// The fake's objects are instances of these classes, installed as the globals of the same names:
+// the `idb` package the stores use checks requests, databases and transactions with `instanceof`
+// and listens with addEventListener. One set for the whole file, since `idb` keeps the first it sees.
+class FakeRequest extends EventTarget {
+  result: unknown = undefined;
+  error: unknown = null;
+  transaction = null;
+}
+class FakeDatabase extends EventTarget {}
+class FakeTransaction extends EventTarget {}
+class FakeObjectStore {}
+class FakeIndex {}
+class FakeCursor {}
+const FAKE_GLOBALS = {
+  IDBRequest: FakeRequest,
+  IDBOpenDBRequest: FakeRequest,
+  IDBDatabase: FakeDatabase,
+  IDBTransaction: FakeTransaction,
+  IDBObjectStore: FakeObjectStore,
+  IDBIndex: FakeIndex,
+  IDBCursor: FakeCursor,
+};
+
 /** An IndexedDB of one object store per database, in memory; `failWrites` makes every write transaction fail with it. */
 function fakeIndexedDB() {
   const stores = new Map<string, Map<unknown, unknown>>();
   const fake = { failWrites: null as unknown, stores };
   const later = (f: () => void) => setTimeout(f, 0);
   const open = (dbName: string) => {
-    const req: Record<string, any> = {}; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const req = new FakeRequest();
     const fresh = !stores.has(dbName);
     const records = stores.get(dbName) ?? new Map<unknown, unknown>();
     stores.set(dbName, records);
     let keyPath: string | undefined;
-    const db = {
+    const db = Object.assign(new FakeDatabase(), {
       objectStoreNames: { contains: () => !fresh },
       createObjectStore: (_name: string, options?: { keyPath?: string }) => {
         keyPath = options?.keyPath;
       },
       close: () => {},
       transaction: (_store: string, mode: string) => {
-        const tx: Record<string, any> = { error: null }; // eslint-disable-line @typescript-eslint/no-explicit-any
+        const tx = Object.assign(new FakeTransaction(), { error: null as unknown });
         const op = (work: () => unknown) => {
-          const r: Record<string, unknown> = { error: null };
+          const r = new FakeRequest();
           later(() => {
             if (mode === 'readwrite' && fake.failWrites !== null) {
               tx.error = fake.failWrites;
-              tx.onabort?.();
+              tx.dispatchEvent(new Event('abort'));
               return;
             }
             r.result = work();
-            tx.oncomplete?.();
+            r.dispatchEvent(new Event('success'));
+            tx.dispatchEvent(new Event('complete'));
           });
           return r;
         };
-        return {
-          objectStore: () => ({
-            put: (value: Record<string, unknown>, key?: unknown) =>
-              op(() => records.set(keyPath ? value[keyPath] : key, value)),
-            get: (key: unknown) => op(() => records.get(key)),
-            getAll: () => op(() => [...records.values()]),
-            getAllKeys: () => op(() => [...records.keys()]),
-            delete: (key: unknown) => op(() => void records.delete(key)),
-          }),
-          ...tx,
-          set oncomplete(f: () => void) {
-            tx.oncomplete = f;
-          },
-          set onerror(f: () => void) {
-            tx.onerror = f;
-          },
-          set onabort(f: () => void) {
-            tx.onabort = f;
-          },
-          get error() {
-            return tx.error;
-          },
-        };
+        const store = Object.assign(new FakeObjectStore(), {
+          put: (value: Record<string, unknown>, key?: unknown) =>
+            op(() => records.set(keyPath ? value[keyPath] : key, value)),
+          get: (key: unknown) => op(() => records.get(key)),
+          getAll: () => op(() => [...records.values()]),
+          getAllKeys: () => op(() => [...records.keys()]),
+          delete: (key: unknown) => op(() => void records.delete(key)),
+        });
+        return Object.assign(tx, { objectStore: () => store });
       },
-    };
+    });
     later(() => {
       req.result = db;
-      if (fresh) req.onupgradeneeded?.();
-      req.onsuccess?.();
+      if (fresh) req.dispatchEvent(Object.assign(new Event('upgradeneeded'), { oldVersion: 0, newVersion: 1 }));
+      req.dispatchEvent(new Event('success'));
     });
     return req;
   };
@@ -85,11 +95,11 @@ function fakeIndexedDB() {
 
 let idb: ReturnType<typeof fakeIndexedDB>;
 afterEach(() => {
-  delete (globalThis as { indexedDB?: unknown }).indexedDB;
+  for (const name of ['indexedDB', ...Object.keys(FAKE_GLOBALS)]) delete (globalThis as Record<string, unknown>)[name];
 });
 function install() {
   idb = fakeIndexedDB();
-  (globalThis as { indexedDB?: unknown }).indexedDB = { open: idb.open };
+  Object.assign(globalThis, FAKE_GLOBALS, { indexedDB: { open: idb.open } });
   return idb;
 }
 

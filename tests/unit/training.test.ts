@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { AdamW } from '../../src/model/adamw';
-import { learningRate } from '../../src/engine/schedule';
+import { learningRate } from '../../src/model/schedule';
 import { LMTrainer, TRAIN_DEFAULTS } from '../../src/engine/lmTrainer';
 import { GPT } from '../../src/model/model';
 import { decodeCheckpoint, encodeCheckpoint } from '../../src/model/checkpoint';

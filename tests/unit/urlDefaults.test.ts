@@ -1,4 +1,4 @@
-// The link schema's defaults are the worker's own (engine/settingDefaults.ts); this checks that each entry reads the right one.
+// The link schema's defaults are the worker's own (the registries); this checks that each entry reads the right one.
 import { describe, expect, test } from 'vitest';
 import { SCHEMA } from '../../src/ui/urlState';
 import { RL_DEFAULTS } from '../../src/engine/rlTrainer';

@@ -1,9 +1,9 @@
 // The names and blurbs of the built-in scenarios, on their own so that the UI can list them
 // without loading the generators. This file must stay free of imports beyond types.
 
-import type { ScenarioId } from '../types';
+import type { BuiltInScenarioId } from '../types';
 
-export type BuiltInScenarioId = Exclude<ScenarioId, 'custom'>;
+export type { BuiltInScenarioId };
 
 export interface ScenarioInfo {
   id: BuiltInScenarioId;
