@@ -3,7 +3,8 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { HEARTBEAT_MS, type BackendName, type Command, type WorkerEvent } from './protocol';
-import { chooseBackend } from './backend';
+import { BACKEND_ORDER, chooseBackend } from './backend';
+import { useBuiltWasmFiles } from './wasmFiles';
 import { DATA_SEED, Playground } from './playground';
 import { loadScenario } from '../data/scenarios';
 import { loadCheckpointBytes, saveCheckpointBytes } from '../model/checkpointStore';
@@ -44,7 +45,8 @@ const playground = new Playground({
 
 // The page names a backend to avoid when it restarts a worker whose GPU device was lost.
 const avoid = /^avoid-(\w+)$/.exec(scope.name)?.[1] as BackendName | undefined;
-const order = (['webgpu', 'webgl', 'cpu'] as BackendName[]).filter((b) => b !== avoid);
+const order = BACKEND_ORDER.filter((b) => b !== avoid);
+useBuiltWasmFiles();
 const backendReady = chooseBackend(order).then((choice) => {
   emit({
     type: 'backend',

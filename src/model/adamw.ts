@@ -38,8 +38,8 @@ export class AdamW {
     public settings: AdamWSettings = { ...ADAMW_DEFAULTS },
     rateScale?: Float32Array,
   ) {
-    this.m = tf.variable(tf.zeros([size]), false);
-    this.v = tf.variable(tf.zeros([size]), false);
+    this.m = zeroVariable(size);
+    this.v = zeroVariable(size);
     this.mask = tf.tensor1d(decayMask);
     this.rateScale = rateScale ? tf.tensor1d(rateScale) : null;
   }
@@ -77,4 +77,10 @@ export class AdamW {
   dispose(): void {
     tf.dispose([this.m, this.v, this.mask, ...(this.rateScale ? [this.rateScale] : [])]);
   }
+} /** A variable of `size` zeros (its initial tensor released, so disposing the variable frees its buffer). */
+function zeroVariable(size: number): tf.Variable {
+  const zeros = tf.zeros([size]);
+  const variable = tf.variable(zeros, false);
+  zeros.dispose();
+  return variable;
 }

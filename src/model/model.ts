@@ -18,7 +18,11 @@ export class GPT {
     if (weights.length !== this.layout.size) {
       throw new Error(`expected ${this.layout.size} weights for this config, got ${weights.length}`);
     }
-    this.flat = tf.variable(tf.tensor1d(weights), true);
+    // A variable keeps a reference to its initial value's buffer; the initial tensor is released
+    // here, or each model would leave one parameter-sized buffer behind when disposed.
+    const initial = tf.tensor1d(weights);
+    this.flat = tf.variable(initial, true);
+    initial.dispose();
   }
 
   /** A freshly initialised model (nanoGPT init, seeded). */

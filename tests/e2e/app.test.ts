@@ -191,3 +191,16 @@ describe('without WebGPU', () => {
     expectNoErrors(t);
   });
 });
+
+describe('without WebGPU or WebGL', () => {
+  const open = pagesOf({ webgpu: false, webgl: false });
+
+  test('runs on WebAssembly, says why, and still writes completions', async () => {
+    const t = await open();
+    const ms = await loadUntilCompletions(t);
+    const text = (await badge(t.page).innerText()).trim();
+    console.log(`[e2e] no WebGPU or WebGL: badge "${text}"; navigation to first completion: ${ms} ms`);
+    expect(text).toMatch(/^WASM\b\W+\w.{3,}/);
+    expectNoErrors(t);
+  });
+});

@@ -25,17 +25,23 @@ const BASE_ARGS = [
 export interface LaunchOptions {
   /** false: launch without --enable-unsafe-webgpu, so the app must fall back. Default true. */
   webgpu?: boolean;
+  /** false: launch with the GPU and its software stand-in off, so WebGL cannot start either. Default true. */
+  webgl?: boolean;
 }
 
 /** Launches headless Chromium. Throws (failing the test, never skipping it) when Chromium is missing. */
-export async function launchBrowser({ webgpu = true }: LaunchOptions = {}): Promise<Browser> {
+export async function launchBrowser({ webgpu = true, webgl = true }: LaunchOptions = {}): Promise<Browser> {
   const executablePath = findChromium();
   if (!executablePath) {
     throw new Error(
       `Chromium not found at ${process.env.CHROMIUM_PATH ?? '/usr/bin/chromium'}. ${CHROMIUM_INSTALL_HINT}`,
     );
   }
-  const args = webgpu ? [...BASE_ARGS, '--enable-unsafe-webgpu'] : BASE_ARGS;
+  const args = [
+    ...BASE_ARGS,
+    ...(webgpu ? ['--enable-unsafe-webgpu'] : []),
+    ...(webgl ? [] : ['--disable-gpu', '--disable-software-rasterizer']),
+  ];
   return chromium.launch({ executablePath, args, headless: true });
 }
 

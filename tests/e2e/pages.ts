@@ -2,7 +2,7 @@
 // outside Vitest).
 import { afterAll, afterEach, expect } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openPage, sharedBrowser, type TestPage } from './browser';
+import { openPage, sharedBrowser, type LaunchOptions, type TestPage } from './browser';
 
 /** The page logged no uncaught error, no console error and no failed request. */
 export function expectNoErrors(t: TestPage): void {
@@ -12,7 +12,7 @@ export function expectNoErrors(t: TestPage): void {
 }
 
 /** One browser per describe block (launched by its first test), a fresh page per test, closed after it. */
-export function pagesOf(options: { webgpu: boolean }): () => Promise<TestPage> {
+export function pagesOf(options: LaunchOptions): () => Promise<TestPage> {
   const browser = sharedBrowser(options);
   let current: TestPage | undefined;
   afterEach(async () => {

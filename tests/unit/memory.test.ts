@@ -1,0 +1,42 @@
+// Nothing the engine builds and throws away keeps memory: a model, an optimiser, and the RL stage
+// rebuilt by a reset or a method switch leave tf.memory() where it was (a variable holds on to its
+// initial value's buffer, so an initial tensor left undisposed is one parameter-sized leak each time).
+import { afterEach, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
+import { GPT } from '../../src/model/model';
+import { AdamW } from '../../src/model/adamw';
+import { decayMask } from '../../src/model/params';
+import { disposePlaygrounds, start } from './harness';
+
+afterEach(disposePlaygrounds);
+
+const memory = () => ({ tensors: tf.memory().numTensors, bytes: tf.memory().numBytes });
+
+describe('memory', () => {
+  it('a model and its optimiser, disposed, leave no tensor or byte behind', () => {
+    const before = memory();
+    const model = GPT.random({ vocabSize: 13, contextLength: 8, nLayer: 1, nHead: 2, nEmbd: 8 }, 3);
+    const opt = new AdamW(model.paramCount, decayMask(model.layout));
+    // While alive: the weights, AdamW's two moments and its decay mask, each one parameter vector.
+    expect(memory().bytes - before.bytes).toBe(4 * 4 * model.paramCount);
+    opt.dispose();
+    model.dispose();
+    expect(memory()).toEqual(before);
+  });
+
+  it('RL resets and method switches leave the tensors and bytes where they were', async () => {
+    const { send } = start(false);
+    await send({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });
+    await send({ type: 'autoLabel', labelerId: 'positive', count: 4 });
+    await send({ type: 'setRlSettings', settings: { batchSize: 4, responseLength: 4, epochs: 1, minibatches: 1 } });
+    const after: ReturnType<typeof memory>[] = [];
+    for (const algorithm of ['ppo', 'reinforce', 'ppo', 'reinforce'] as const) {
+      await send({ type: 'setRlSettings', settings: { algorithm } });
+      await send({ type: 'rlStep' });
+      await send({ type: 'rlReset' });
+      after.push(memory());
+    }
+    // The first round may warm caches; every later one ends where the one before it did.
+    expect(after.slice(2)).toEqual([after[1], after[1]]);
+  }, 120_000);
+});
