@@ -133,19 +133,10 @@ export class RewardTrainer {
   async evaluate(pairs: RewardPair[]): Promise<{ loss: number; accuracy: number }> {
     if (pairs.length === 0) return { loss: NaN, accuracy: NaN };
     const chunks = fixedChunks(pairs, this.settings.batchSize, (p) => ({ ...p, weight: 0, target: 0.5 }));
-    const out = tf.tidy(() => {
-      const w = this.model.weights();
-      return tf.stack(
-        chunks.map((chunk) => {
-          const r = batchLossAndAccuracy(
-            w,
-            this.model,
-            makePairBatch(this.tokenizer, chunk, this.model.config.contextLength),
-            { ...this.settings, centering: 0 },
-          );
-          return tf.stack([r.loss, r.accuracy()]);
-        }),
-      );
+    const out = this.chunkwise(chunks, tf.stack, (w, chunk) => {
+      const batch = makePairBatch(this.tokenizer, chunk, this.model.config.contextLength);
+      const r = batchLossAndAccuracy(w, this.model, batch, { ...this.settings, centering: 0 });
+      return tf.stack([r.loss, r.accuracy()]);
     });
     const values = await out.data();
     out.dispose();
@@ -168,14 +159,29 @@ export class RewardTrainer {
   scoresOnDevice(items: { prompt: string; response: string }[]): tf.Tensor1D {
     const rows = 2 * this.settings.batchSize; // a training batch scores chosen and rejected rows together
     const chunks = fixedChunks(items, rows, (item) => item);
-    return tf.tidy(() => {
-      const w = this.model.weights();
-      return tf.concat(
-        chunks.map((chunk) =>
-          rewardScores(w, this.model, encodeCompletions(this.tokenizer, chunk, this.model.config.contextLength)),
-        ),
-      );
-    });
+    return this.chunkwise(chunks, tf.concat, (w, chunk) =>
+      rewardScores(w, this.model, encodeCompletions(this.tokenizer, chunk, this.model.config.contextLength)),
+    ) as tf.Tensor1D;
+  }
+
+  /**
+   * `perChunk` on each chunk, joined: each chunk's activations are freed before the next one runs,
+   * so the peak memory is one chunk's whatever the number of chunks (only the small results stay).
+   */
+  private chunkwise<T>(
+    chunks: T[][],
+    join: (parts: tf.Tensor[]) => tf.Tensor,
+    perChunk: (w: Weights, chunk: T[]) => tf.Tensor,
+  ): tf.Tensor {
+    const w = tf.tidy(() => this.model.weights());
+    try {
+      const parts = chunks.map((chunk) => tf.tidy(() => perChunk(w, chunk)));
+      const joined = join(parts);
+      tf.dispose(parts);
+      return joined;
+    } finally {
+      tf.dispose(Object.values(w));
+    }
   }
 
   /** Raw rewards of completions, read back once. */

@@ -6,6 +6,10 @@ import * as tf from '@tensorflow/tfjs';
 import { GPT } from '../../src/model/model';
 import { AdamW } from '../../src/model/adamw';
 import { decayMask } from '../../src/model/params';
+import { RewardTrainer } from '../../src/engine/rewardTrainer';
+import { REWARD_DEFAULTS } from '../../src/engine/protocol';
+import { loadScenario } from '../../src/data/scenarios';
+import { configFor } from '../../src/model/config';
 import { disposePlaygrounds, start } from './harness';
 
 afterEach(disposePlaygrounds);
@@ -39,4 +43,24 @@ describe('memory', () => {
     // The first round may warm caches; every later one ends where the one before it did.
     expect(after.slice(2)).toEqual([after[1], after[1]]);
   }, 120_000);
+
+  it("scoring many comparisons peaks at one chunk's memory, not the whole dataset's", async () => {
+    const data = loadScenario('reviews', 1);
+    const model = GPT.random(configFor('tiny', data.tokenizer.vocabSize), 1);
+    const trainer = new RewardTrainer(model, data.tokenizer, [], { ...REWARD_DEFAULTS }, 1);
+    const items = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({ prompt: data.prompts[i % data.prompts.length], response: 'good fun' }));
+    const rows = 2 * REWARD_DEFAULTS.batchSize; // one chunk
+    const peak = async (n: number) => {
+      const info = await tf.profile(() => trainer.scoresOnDevice(items(n)));
+      tf.dispose(info.result as tf.Tensor);
+      return info.peakBytes;
+    };
+    const [one, ten] = [await peak(rows), await peak(10 * rows)];
+    console.log(`[memory] scoring peak: ${rows} rows ${one} bytes, ${10 * rows} rows ${ten} bytes`);
+    // Ten chunks need ten chunks' scores (4 bytes each) more, and nothing else of the nine extra chunks.
+    expect(ten - one).toBeLessThanOrEqual(4 * 9 * rows + 4 * 10 * rows);
+    trainer.dispose();
+    model.dispose();
+  });
 });
