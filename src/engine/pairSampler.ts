@@ -60,21 +60,21 @@ export class PairSampler {
     return prompts.map((prompt, i) => ({ prompt, response: texts[i] }));
   }
 
-  /** Completes each prompt once per temperature (one batched sampling call per temperature). */
+  /** Completes each prompt once per temperature, every row in one batched sampling call (a row's own temperature). */
   async complete(prompts: string[], temperatures: number[], model = this.source()): Promise<string[][]> {
     const keep = model.config.contextLength - MIN_ANSWER_TOKENS;
     const encoded = prompts.map((p) => encodePrompt(this.data.tokenizer, p).slice(-keep));
-    const out: string[][] = [];
-    for (const temperature of temperatures) {
-      const r = await sample(model, encoded, {
-        maxNewTokens: answerRoom(model, encoded, MAX_ANSWER_TOKENS),
-        temperature,
-        topK: 0,
-        seed: this.seed++,
-      });
-      out.push(r.tokens.map((t) => completionText(this.data.tokenizer, t)));
-    }
-    return out;
+    const rows = temperatures.flatMap(() => encoded);
+    const seed = this.seed;
+    this.seed += temperatures.length; // the stream moves on as it did when each temperature was its own call
+    const r = await sample(model, rows, {
+      maxNewTokens: answerRoom(model, rows, MAX_ANSWER_TOKENS),
+      temperature: temperatures.flatMap((t) => encoded.map(() => t)),
+      topK: 0,
+      seed,
+    });
+    const texts = r.tokens.map((t) => completionText(this.data.tokenizer, t));
+    return temperatures.map((_, i) => texts.slice(i * encoded.length, (i + 1) * encoded.length));
   }
 
   /** A seed from the sampler's stream, for work that goes with sampling (a simulated labeler's draws). */

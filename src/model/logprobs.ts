@@ -30,9 +30,10 @@ export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, weights:
  * The sampling distribution as log-probabilities: logits divided by the temperature, then,
  * with top-k, every logit below the k-th largest pushed to -1e9 (probability 0).
  *   log pi(a) = log softmax(filter_k(z / T))[a]
- * Sampling and teacher forcing both call this, so their log-probs agree exactly.
+ * Sampling and teacher forcing both call this, so their log-probs agree exactly. T is one number, or a
+ * [rows, 1] column of them (one temperature per row, so several temperatures sample in one batch).
  */
-export function samplingLogProbs(logits: tf.Tensor2D, temperature: number, topK: number): tf.Tensor2D {
+export function samplingLogProbs(logits: tf.Tensor2D, temperature: number | tf.Tensor, topK: number): tf.Tensor2D {
   let z = tf.div(logits, temperature) as tf.Tensor2D;
   const V = logits.shape[1];
   if (topK > 0 && topK < V) {

@@ -18,7 +18,8 @@ import { leftPad, paddedMask, paddedPositions } from './padding';
 
 export interface SampleOptions {
   maxNewTokens: number;
-  temperature: number;
+  /** One temperature for every row, or one per row (pairs at two temperatures sample as one batch). */
+  temperature: number | readonly number[];
   topK: number; // 0 = sample from the whole vocabulary
   seed: number;
   useCache?: boolean; // false recomputes the whole context for every token (for comparison)
@@ -39,8 +40,8 @@ function gumbelNoise(rand: () => number, n: number): Float32Array {
 }
 
 /** Draws one token per row from logits [B, V]; returns the token and its log-prob under the sampling distribution. */
-function draw(logits: tf.Tensor2D, opts: SampleOptions, noise: Float32Array) {
-  const logp = samplingLogProbs(logits, opts.temperature, opts.topK);
+function draw(logits: tf.Tensor2D, temperature: number | tf.Tensor, topK: number, noise: Float32Array) {
+  const logp = samplingLogProbs(logits, temperature, topK);
   const token = tf.argMax(tf.add(logp, tf.tensor2d(noise, logp.shape)), -1) as tf.Tensor1D;
   return { token, logProb: pickLogProbs(logp, token) };
 }
@@ -65,6 +66,10 @@ export async function sample(model: GPT, prompts: number[][], opts: SampleOption
   if (total > c.contextLength)
     throw new Error(`prompt (${Tp}) + new tokens (${N}) exceed the context of ${c.contextLength}`);
   const rand = mulberry32(opts.seed);
+  const temperatures = opts.temperature;
+  if (typeof temperatures !== 'number' && temperatures.length !== B)
+    throw new Error(`${temperatures.length} temperatures for ${B} prompts: give one, or one per prompt`);
+  const temperature = typeof temperatures === 'number' ? temperatures : tf.tensor2d([...temperatures], [B, 1]);
   const w = tf.tidy(() => model.weights());
   const step = opts.useCache === false ? recomputeSteps(w, model, pad, N) : cachedSteps(w, model, pad, N);
 
@@ -73,7 +78,7 @@ export async function sample(model: GPT, prompts: number[][], opts: SampleOption
   let logits = step.next(null).value as tf.Tensor2D;
   for (let i = 0; i < N; i++) {
     const [token, logProb, nextDone] = tf.tidy(() => {
-      const { token, logProb } = draw(logits, opts, gumbelNoise(rand, B * c.vocabSize));
+      const { token, logProb } = draw(logits, temperature, opts.topK, gumbelNoise(rand, B * c.vocabSize));
       // Once a row has produced EOS it is finished: further tokens are PAD with log-prob 0.
       const kept = tf.where(done, tf.fill([B], PAD, 'int32'), token.toInt());
       return [kept, tf.where(done, tf.zerosLike(logProb), logProb), tf.logicalOr(done, tf.equal(kept, EOS))];
@@ -90,6 +95,7 @@ export async function sample(model: GPT, prompts: number[][], opts: SampleOption
   const both = tf.tidy(() => tf.stack(picked).reshape([N, 2, B]));
   const values = await both.data();
   tf.dispose([both, done, ...picked, ...Object.values(w)]);
+  if (typeof temperature !== 'number') temperature.dispose();
 
   const tokens: number[][] = [],
     logProbs: number[][] = [];

@@ -196,6 +196,39 @@ describe('sampling', () => {
     model.dispose();
   });
 
+  it("samples rows at their own temperatures in one batch: each log-prob is that row's teacher-forced one", async () => {
+    const model = GPT.random(config, 7);
+    const prompts = [
+      [1, 5, 3],
+      [1, 5, 3],
+      [1, 6, 7, 8, 3],
+    ];
+    const temperatures = [0.5, 1.5, 0.8];
+    const r = await sample(model, prompts, { maxNewTokens: 3, temperature: temperatures, topK: 0, seed: 5 });
+    const full = prompts.map((p, b) => [...p, ...r.tokens[b]]);
+    const p = leftPad(full);
+    for (const [b, prompt] of prompts.entries()) {
+      const t = tf.tidy(() =>
+        teacherForcedLogProbs(
+          model.weights(),
+          model,
+          tf.tensor2d(p.ids, [p.B, p.T], 'int32'),
+          p.leftPad,
+          temperatures[b],
+          0,
+        ),
+      );
+      const forced = (await t.array()) as number[][];
+      t.dispose();
+      const start = p.leftPad[b] + prompt.length - 1;
+      r.logProbs[b].forEach((lp, i) => expect(forced[b][start + i]).toBeCloseTo(lp, 4));
+    }
+    await expect(sample(model, prompts, { maxNewTokens: 2, temperature: [1, 1], topK: 0, seed: 1 })).rejects.toThrow(
+      /2 temperatures for 3 prompts/,
+    );
+    model.dispose();
+  });
+
   it('draws the same tokens with and without the KV cache', async () => {
     const model = GPT.random(config, 8);
     const prompts = [
