@@ -7,7 +7,10 @@
 // the device per step (await data(), and synchronous reads: on cpu and wasm those are the
 // backend's own internal reads of CPU memory; on WebGPU they must be 0), tensor and byte counts
 // from step 10 to step 200 (must be flat), and sampling ms per token with and without the KV cache.
-// Each backend runs in its own process. It prints a table and writes bench-results/bench.json.
+// Then the interactions a person causes, through the playground (benchInteractions.ts): the samples
+// under a stage, the next pair, one label with 10 and with 200 saved (50 with --quick): kernels,
+// programs, reads, ms and peak bytes. Each backend runs in its own process. It prints the tables and
+// writes bench-results/bench.json.
 //
 // Then it opens the built app in headless Chromium (scripts/benchBrowser.ts) for the time from page
 // load to the first completions and the longest main-thread task at load, while training and while
@@ -18,6 +21,7 @@
 //   npm run bench -- --no-browser skip the browser part
 
 import type { PhaseReport, RlBenchReport } from './benchRl';
+import type { InteractionReport, InteractionsReport } from './benchInteractions';
 import type { TaskPeak } from './benchBrowser';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -38,6 +42,7 @@ export interface BackendReport {
   tensors?: { step10: number; step200: number; bytesStep10: number; bytesStep200: number; stepsRun: number };
   samplingMsPerToken?: { cached: number; recomputed: number; speedup: number; newTokens: number };
   rl?: RlBenchReport;
+  interactions?: InteractionsReport;
 }
 
 function runChild(backend: BenchBackend, quick: boolean): BackendReport {
@@ -86,6 +91,31 @@ function runBrowser(quick: boolean): BrowserReport {
 
 function fmt(x: number | null | undefined, digits = 1): string {
   return x === undefined || x === null || !Number.isFinite(x) ? '-' : x.toFixed(digits);
+}
+
+/** The interactions a person causes (scripts/benchInteractions.ts), one row per backend and interaction. */
+function printInteractions(reports: BackendReport[]): void {
+  const rows = [['backend', 'interaction', 'ms', 'kernels', 'GPU programs', 'reads', 'peak MB']];
+  const row = (backend: string, name: string, x: InteractionReport) =>
+    rows.push([
+      backend,
+      name,
+      fmt(x.ms),
+      String(x.kernels),
+      x.programs == null ? '-' : String(x.programs),
+      String(x.reads),
+      fmt(x.peakBytes / 1024 / 1024, 2),
+    ]);
+  for (const r of reports) {
+    const i = r.interactions;
+    if (!r.ok || !i) continue;
+    row(r.backend, '4 samples under a stage', i.stageSamples);
+    row(r.backend, 'next pair (queue refilled)', i.nextPair);
+    for (const [n, x] of Object.entries(i.label)) row(r.backend, `one label, ${n} saved`, x);
+  }
+  const widths = rows[0].map((_, k) => Math.max(...rows.map((r) => (r[k] ?? '').length)));
+  console.log('\nInteractions (small model, shipped checkpoints, through the playground):');
+  for (const r of rows) console.log(r.map((c, k) => (c ?? '').padEnd(widths[k])).join('  '));
 }
 
 function main() {
@@ -158,6 +188,7 @@ function main() {
     `\nRL (default config, ${rl0?.batchSize ?? '?'} rollouts of ${rl0?.responseLength ?? '?'} tokens, PPO 4 epochs x 2 minibatches):`,
   );
   for (const r of rlRows) console.log(r.map((c, i) => (c ?? '').padEnd(rlWidths[i])).join('  '));
+  printInteractions(reports);
   console.log(`\nshipped checkpoints: ${(checkpoints / 1024 / 1024).toFixed(2)} MB in all`);
   let browser: BrowserReport | null = null;
   if (!process.argv.includes('--no-browser')) {

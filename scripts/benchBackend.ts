@@ -11,6 +11,7 @@ import { encodePrompt } from '../src/data/sequences';
 import { DATA_SEED } from '../src/engine/playground';
 import type { BackendReport } from './bench';
 import { benchRl } from './benchRl';
+import { benchInteractions } from './benchInteractions';
 
 const backend = process.argv[2] as BackendReport['backend'];
 const quick = process.argv.includes('--quick');
@@ -101,6 +102,9 @@ async function main() {
   const recomputed = await timeSampling(false);
 
   const rl = await benchRl(data, config, counts);
+  // SwiftShader emulates the GPU on the CPU, minutes per hundred labels: there a label is measured with 10 saved only.
+  const saved = backend === 'webgpu-swiftshader' ? [10] : quick ? [10, 50] : [10, 200];
+  const interactions = await benchInteractions(counts, backend.startsWith('webgpu'), saved);
 
   const report: BackendReport = {
     backend,
@@ -120,6 +124,7 @@ async function main() {
     },
     samplingMsPerToken: { cached, recomputed, speedup: recomputed / cached, newTokens },
     rl,
+    interactions,
   };
   console.log('BENCH_JSON ' + JSON.stringify(report));
   process.exit(0);

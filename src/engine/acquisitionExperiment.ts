@@ -6,9 +6,8 @@
 
 import { GPT } from '../model/model';
 import type { GPTConfig } from '../model/config';
-import type { Tokenizer } from '../data/types';
+import type { BuiltInScenarioId, Tokenizer } from '../data/types';
 import { labelerGold, labelPair, type LabelerSpec } from '../data/labelers';
-import type { BuiltInScenarioId } from '../data/types';
 import { mulberry32 } from '../data/random';
 import { mostUncertain } from '../rlhf/acquisition';
 import { RewardTrainer, REWARD_DEFAULTS, type RewardPair } from './rewardTrainer';

@@ -22,7 +22,7 @@ import { mulberry32 } from '../data/random';
 import type { Example, ScenarioData, Tokenizer } from '../data/types';
 import type { TrainSettings } from './protocol';
 
-/** Re-exported from settingDefaults.ts, the one home of every default. */
+/** Re-exported from the settings registry, the one home of every default. */
 export { TRAIN_DEFAULTS } from './settingsRegistry';
 
 export interface StepResult {

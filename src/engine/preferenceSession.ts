@@ -5,11 +5,10 @@
 
 import { withZeroHead } from '../model/params';
 import type { GPT } from '../model/model';
-import type { ScenarioData } from '../data/types';
+import type { BuiltInScenarioId, ScenarioData } from '../data/types';
 import { unknownWords } from '../data/tokenizer';
 import { newestOwnLabels, pairKey, type Comparison } from '../data/preferences';
 import { defaultCustomLabeler, findLabeler, simulatedLabels, type LabelerSpec } from '../data/labelers';
-import type { BuiltInScenarioId } from '../data/types';
 import { panelVotes } from '../data/annotatorPanel';
 import { mulberry32 } from '../data/random';
 import { checkLabelerSettings } from './labelerSettings';

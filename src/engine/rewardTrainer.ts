@@ -24,7 +24,7 @@ export interface RewardPair {
 /** What one training step needs of the user's reward settings (protocol.ts has the full set). */
 export type RewardStepSettings = Pick<RewardSettings, 'learningRate' | 'batchSize' | 'margin' | 'centering'>;
 
-/** Re-exported from settingDefaults.ts, the one home of every default. */
+/** Re-exported from the settings registry, the one home of every default. */
 export { REWARD_DEFAULTS } from './settingsRegistry';
 
 /** A fixed-shape batch of pairs: 2B rows (chosen rows first), targets and weights. */

@@ -1,10 +1,9 @@
 // What one RL iteration reports: its metric point (one builder for all seven methods), the check
 // that stops a run whose metrics broke, and the per-token details the panels show.
 
-import type { Tokenizer } from '../data/types';
+import type { BuiltInScenarioId, Tokenizer } from '../data/types';
 import { completionText } from '../data/sequences';
 import { labelerGold, type LabelerSpec } from '../data/labelers';
-import type { BuiltInScenarioId } from '../data/types';
 import type { PpoIterationResult, TopK } from '../rlhf/ppo';
 import type { RlAlgorithm, RlDetail, RlMetricPoint, TopToken } from './protocol';
 import type { StepOutcome } from './rlMethods';

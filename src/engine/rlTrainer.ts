@@ -7,10 +7,9 @@ import * as tf from '@tensorflow/tfjs';
 import { GPT } from '../model/model';
 import { decayMask, withZeroHead } from '../model/params';
 import { answerRoom, sample } from '../model/sample';
-import type { ScenarioData } from '../data/types';
+import type { BuiltInScenarioId, ScenarioData } from '../data/types';
 import { completionText, encodePrompt } from '../data/sequences';
 import type { LabelerSpec } from '../data/labelers';
-import type { BuiltInScenarioId } from '../data/types';
 import { mulberry32, pickMany } from '../data/random';
 import { AdamW } from '../model/adamw';
 import { AdaptiveKlController, FixedKlController, type KlController } from '../rlhf/klController';
@@ -27,7 +26,7 @@ export { brokenMetric };
 /** Re-exported: the check's home is settings.ts, beside the other settings checks. */
 export { validateRlSettings };
 
-/** Re-exported from settingDefaults.ts, the one home of every default. */
+/** Re-exported from the settings registry, the one home of every default. */
 export { RL_DEFAULTS };
 
 /** Prompts in the before/after comparison. */

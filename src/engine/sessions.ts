@@ -4,7 +4,7 @@
 import { encodeCheckpoint, type Checkpoint } from '../model/checkpoint';
 import type { GPT } from '../model/model';
 import type { PresetName } from '../model/config';
-import type { ScenarioData } from '../data/types';
+import type { BuiltInScenarioId, ScenarioData } from '../data/types';
 import {
   checkSessionName,
   decodeSession,
@@ -34,7 +34,6 @@ import {
   type SettingRecord,
 } from './protocol';
 import { BUILT_IN_LABELERS, validateLabeler } from '../data/labelers';
-import type { BuiltInScenarioId } from '../data/types';
 
 /** A name the list can show and the store can key on (defined beside the file format, which checks it too). */
 export { checkSessionName };
