@@ -64,9 +64,6 @@ export type RecordOf<T> = [T] extends [number]
 /** One record for every field of a settings object S: a field without its record does not compile. */
 export type Registry<S> = { [K in keyof S]-?: RecordOf<S[K]> };
 
-/** The keys of a registry whose records are numbers. */
-export type NumberKeys<S> = { [K in keyof S]-?: [S[K]] extends [number] ? K : never }[keyof S];
-
 /** The settings object of a registry's defaults. */
 export function defaultsOf<S>(registry: Registry<S>): S {
   const out: Record<string, unknown> = {};
