@@ -3,12 +3,33 @@
 import { afterAll, afterEach, expect } from 'vitest';
 import type { Page } from 'playwright-core';
 import { openPage, sharedBrowser, type LaunchOptions, type TestPage } from './browser';
+import { describeTask, worstTasks, type TracedTask } from './longTasks';
+
+/** The most CPU one main-thread task may spend while the page loads, labels or trains (the goal is 50 ms). */
+export const MAX_TASK_MS = 100;
 
 /** The page logged no uncaught error, no console error and no failed request. */
 export function expectNoErrors(t: TestPage): void {
   expect(t.pageErrors, 'uncaught page errors').toEqual([]);
   expect(t.consoleErrors, 'console errors').toEqual([]);
   expect(t.httpErrors, 'failed requests').toEqual([]);
+}
+
+/**
+ * Logs the window's worst main-thread tasks and checks that none spent MAX_TASK_MS of CPU. Tasks are
+ * judged by CPU time from Chrome's trace, not wall time: on a shared two-core machine a task's wall time
+ * is mostly the time the OS gave the training worker and SwiftShader (see longTasks.ts). `wallTasks`
+ * (the page's own long-task entries) is logged beside them.
+ */
+export function expectResponsive(what: string, tasks: TracedTask[], wallTasks: string): void {
+  const { byCpu, byWall } = worstTasks(tasks);
+  console.log(
+    `[e2e] ${what}: ${tasks.length} tasks; most CPU: ${describeTask(byCpu)}; longest: ${describeTask(byWall)}`,
+  );
+  console.log(`[e2e] ${what}: long tasks by the page's own clock (wall ms): ${wallTasks}`);
+  expect(tasks.length, "the trace holds the main thread's tasks").toBeGreaterThan(0);
+  const slow = tasks.filter((t) => t.cpu >= MAX_TASK_MS);
+  expect(slow.map(describeTask), `main-thread tasks of ${MAX_TASK_MS} ms or more of CPU ${what}`).toEqual([]);
 }
 
 /** One browser per describe block (launched by its first test), a fresh page per test, closed after it. */

@@ -6,40 +6,17 @@
 
 import { describe, expect, inject, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { expectNoErrors, pagesOf } from './pages';
-import {
-  describeTask,
-  describeTasks,
-  firstPaint,
-  longTasksSince,
-  markPage,
-  recordLongTasks,
-  traceMainThread,
-  worstTasks,
-  type TracedTask,
-} from './longTasks';
+import { expectNoErrors, expectResponsive, pagesOf } from './pages';
+import { describeTasks, firstPaint, longTasksSince, markPage, recordLongTasks, traceMainThread } from './longTasks';
 
 const STARTUP_MS = 180_000; // navigation to first completions (or the first pair), cold, on SwiftShader
 const LABEL_MS = 120_000; // a label counted, and the next pair on screen
 const LABELS = 10;
-const MAX_TASK_MS = 100;
 
 const baseUrl = inject('baseUrl');
 
 const prefs = (page: Page) => page.locator('section[data-testid="stage-preferences"]');
 const comparisons = async (page: Page) => parseInt(await page.getByTestId('comparison-count').innerText(), 10);
-
-/** Logs the window's worst tasks and checks that none of them spent MAX_TASK_MS of CPU. */
-function expectResponsive(what: string, tasks: TracedTask[], wallTasks: string): void {
-  const { byCpu, byWall } = worstTasks(tasks);
-  console.log(
-    `[e2e] ${what}: ${tasks.length} tasks; most CPU: ${describeTask(byCpu)}; longest: ${describeTask(byWall)}`,
-  );
-  console.log(`[e2e] ${what}: long tasks by the page's own clock (wall ms@start): ${wallTasks}`);
-  expect(tasks.length, "the trace holds the main thread's tasks").toBeGreaterThan(0);
-  const slow = tasks.filter((t) => t.cpu >= MAX_TASK_MS);
-  expect(slow.map(describeTask), `main-thread tasks of ${MAX_TASK_MS} ms or more of CPU ${what}`).toEqual([]);
-}
 
 describe('responsiveness', () => {
   const open = pagesOf({ webgpu: true });
