@@ -12,6 +12,7 @@ import { DATA_SEED } from '../src/engine/playground';
 import type { BackendReport } from './bench';
 import { benchRl } from './benchRl';
 import { benchInteractions } from './benchInteractions';
+import { FUSED_FLAG } from '../src/model/kernels/program';
 
 const backend = process.argv[2] as BackendReport['backend'];
 const quick = process.argv.includes('--quick');
@@ -21,11 +22,13 @@ async function useBackend(): Promise<void> {
     const { create, globals } = await import('webgpu');
     Object.assign(globalThis, globals);
     Object.defineProperty(globalThis, 'navigator', {
-      value: { gpu: create(backend === 'webgpu-null' ? ['backend=null'] : []) },
+      value: { gpu: create(backend.startsWith('webgpu-null') ? ['backend=null'] : []) },
       configurable: true,
     });
     await import('@tensorflow/tfjs-backend-webgpu');
     if (!(await tf.setBackend('webgpu'))) throw new Error('WebGPU did not start');
+    // The same null device with the fused kernels off: what they save, measured in the same run.
+    if (backend === 'webgpu-null-unfused') tf.env().set(FUSED_FLAG, false);
   } else {
     if (backend === 'wasm') await import('@tensorflow/tfjs-backend-wasm');
     if (!(await tf.setBackend(backend))) throw new Error(`${backend} did not start`);

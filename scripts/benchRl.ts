@@ -17,7 +17,15 @@ import { preferenceStep } from '../src/rlhf/dpoTrainer';
 export interface PhaseReport {
   ms: number;
   kernels: number;
+  /** WebGPU shader dispatches (null off WebGPU). */
+  programs: number | null;
   reads: number;
+}
+
+/** What benchBackend.ts's instrument() counts on the backend. */
+export interface BackendCounts {
+  reads: number;
+  programs: number;
 }
 export interface RlBenchReport {
   batchSize: number;
@@ -31,22 +39,24 @@ export interface RlBenchReport {
   tensorsFlat: boolean;
 }
 
-/** ms, kernels (tf.profile) and device reads of one call, after a warm-up call. */
-async function measure(counts: { reads: number }, run: () => Promise<unknown>): Promise<PhaseReport> {
+/**
+ * One call's ms (timed unprofiled: tf.profile slows what it measures about 2.9x), then its kernels
+ * (tf.profile), WebGPU programs and device reads in a second, counted call; after a warm-up call.
+ */
+async function measure(counts: BackendCounts, run: () => Promise<unknown>): Promise<PhaseReport> {
   await run();
-  const reads = counts.reads;
   const t0 = performance.now();
+  await run();
+  const ms = performance.now() - t0;
+  const before = { ...counts };
   const profile = await tf.profile(async () => {
     await run();
   });
-  return { ms: performance.now() - t0, kernels: profile.kernels.length, reads: counts.reads - reads };
+  const programs = tf.getBackend() === 'webgpu' ? counts.programs - before.programs : null;
+  return { ms, kernels: profile.kernels.length, programs, reads: counts.reads - before.reads };
 }
 
-export async function benchRl(
-  data: ScenarioData,
-  config: GPTConfig,
-  counts: { reads: number },
-): Promise<RlBenchReport> {
+export async function benchRl(data: ScenarioData, config: GPTConfig, counts: BackendCounts): Promise<RlBenchReport> {
   const s = { ...RL_DEFAULTS };
   const [policy, reference, reward, value] = [1, 1, 2, 2].map((seed) => GPT.random(config, seed));
   const optimizers = {
@@ -101,6 +111,7 @@ export async function benchRl(
   const update = {
     ms: iteration.ms - rolloutPhase.ms - scoring.ms,
     kernels: iteration.kernels - rolloutPhase.kernels - scoring.kernels,
+    programs: iteration.programs === null ? null : iteration.programs - rolloutPhase.programs! - scoring.programs!,
     reads: iteration.reads - rolloutPhase.reads - scoring.reads,
   };
   [policy, reference, reward, value].forEach((m) => m.dispose());

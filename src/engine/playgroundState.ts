@@ -13,6 +13,7 @@ import type { PreferenceSession, ComparisonStore } from './preferenceSession';
 import type { RlTrainer } from './rlTrainer';
 import type { SessionStore } from './sessionStore';
 import { MODEL_DEFAULTS, SAMPLE_DEFAULTS } from './settingsRegistry';
+import { releaseIdleBuffers } from './gpuMemory';
 
 /** Where shipped checkpoints and saved ones come from; the worker gives browser versions, tests give Node ones. */
 export interface PlaygroundDeps {
@@ -97,6 +98,7 @@ export class PlaygroundState {
     this.preferences?.dispose();
     this.preferences?.rewardModel.dispose();
     this.preferences = null;
+    releaseIdleBuffers(); // the new models may differ in size: nothing of the old ones' pool is reused
   }
 
   /** A stage has new weights: its trainer starts over, its charts clear, and fresh samples go out. */

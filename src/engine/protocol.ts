@@ -25,6 +25,7 @@ export * from './settingRecord';
 export * from './settingsRegistry';
 export * from './rlSettingsRegistry';
 export * from './chartPoints';
+export { RESCORE_BUDGET } from './comparisonScores';
 export type { CalibrationBin, RewardDiagnostics } from '../rlhf/rewardDiagnostics';
 export type { PanelVotes } from '../data/annotatorPanel';
 export type { SessionSummary } from './sessionStore';

@@ -12,6 +12,7 @@ import { RewardTrainer, REWARD_DEFAULTS, rewardNormalization, type RewardPair } 
 import { checkRewardSettings } from './settings';
 import { type RewardDiagnostics, type RewardMetricPoint, type RewardSettings } from './protocol';
 import { buildDiagnostics } from '../rlhf/rewardDiagnostics';
+import { ComparisonScores } from './comparisonScores';
 
 const HELD_OUT_FRACTION = 0.2;
 const SPLIT_SEED = 1;
@@ -54,6 +55,8 @@ export class RewardSession {
   settings: RewardSettings = { ...REWARD_DEFAULTS };
   private trainer: RewardTrainer;
   private members: Member[] = [];
+  /** Each comparison's latest margin, so a report re-scores a bounded slice of the dataset. */
+  private scores = new ComparisonScores();
   /** Shift and scale that give the fine-tuned model's completions mean 0 and std 1. */
   normalization: { mean: number; std: number } | null = null;
   private reference: ScoredText[] | null = null;
@@ -79,6 +82,7 @@ export class RewardSession {
   /** Restores the step count of a saved reward model (its weights are assigned by the caller). */
   set step(n: number) {
     this.trainer.step = n;
+    this.scores.forget(); // its weights were assigned with it: no margin of the old ones stands
   }
 
   get ensembleOn(): boolean {
@@ -122,6 +126,7 @@ export class RewardSession {
     const rand = mulberry32(this.seed + this.trainer.step);
     for (const m of this.members) m.trainer.pairs = pairs.map(() => pairs[Math.floor(rand() * pairs.length)]);
     let last = { loss: NaN, accuracy: NaN };
+    this.scores.weightsChanged();
     for (let i = 1; i <= steps; i++) {
       last = await this.trainer.trainStep();
       for (const m of this.members) await m.trainer.trainStep();
@@ -169,14 +174,15 @@ export class RewardSession {
   }
 
   /**
-   * Scores every comparison, the reference completions and (with a gold labeler) the probe pairs in
-   * one read, refreshes the normalisation, and returns P(chosen > rejected) for each comparison with
-   * the diagnostics.
+   * Scores the comparisons that need it (comparisonScores.ts: the new ones, then the stalest, up to a
+   * fixed budget), the reference completions and (with a gold labeler) the probe pairs in one read,
+   * refreshes the normalisation, and returns P(chosen > rejected) for each comparison with the diagnostics.
    */
   async report(comparisons: readonly Comparison[], gold: { spec: LabelerSpec; scenario: BuiltInScenarioId } | null) {
     this.reference ??= await this.referenceTexts();
     const probe = gold ? await this.goldProbe() : [];
-    const items = comparisons.flatMap((c) => [
+    const toScore = this.scores.toScore(comparisons);
+    const items = toScore.flatMap((c) => [
       { prompt: c.prompt, response: c.chosen },
       { prompt: c.prompt, response: c.rejected },
     ]);
@@ -188,19 +194,20 @@ export class RewardSession {
     const all = [...items, ...probeItems, ...(trained ? this.reference : [])];
     const scores = all.length ? await this.score(all) : [];
     if (trained) this.normalization = rewardNormalization(scores.slice(items.length + probeItems.length));
-    const margins = comparisons.map((_, i) => scores[2 * i] - scores[2 * i + 1]);
+    this.scores.record(
+      toScore,
+      toScore.map((_, i) => scores[2 * i] - scores[2 * i + 1]),
+      comparisons,
+    );
+    const { margins, stale } = this.scores.margins(comparisons);
     const pChosen = margins.map((m) => preferenceProbability(m, 0));
     const heldOutIds = new Set(this.split(comparisons).heldOut.map((c) => c.id));
     const probeMargins = probe.map((_, i) => scores[items.length + 2 * i] - scores[items.length + 2 * i + 1]);
     const goldProbe = gold ? { pairs: probe, margins: probeMargins } : null;
-    const diagnostics: RewardDiagnostics = buildDiagnostics(
-      comparisons,
-      margins,
-      heldOutIds,
-      gold,
-      goldProbe,
-      this.normalization,
-    );
+    const diagnostics: RewardDiagnostics = {
+      ...buildDiagnostics(comparisons, margins, heldOutIds, gold, goldProbe, this.normalization),
+      staleScores: stale,
+    };
     return { pChosen, diagnostics };
   }
 

@@ -58,6 +58,13 @@ function batchLossAndAccuracy(w: Weights, model: GPT, batch: PairBatch, opts: Re
   };
 }
 
+/**
+ * Rows scored per forward pass. Scoring takes no gradient, so a chunk can be wider than a training
+ * batch: 64 rows of the small model hold a few MB of activations, and a label with 200 comparisons
+ * saved runs 8 chunks where 16-row chunks ran 29 (each chunk is the same dispatches, whatever its rows).
+ */
+export const SCORE_ROWS = 64;
+
 /** Splits items into chunks of exactly `size`, padding the last one with `pad(first item)`. */
 function fixedChunks<T>(items: T[], size: number, pad: (first: T) => T): T[][] {
   const chunks: T[][] = [];
@@ -155,10 +162,12 @@ export class RewardTrainer {
     return { loss: weightSum > 0 ? lossSum / weightSum : NaN, accuracy: decided > 0 ? right / decided : NaN };
   }
 
-  /** Raw rewards of completions on the device, in batches of the training shape (padded: the first items.length count). */
+  /**
+   * Raw rewards of completions on the device, in fixed chunks of SCORE_ROWS rows (padded: the first
+   * items.length count). One shape for every call, so the buffer pool holds one set of its buffers.
+   */
   scoresOnDevice(items: { prompt: string; response: string }[]): tf.Tensor1D {
-    const rows = 2 * this.settings.batchSize; // a training batch scores chosen and rejected rows together
-    const chunks = fixedChunks(items, rows, (item) => item);
+    const chunks = fixedChunks(items, SCORE_ROWS, (item) => item);
     return this.chunkwise(chunks, tf.concat, (w, chunk) =>
       rewardScores(w, this.model, encodeCompletions(this.tokenizer, chunk, this.model.config.contextLength)),
     ) as tf.Tensor1D;

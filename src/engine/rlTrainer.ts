@@ -20,6 +20,7 @@ import { RL_METHODS, type StepModels } from './rlMethods';
 import { brokenMetric, metricPoint, tokenDetail } from './rlMetricPoint';
 import { RL_DEFAULTS } from './rlSettingsRegistry';
 import { validateRlSettings } from './settings';
+import { releaseIdleBuffers } from './gpuMemory';
 
 /** Re-exported: the sanity check's home is rlMetricPoint.ts, and callers import it from here. */
 export { brokenMetric };
@@ -256,6 +257,7 @@ export class RlTrainer {
     m.policyOpt.dispose();
     m.valueOpt?.dispose();
     this.models = null;
+    releaseIdleBuffers();
   }
 
   dispose(): void {

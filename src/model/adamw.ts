@@ -5,8 +5,11 @@
 // where `scale` is an optional per-weight multiplier (1 everywhere unless given).
 // The weight decay is decoupled (applied to the weights, not added to the gradient) and the
 // mask limits it to matrices and embeddings. Everything stays on the GPU; nothing is read back.
+// On WebGPU the step is four fused dispatches (kernels/adamw.ts), the same maths.
 
 import * as tf from '@tensorflow/tfjs';
+import { fusedKernelsActive } from './kernels/program';
+import { fusedAdamW } from './kernels/adamw';
 
 export interface AdamWSettings {
   beta1: number;
@@ -29,6 +32,8 @@ export class AdamW {
   private v: tf.Variable;
   private mask: tf.Tensor1D;
   private rateScale: tf.Tensor1D | null;
+  /** Ones, the fused kernel's rate scale where none is given (made on first use). */
+  private unitScale: tf.Tensor1D | null = null;
   private t = 0;
 
   /** `rateScale` (optional) multiplies the learning rate of each weight, e.g. slower for a pretrained body than for a new head. */
@@ -50,6 +55,8 @@ export class AdamW {
     this.t += 1;
     const bias1 = 1 - beta1 ** this.t;
     const bias2 = 1 - beta2 ** this.t;
+    if (fusedKernelsActive())
+      return this.fusedUpdate(params, grad, [lr, beta1, beta2, bias1, bias2, epsilon, weightDecay, gradClip]);
     return tf.tidy(() => {
       const norm = tf.sqrt(tf.sum(tf.square(grad)));
       const g = gradClip > 0 ? tf.mul(grad, tf.minimum(1, tf.div(gradClip, tf.add(norm, 1e-6)))) : grad;
@@ -65,6 +72,24 @@ export class AdamW {
     });
   }
 
+  private fusedUpdate(params: tf.Variable, grad: tf.Tensor, hyper: number[]): tf.Scalar {
+    this.unitScale ??= this.rateScale ? null : tf.keep(tf.ones([this.m.size]) as tf.Tensor1D); // kept: update may run inside a tidy
+    const rateScale = (this.rateScale ?? this.unitScale)!;
+    return tf.tidy(() => {
+      const t = {
+        params: params as tf.Tensor as tf.Tensor1D,
+        grad,
+        m: this.m as tf.Tensor1D,
+        v: this.v as tf.Tensor1D,
+      };
+      const next = fusedAdamW({ ...t, mask: this.mask, rateScale }, tf.tensor1d(hyper));
+      params.assign(next.params);
+      this.m.assign(next.m);
+      this.v.assign(next.v);
+      return next.norm;
+    });
+  }
+
   /** Forgets the moments (after the weights were replaced). */
   reset(): void {
     this.t = 0;
@@ -75,7 +100,13 @@ export class AdamW {
   }
 
   dispose(): void {
-    tf.dispose([this.m, this.v, this.mask, ...(this.rateScale ? [this.rateScale] : [])]);
+    tf.dispose([
+      this.m,
+      this.v,
+      this.mask,
+      ...(this.rateScale ? [this.rateScale] : []),
+      ...(this.unitScale ? [this.unitScale] : []),
+    ]);
   }
 } /** A variable of `size` zeros (its initial tensor released, so disposing the variable frees its buffer). */
 function zeroVariable(size: number): tf.Variable {

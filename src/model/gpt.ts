@@ -10,14 +10,16 @@ import type { Weights } from './params';
 import {
   attention,
   causalMask,
-  gelu,
   layerNorm,
   linear,
+  linearGelu,
   mergeHeads,
   oneHotFloat,
   selfAttention,
   splitHeads,
 } from './layers';
+import { fusedKernelsActive } from './kernels/program';
+import { fusedAttention } from './kernels/attention';
 
 /** The attention of block `layer`: from its (query | key | value) rows [B*T, 3C] to outputs [B*T, C]. */
 export type Attend = (layer: number, qkv: tf.Tensor2D, B: number, T: number) => tf.Tensor2D;
@@ -29,6 +31,8 @@ export function maskedAttend(
   onKeysValues?: (layer: number, k: tf.Tensor4D, v: tf.Tensor4D) => [tf.Tensor4D, tf.Tensor4D],
 ): Attend {
   return (layer, qkv, B, T) => {
+    // Every query over the same T keys: on WebGPU, all heads in one fused dispatch.
+    if (!onKeysValues && fusedKernelsActive()) return fusedAttention(qkv, B, T, c.nHead, mask);
     const [q, ...kv] = splitHeads(qkv, B, T, c.nHead);
     let [k, v] = kv;
     if (onKeysValues) [k, v] = onKeysValues(layer, k, v);
@@ -55,7 +59,7 @@ export function block(w: Weights, l: number, x: tf.Tensor2D, B: number, T: numbe
   const qkv = linear(layerNorm(x, w[p + 'ln1.g'], w[p + 'ln1.b']), w[p + 'attn.wqkv'], w[p + 'attn.bqkv']);
   const y = attend(l, qkv, B, T);
   x = tf.add(x, linear(y, w[p + 'attn.wo'], w[p + 'attn.bo']));
-  const hidden = gelu(linear(layerNorm(x, w[p + 'ln2.g'], w[p + 'ln2.b']), w[p + 'mlp.wfc'], w[p + 'mlp.bfc']));
+  const hidden = linearGelu(layerNorm(x, w[p + 'ln2.g'], w[p + 'ln2.b']), w[p + 'mlp.wfc'], w[p + 'mlp.bfc']);
   return tf.add(x, linear(hidden, w[p + 'mlp.wproj'], w[p + 'mlp.bproj']));
 }
 

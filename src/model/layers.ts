@@ -2,10 +2,17 @@
 // Matrices are always multiplied in 2-D ([rows, in] x [in, out]): tfjs's gradient of a 3-D by
 // 2-D matMul is wrong (tfjs issue #8721), so callers flatten [batch, time] into rows first.
 
-import * as tf from '@tensorflow/tfjs';
+// On WebGPU, LayerNorm, attention, the bias + GELU and the bias gradients run as fused kernels (kernels/), one
+// dispatch where these ops take several; every other backend runs the ops below.
 
-/** The function type tf.customGrad takes (tfjs does not export it by name). */
-export type CustomGradFunc = Parameters<typeof tf.customGrad>[0];
+import * as tf from '@tensorflow/tfjs';
+import { fusedKernelsActive, type CustomGradFunc } from './kernels/program';
+import { fusedLayerNorm } from './kernels/layerNorm';
+import { biasGeluGradKernel, biasGeluKernel } from './kernels/biasGelu';
+import { columnSums } from './kernels/columnSums';
+import { fusedAttention } from './kernels/attention';
+
+export type { CustomGradFunc } from './kernels/program';
 
 /**
  * A linear layer, y = x W + b, with its gradient written out:
@@ -15,11 +22,14 @@ export type CustomGradFunc = Parameters<typeof tf.customGrad>[0];
 export const linear = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   save([x, w]);
   return {
-    value: tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b),
+    // On WebGPU the product and the bias are one dispatch (tfjs's fused matMul); elsewhere two ops.
+    value: fusedKernelsActive()
+      ? tf.fused.matMul({ a: x as tf.Tensor2D, b: w as tf.Tensor2D, bias: b })
+      : tf.add(tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D), b),
     gradFunc: (dy: tf.Tensor, [sx, sw]: tf.Tensor[]) => [
       tf.matMul(dy as tf.Tensor2D, sw as tf.Tensor2D, false, true),
       tf.matMul(sx as tf.Tensor2D, dy as tf.Tensor2D, true, false),
-      tf.sum(dy, 0),
+      columnSums(dy as tf.Tensor2D),
     ],
   };
 }) as unknown as CustomGradFunc) as (x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
@@ -32,7 +42,7 @@ const LN_EPS = 1e-5;
  *   dx = rstd * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)),  dxhat = dy * g,
  *   dg = sum over rows of dy * xhat,  db = sum over rows of dy.
  */
-export const layerNorm = tf.customGrad(((x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+const layerNormOps = tf.customGrad(((x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
   const mean = tf.mean(x, -1, true);
   const xc = tf.sub(x, mean);
   const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), -1, true), LN_EPS));
@@ -53,6 +63,11 @@ export const layerNorm = tf.customGrad(((x: tf.Tensor, g: tf.Tensor, b: tf.Tenso
   };
 }) as unknown as CustomGradFunc) as (x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
 
+/** LayerNorm: the fused WebGPU kernels where they run (kernels/layerNorm.ts, the same maths), else the ops above. */
+export function layerNorm(x: tf.Tensor2D, g: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  return fusedKernelsActive() ? fusedLayerNorm(x, g, b) : layerNormOps(x, g, b);
+}
+
 /** GELU, the exact form (Hendrycks & Gimpel 2016): gelu(x) = x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)). */
 export const gelu = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   const cdf = tf.mul(tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1), 0.5);
@@ -67,6 +82,31 @@ export const gelu = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     },
   };
 }) as unknown as CustomGradFunc) as (x: tf.Tensor2D) => tf.Tensor2D;
+
+/**
+ * gelu(x W + b), the MLP's first layer. On WebGPU the bias and the GELU are one kernel each way
+ * (kernels/biasGelu.ts); the gradient at the pre-activation u = x W + b, du, then gives
+ *   dx = du W^T,   dW = x^T du,   db = sum over rows of du.
+ */
+const linearGeluFused = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  const h = tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
+  save([x, w, b, h]);
+  return {
+    value: biasGeluKernel(h, b),
+    gradFunc: (dy: tf.Tensor, [sx, sw, sb, sh]: tf.Tensor[]) => {
+      const du = biasGeluGradKernel(sh, sb, dy) as tf.Tensor2D;
+      return [
+        tf.matMul(du, sw as tf.Tensor2D, false, true),
+        tf.matMul(sx as tf.Tensor2D, du, true, false),
+        columnSums(du),
+      ];
+    },
+  };
+}) as unknown as CustomGradFunc) as (x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor) => tf.Tensor2D;
+
+export function linearGelu(x: tf.Tensor2D, w: tf.Tensor, b: tf.Tensor): tf.Tensor2D {
+  return fusedKernelsActive() ? linearGeluFused(x, w, b) : gelu(linear(x, w, b));
+}
 
 /** [B*T, 3C] rows of (query | key | value) -> three [B, H, T, D] tensors, split into heads. */
 export function splitHeads(qkv: tf.Tensor, B: number, T: number, H: number): tf.Tensor4D[] {
@@ -86,6 +126,8 @@ export function mergeHeads(y: tf.Tensor4D): tf.Tensor2D {
  *   dv = P^T dy,   dP = dy v^T,   dS = P * (dP - rowsum(dP * P)),   dq = dS k / sqrt(d),   dk = dS^T q / sqrt(d).
  */
 export function selfAttention(qkv: tf.Tensor2D, B: number, T: number, H: number, mask: tf.Tensor): tf.Tensor2D {
+  // On WebGPU, all heads in one dispatch (kernels/attention.ts).
+  if (fusedKernelsActive()) return fusedAttention(qkv, B, T, H, mask);
   const fn = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const [q, k, v] = splitHeads(x, B, T, H);
     const qs = tf.mul(q, 1 / Math.sqrt(q.shape[3]));

@@ -2,6 +2,13 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { oneHotFloat, type CustomGradFunc } from './layers';
+import { fusedKernelsActive } from './kernels/program';
+import { fusedLogSoftmax } from './kernels/logSoftmax';
+
+/** log softmax over the last axis: one fused dispatch each way on WebGPU (kernels/logSoftmax.ts), tf.logSoftmax elsewhere. */
+export function logSoftmax(z: tf.Tensor2D): tf.Tensor2D {
+  return fusedKernelsActive() ? fusedLogSoftmax(z) : tf.logSoftmax(z);
+}
 
 /**
  * Weighted cross-entropy of next-token predictions:
@@ -15,7 +22,7 @@ export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, weights:
   const ce = tf.customGrad(((z: tf.Tensor, save: tf.GradSaveFunc) => {
     const rowWeight = weights.reshape([-1, 1]);
     const weightedTarget = tf.mul(oneHotFloat(targets, V), rowWeight);
-    const logp = tf.logSoftmax(z);
+    const logp = logSoftmax(z as tf.Tensor2D);
     save([logp, weightedTarget, rowWeight]);
     return {
       value: tf.neg(tf.sum(tf.mul(logp, weightedTarget))),
@@ -40,7 +47,7 @@ export function samplingLogProbs(logits: tf.Tensor2D, temperature: number | tf.T
     const kth = tf.topk(z, topK).values.slice([0, topK - 1], [-1, 1]);
     z = tf.where(tf.less(z, kth), tf.fill(z.shape, -1e9), z);
   }
-  return tf.logSoftmax(z);
+  return logSoftmax(z);
 }
 
 /** log pi(targets) for each row: sum over the vocabulary of logp * onehot(target). [N] */

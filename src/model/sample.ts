@@ -11,7 +11,9 @@ import { EOS, PAD } from '../data/types';
 import { mulberry32 } from '../data/random';
 import type { GPT } from './model';
 import type { Weights } from './params';
-import { forward, lmLogits, maskedAttend } from './gpt';
+import { forward, lmLogits, maskedAttend, type Attend } from './gpt';
+import { fusedKernelsActive } from './kernels/program';
+import { fusedDecodeStep } from './kernels/decodeAttention';
 import { oneHotFloat } from './layers';
 import { pickLogProbs, samplingLogProbs } from './logprobs';
 import { leftPad, paddedMask, paddedPositions } from './padding';
@@ -168,11 +170,18 @@ function* cachedSteps(
         const mask = paddedMask(pad.leftPad, col, 1, total);
         const newKeys: tf.Tensor4D[] = [],
           newValues: tf.Tensor4D[] = [];
-        const attend = maskedAttend(c, mask, (l, k, v) => {
-          newKeys[l] = tf.add(keys[l], tf.mul(slot, k));
-          newValues[l] = tf.add(values[l], tf.mul(slot, v));
-          return [newKeys[l], newValues[l]];
-        });
+        const attend: Attend = fusedKernelsActive()
+          ? (l, qkv) => {
+              // On WebGPU: the cache writes and the attention in three fused dispatches (kernels/decodeAttention.ts).
+              const step = fusedDecodeStep(qkv, keys[l], values[l], slot, mask);
+              [newKeys[l], newValues[l]] = [step.newKeys, step.newValues];
+              return step.y;
+            }
+          : maskedAttend(c, mask, (l, k, v) => {
+              newKeys[l] = tf.add(keys[l], tf.mul(slot, k));
+              newValues[l] = tf.add(values[l], tf.mul(slot, v));
+              return [newKeys[l], newValues[l]];
+            });
         const ids = token.toInt().reshape([B, 1]) as tf.Tensor2D;
         const hidden = forward(w, c, ids, paddedPositions(pad.leftPad, col, 1), attend);
         return { logits: lmLogits(w, hidden), newKeys, newValues };

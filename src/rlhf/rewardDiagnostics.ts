@@ -30,6 +30,8 @@ export interface RewardDiagnostics {
   goldLabelNoise: { withGold: number | null; betweenTwo: number | null } | null;
   /** r_normalised = (r - mean) / std makes the fine-tuned model's completions score mean 0, std 1. */
   normalization: { mean: number; std: number } | null;
+  /** Comparisons whose margin is from an earlier reward model (a report re-scores a bounded slice). */
+  staleScores: number;
 }
 
 const CALIBRATION_BINS = 10;
@@ -83,7 +85,7 @@ export function buildDiagnostics(
   gold: { spec: LabelerSpec; scenario: BuiltInScenarioId } | null,
   probe: { pairs: readonly { prompt: string; left: string; right: string }[]; margins: number[] } | null,
   normalization: { mean: number; std: number } | null,
-): RewardDiagnostics {
+): Omit<RewardDiagnostics, 'staleScores'> {
   const decided = comparisons
     .map((c, i) => ({ c, margin: margins[i], heldOut: heldOutIds.has(c.id) }))
     .filter((d) => d.c.verdict === 'preferred');

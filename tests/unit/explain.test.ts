@@ -226,6 +226,7 @@ describe('what to look for now', () => {
         goldLabeler: null,
         goldLabelNoise: null,
         normalization: null,
+        staleScores: 0,
         calibration: [
           { predicted: 0.95, observed: 0.7, count: 20 },
           { predicted: 0.1, observed: 0.3, count: 20 },

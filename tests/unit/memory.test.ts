@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { GPT } from '../../src/model/model';
 import { AdamW } from '../../src/model/adamw';
 import { decayMask } from '../../src/model/params';
-import { RewardTrainer } from '../../src/engine/rewardTrainer';
+import { RewardTrainer, SCORE_ROWS } from '../../src/engine/rewardTrainer';
 import { REWARD_DEFAULTS } from '../../src/engine/protocol';
 import { loadScenario } from '../../src/data/scenarios';
 import { configFor } from '../../src/model/config';
@@ -50,7 +50,7 @@ describe('memory', () => {
     const trainer = new RewardTrainer(model, data.tokenizer, [], { ...REWARD_DEFAULTS }, 1);
     const items = (n: number) =>
       Array.from({ length: n }, (_, i) => ({ prompt: data.prompts[i % data.prompts.length], response: 'good fun' }));
-    const rows = 2 * REWARD_DEFAULTS.batchSize; // one chunk
+    const rows = SCORE_ROWS; // one chunk
     const peak = async (n: number) => {
       const info = await tf.profile(() => trainer.scoresOnDevice(items(n)));
       tf.dispose(info.result as tf.Tensor);

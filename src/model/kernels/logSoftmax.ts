@@ -1,0 +1,72 @@
+// log softmax over the last axis as one WebGPU dispatch each way (the unfused ops take about 6
+// forward and 4 backward). Over rows z [R, V]:
+//   forward:  logp_j = z_j - m - log sum_k exp(z_k - m),  m = max_k z_k
+//   backward: dz_j = dlogp_j - exp(logp_j) * sum_k dlogp_k
+// One workgroup per row, its threads striding over the vocabulary.
+
+import * as tf from '@tensorflow/tfjs';
+import { groupProgram, registerFused, THREADS, type CustomGradFunc } from './program';
+
+/** The row's largest value, from a workgroup reduction in the same memory as the sums. */
+const WORKGROUP_MAX = `
+var<workgroup> partialMax : array<f32, ${THREADS}>;
+fn workgroupMax(v : f32) -> f32 {
+  partialMax[localIndex] = v;
+  workgroupBarrier();
+  for (var stride = ${THREADS / 2}u; stride > 0u; stride = stride >> 1u) {
+    if (localIndex < stride) { partialMax[localIndex] = max(partialMax[localIndex], partialMax[localIndex + stride]); }
+    workgroupBarrier();
+  }
+  let best = partialMax[0];
+  workgroupBarrier();
+  return best;
+}`;
+
+const forwardKernel = registerFused('PlaygroundLogSoftmax', ['z'], ([[rows, cols]]) => {
+  const program = groupProgram(
+    'playgroundLogSoftmax',
+    ['z'],
+    [rows, cols],
+    rows,
+    `
+  let cols = uniforms.cols;
+  let valid = slot < uniforms.rows;
+  let base = slot * cols;
+  var m = -3.0e38;
+  if (valid) { for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) { m = max(m, z[base + c]); } }
+  let rowMax = workgroupMax(m);
+  var s = 0.0;
+  if (valid) { for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) { s = s + exp(z[base + c] - rowMax); } }
+  let logSum = log(workgroupSum(s));
+  if (valid) { for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) { result[base + c] = (z[base + c] - rowMax) - logSum; } }`,
+  );
+  const code = program.getUserCode;
+  return { uniforms: [rows, cols], program: { ...program, getUserCode: () => WORKGROUP_MAX + code() } };
+});
+
+const gradKernel = registerFused('PlaygroundLogSoftmaxGrad', ['logp', 'dy'], ([[rows, cols]]) => ({
+  uniforms: [rows, cols],
+  program: groupProgram(
+    'playgroundLogSoftmaxGrad',
+    ['logp', 'dy'],
+    [rows, cols],
+    rows,
+    `
+  let cols = uniforms.cols;
+  let valid = slot < uniforms.rows;
+  let base = slot * cols;
+  var s = 0.0;
+  if (valid) { for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) { s = s + dy[base + c]; } }
+  let total = workgroupSum(s);
+  if (valid) {
+    for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) { result[base + c] = dy[base + c] - exp(logp[base + c]) * total; }
+  }`,
+  ),
+}));
+
+/** log softmax of z [R, V] over its last axis, through the fused kernels. */
+export const fusedLogSoftmax = tf.customGrad(((z: tf.Tensor, save: tf.GradSaveFunc) => {
+  const logp = forwardKernel(z);
+  save([logp]);
+  return { value: logp, gradFunc: (dy: tf.Tensor, [slogp]: tf.Tensor[]) => gradKernel(slogp, dy) };
+}) as unknown as CustomGradFunc) as (z: tf.Tensor2D) => tf.Tensor2D;
