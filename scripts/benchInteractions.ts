@@ -10,7 +10,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { disposePlaygrounds, start } from '../tests/unit/harness';
-import type { Command } from '../src/engine/protocol';
+import type { Command, PairToLabel } from '../src/engine/protocol';
 import type { PhaseReport } from './benchRl';
 
 export interface InteractionReport extends PhaseReport {
@@ -86,7 +86,7 @@ export async function benchInteractions(counts: Counts, webgpu: boolean, saved: 
     if (n > have) await send({ type: 'autoLabel', labelerId: 'positive', count: n - have });
     await pg.idle();
     have = n;
-    const pairs = [];
+    const pairs: PairToLabel[] = [];
     for (let k = 0; k < 2; k++) {
       await send({ type: 'nextPair' });
       await pg.idle();
