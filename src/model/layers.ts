@@ -1,9 +1,8 @@
 // The building blocks of the transformer, each a small function of tensors.
 // Matrices are always multiplied in 2-D ([rows, in] x [in, out]): tfjs's gradient of a 3-D by
 // 2-D matMul is wrong (tfjs issue #8721), so callers flatten [batch, time] into rows first.
-
-// On WebGPU, LayerNorm, attention, the bias + GELU and the bias gradients run as fused kernels (kernels/), one
-// dispatch where these ops take several; every other backend runs the ops below.
+// On WebGPU, LayerNorm, attention, the bias + GELU and the bias gradients run as fused kernels
+// (kernels/), one dispatch where these ops take several; every other backend runs the ops below.
 
 import * as tf from '@tensorflow/tfjs';
 import { fusedKernelsActive, type CustomGradFunc } from './kernels/program';
