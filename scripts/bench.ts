@@ -23,6 +23,7 @@
 import type { PhaseReport, RlBenchReport } from './benchRl';
 import type { InteractionReport, InteractionsReport } from './benchInteractions';
 import type { TaskPeak } from './benchBrowser';
+import type { MediumReport } from './benchMedium';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 
@@ -43,6 +44,7 @@ export interface BackendReport {
   samplingMsPerToken?: { cached: number; recomputed: number; speedup: number; newTokens: number };
   rl?: RlBenchReport;
   interactions?: InteractionsReport;
+  medium?: MediumReport | null;
 }
 
 function runChild(backend: BenchBackend, quick: boolean): BackendReport {
@@ -197,6 +199,15 @@ function main() {
   );
   for (const r of rlRows) console.log(r.map((c, i) => (c ?? '').padEnd(rlWidths[i])).join('  '));
   printInteractions(reports);
+  const medium = reports.find((r) => r.backend === 'webgpu-null')?.medium;
+  if (medium) {
+    const mb = (b: number) => `${(b / 2 ** 20).toFixed(1)} MB`;
+    console.log('\nMedium preset on the null device (WebGPU buffer pool: allocated / in live tensors):');
+    for (const p of medium.phases) console.log(`  ${p.phase}: ${mb(p.poolAllocatedBytes)} / ${mb(p.poolUsedBytes)}`);
+    console.log(
+      `  largest: ${mb(medium.peakPoolBytes)}${medium.errors.length ? `; errors: ${medium.errors.join(' | ')}` : ''}`,
+    );
+  }
   console.log(`\nshipped checkpoints: ${(checkpoints / 1024 / 1024).toFixed(2)} MB in all`);
   let browser: BrowserReport | null = null;
   if (!process.argv.includes('--no-browser')) {
@@ -224,6 +235,9 @@ function main() {
         lmStepAtMost4ms: (nul.msPerStep ?? Infinity) <= 4,
         ppoIterationAtMost1500Programs: (nul.rl?.iteration.programs ?? Infinity) <= 1500,
         ppoIterationAtMost100ms: (nul.rl?.iteration.ms ?? Infinity) <= 100,
+        mediumPresetWithin512MB: nul.medium
+          ? nul.medium.peakPoolBytes <= 512 * 2 ** 20 && !nul.medium.errors.length
+          : null,
         dpoStepAtMost150Programs: (nul.rl?.dpoStep.programs ?? Infinity) <= 150,
         nextPairAtMost900Programs: (nul.interactions?.nextPair.programs ?? Infinity) <= 900,
         nullDeviceMsPerStepAtMost20: (nul.msPerStep ?? Infinity) <= 20,

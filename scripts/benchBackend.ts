@@ -12,6 +12,7 @@ import { DATA_SEED } from '../src/engine/playground';
 import type { BackendReport } from './bench';
 import { benchRl } from './benchRl';
 import { benchInteractions } from './benchInteractions';
+import { benchMedium } from './benchMedium';
 import { FUSED_FLAG } from '../src/model/kernels/program';
 
 const backend = process.argv[2] as BackendReport['backend'];
@@ -108,6 +109,8 @@ async function main() {
   // SwiftShader emulates the GPU on the CPU, minutes per hundred labels: there a label is measured with 10 saved only.
   const saved = backend === 'webgpu-swiftshader' ? [10] : quick ? [10, 50] : [10, 200];
   const interactions = await benchInteractions(counts, backend.startsWith('webgpu'), saved);
+  // The medium preset's memory, on the null device only (elsewhere it would take minutes of arithmetic).
+  const medium = backend === 'webgpu-null' ? await benchMedium() : null;
 
   const report: BackendReport = {
     backend,
@@ -128,6 +131,7 @@ async function main() {
     samplingMsPerToken: { cached, recomputed, speedup: recomputed / cached, newTokens },
     rl,
     interactions,
+    medium,
   };
   console.log('BENCH_JSON ' + JSON.stringify(report));
   process.exit(0);

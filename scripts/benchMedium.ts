@@ -1,0 +1,65 @@
+// The medium preset end to end through the playground, on one backend (the benchmark runs it on the
+// null device): auto-label 200, three PPO iterations, an RL reset, 40 imported pairs, three DPO steps. Reports the
+// WebGPU buffer pool's bytes (allocated, and in live tensors) after each phase and the largest seen:
+// issue 12's budget is 512 MB. Random weights (no medium checkpoints are shipped).
+
+import * as tf from '@tensorflow/tfjs';
+import { disposePlaygrounds, start } from '../tests/unit/harness';
+import { poolBytes } from '../src/engine/gpuMemory';
+import type { Command } from '../src/engine/protocol';
+import { loadScenario } from '../src/data/scenarios';
+import { DATA_SEED } from '../src/engine/playground';
+
+export interface MediumPhase {
+  phase: string;
+  poolAllocatedBytes: number;
+  poolUsedBytes: number;
+  tensorBytes: number;
+}
+
+export interface MediumReport {
+  phases: MediumPhase[];
+  peakPoolBytes: number;
+  errors: string[];
+}
+
+export async function benchMedium(): Promise<MediumReport | null> {
+  if (!poolBytes()) return null;
+  const { send, pg, events } = start(false);
+  const phases: MediumPhase[] = [];
+  const run = async (phase: string, commands: Command[]) => {
+    for (const c of commands) await send(c);
+    await pg.idle();
+    const pool = poolBytes()!;
+    phases.push({
+      phase,
+      poolAllocatedBytes: pool.allocated,
+      poolUsedBytes: pool.used,
+      tensorBytes: tf.memory().numBytes,
+    });
+  };
+  const repeat = (n: number, c: Command) => Array.from({ length: n }, () => c);
+  await run('start', [{ type: 'init', scenario: 'reviews', preset: 'medium', seed: 1 }]);
+  await run('auto-label 200', repeat(10, { type: 'autoLabel', labelerId: 'positive', count: 20 }));
+  await run('3 PPO iterations', [
+    { type: 'setRlSettings', settings: { algorithm: 'ppo' } },
+    ...repeat(3, { type: 'rlStep' }),
+  ]);
+  await run('RL reset', [{ type: 'rlReset' }]);
+  // On the null device sampled answers are garbage and often come out alike (ties, which DPO skips):
+  // DPO gets 40 decided pairs made of the scenario's demonstrations, imported as a file would be.
+  const demos = loadScenario('reviews', DATA_SEED).demonstrations;
+  const lines = demos
+    .slice(0, 40)
+    .map((d, i) =>
+      JSON.stringify({ prompt: d.prompt, chosen: d.response, rejected: demos[(i + 1) % demos.length].response }),
+    );
+  await run('import 40 decided pairs', [{ type: 'importPreferences', text: lines.join('\n'), name: 'pairs.jsonl' }]);
+  await run('3 DPO steps', [
+    { type: 'setRlSettings', settings: { algorithm: 'dpo' } },
+    ...repeat(3, { type: 'rlStep' }),
+  ]);
+  const errors = events.flatMap((e) => (e.type === 'notice' && e.level === 'error' ? [e.message] : []));
+  disposePlaygrounds();
+  return { phases, peakPoolBytes: Math.max(...phases.map((p) => p.poolAllocatedBytes)), errors };
+}
