@@ -7,22 +7,17 @@
 // The step's numbers come in as a small tensor `hyper`: [lr, b1, b2, bias1, bias2, eps, wd, clip].
 
 import * as tf from '@tensorflow/tfjs';
-import { elementwiseProgram, groupProgram, registerFused, THREADS } from './program';
+import { registerElementwiseKernel, registerGroupKernel, THREADS } from './program';
 
 /** ||g||, [1]: one workgroup, its threads striding over the whole vector. */
-const normKernel = registerFused('PlaygroundGlobalNorm', ['g'], ([[size]]) => ({
-  uniforms: [1, size],
-  program: groupProgram(
-    'playgroundGlobalNorm',
-    ['g'],
-    [1],
-    1,
-    `
+const normKernel = registerGroupKernel('PlaygroundGlobalNorm', ['g'], () => ({
+  outputShape: [1],
+  groups: 1,
+  body: `
   var s = 0.0;
   for (var i = i32(localIndex); i < uniforms.cols; i = i + ${THREADS}) { s = s + g[i] * g[i]; }
   let total = workgroupSum(s);
   if (localIndex == 0u) { result[0] = sqrt(total); }`,
-  ),
 }));
 
 const CLIP = `
@@ -32,42 +27,29 @@ fn clipFactor() -> f32 {
   return min(1.0, clip / (norm[0] + 1e-6));
 }`;
 
-const over = (size: number, key: string, names: string[], body: string, helpers = CLIP) => ({
-  uniforms: [1, size],
-  program: elementwiseProgram(key, names, [size], body, helpers),
-});
-
 /** The first moment, m <- b1 m + (1 - b1) c g. */
-const firstMomentKernel = registerFused('PlaygroundAdamFirstMoment', ['m', 'g', 'norm', 'hyper'], ([[size]]) =>
-  over(
-    size,
-    'playgroundAdamFirstMoment',
-    ['m', 'g', 'norm', 'hyper'],
-    `    result[i] = hyper[1] * m[i] + (1.0 - hyper[1]) * clipFactor() * g[i];`,
-  ),
+const firstMomentKernel = registerElementwiseKernel(
+  'PlaygroundAdamFirstMoment',
+  ['m', 'g', 'norm', 'hyper'],
+  `    result[i] = hyper[1] * m[i] + (1.0 - hyper[1]) * clipFactor() * g[i];`,
+  CLIP,
 );
 
 /** The second moment, v <- b2 v + (1 - b2) (c g)^2. */
-const secondMomentKernel = registerFused('PlaygroundAdamSecondMoment', ['v', 'g', 'norm', 'hyper'], ([[size]]) =>
-  over(
-    size,
-    'playgroundAdamSecondMoment',
-    ['v', 'g', 'norm', 'hyper'],
-    `    let cg = clipFactor() * g[i];
+const secondMomentKernel = registerElementwiseKernel(
+  'PlaygroundAdamSecondMoment',
+  ['v', 'g', 'norm', 'hyper'],
+  `    let cg = clipFactor() * g[i];
     result[i] = hyper[2] * v[i] + (1.0 - hyper[2]) * cg * cg;`,
-  ),
+  CLIP,
 );
 
 /** The weights, from the new moments. */
-const weightsKernel = registerFused('PlaygroundAdamWeights', ['p', 'm', 'v', 'mask', 'scale', 'hyper'], ([[size]]) =>
-  over(
-    size,
-    'playgroundAdamWeights',
-    ['p', 'm', 'v', 'mask', 'scale', 'hyper'],
-    `    let adam = (m[i] / hyper[3]) / (sqrt(v[i] / hyper[4]) + hyper[5]);
+const weightsKernel = registerElementwiseKernel(
+  'PlaygroundAdamWeights',
+  ['p', 'm', 'v', 'mask', 'scale', 'hyper'],
+  `    let adam = (m[i] / hyper[3]) / (sqrt(v[i] / hyper[4]) + hyper[5]);
     result[i] = p[i] - hyper[0] * scale[i] * (adam + hyper[6] * mask[i] * p[i]);`,
-    '',
-  ),
 );
 
 export interface AdamWTensors {

@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { registerFused, THREADS, type CustomGradFunc, type Program } from './program';
 
-/** A program with one thread per (row, head) and the shape constants it needs; D is compiled in. */
+/** A program with one thread per (row, head) and the shape constants it needs; D is compiled in; `helpers` goes before main. */
 function perHeadProgram(
   key: string,
   variableNames: string[],
@@ -21,6 +21,7 @@ function perHeadProgram(
   H: number,
   D: number,
   body: string,
+  helpers = '',
 ) {
   const threads = outputShape[0] * H;
   const program: Program = {
@@ -33,6 +34,7 @@ function perHeadProgram(
     uniforms: 'rows : i32, T : i32, H : i32, maskBatch : i32,',
     getUserCode: () => `
 ${HELPERS(D)}
+${helpers}
 fn main(index : i32) {
   if (index >= uniforms.rows * uniforms.H) { return; }
   let T = uniforms.T;
@@ -164,16 +166,11 @@ fn probability(i : i32, j : i32, h : i32, maskAt : i32) -> f32 {
   let at = i * 3 * uniforms.H + h;
   return exp((score(i, j, h, maskAt) - stats[at]) - stats[at + uniforms.H]);
 }`;
-  const program = perHeadProgram(
-    'playgroundAttentionGrad',
-    ['qkv', 'mask', 'dy', 'stats'],
-    [rows, 3 * H * D],
-    H,
-    D,
-    body,
-  );
-  const code = program.getUserCode;
-  return { uniforms, program: { ...program, getUserCode: () => dyHelper + code() } };
+  const names = ['qkv', 'mask', 'dy', 'stats'];
+  return {
+    uniforms,
+    program: perHeadProgram('playgroundAttentionGrad', names, [rows, 3 * H * D], H, D, body, dyHelper),
+  };
 });
 
 /**

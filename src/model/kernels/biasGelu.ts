@@ -4,7 +4,7 @@
 //   backward: du = dy * (Phi(u) + u * phi(u)),  phi(u) = exp(-u^2 / 2) / sqrt(2 pi)
 // erf is Abramowitz and Stegun's 7.1.26 approximation (error below 1.5e-7), as tfjs's own kernels use.
 
-import { elementwiseProgram, registerFused } from './program';
+import { registerElementwiseKernel } from './program';
 
 const PHI = `
 fn phiCdf(u : f32) -> f32 {
@@ -16,27 +16,19 @@ fn phiCdf(u : f32) -> f32 {
 }`;
 
 /** y = gelu(h + b), h [R, C], b [C]. */
-export const biasGeluKernel = registerFused('PlaygroundBiasGelu', ['h', 'b'], ([[rows, cols]]) => ({
-  uniforms: [rows, cols],
-  program: elementwiseProgram(
-    'playgroundBiasGelu',
-    ['h', 'b'],
-    [rows, cols],
-    `    let u = h[i] + b[c];
+export const biasGeluKernel = registerElementwiseKernel(
+  'PlaygroundBiasGelu',
+  ['h', 'b'],
+  `    let u = h[i] + b[c];
     result[i] = u * phiCdf(u);`,
-    PHI,
-  ),
-}));
+  PHI,
+);
 
 /** du = dy * gelu'(h + b): the gradient at the pre-activation. */
-export const biasGeluGradKernel = registerFused('PlaygroundBiasGeluGrad', ['h', 'b', 'dy'], ([[rows, cols]]) => ({
-  uniforms: [rows, cols],
-  program: elementwiseProgram(
-    'playgroundBiasGeluGrad',
-    ['h', 'b', 'dy'],
-    [rows, cols],
-    `    let u = h[i] + b[c];
+export const biasGeluGradKernel = registerElementwiseKernel(
+  'PlaygroundBiasGeluGrad',
+  ['h', 'b', 'dy'],
+  `    let u = h[i] + b[c];
     result[i] = dy[i] * (phiCdf(u) + u * exp(-0.5 * u * u) * ${1 / Math.sqrt(2 * Math.PI)});`,
-    PHI,
-  ),
-}));
+  PHI,
+);

@@ -2,24 +2,19 @@
 // or a LayerNorm, db = sum over rows of dy. (tf.sum over axis 0 transposes first: two dispatches.)
 
 import * as tf from '@tensorflow/tfjs';
-import { fusedKernelsActive, groupProgram, registerFused, THREADS } from './program';
+import { fusedKernelsActive, registerGroupKernel, THREADS } from './program';
 
 /** One workgroup per column, its threads striding over the rows. */
-const columnSumsKernel = registerFused('PlaygroundColumnSums', ['m'], ([[rows, cols]]) => ({
-  uniforms: [rows, cols],
-  program: groupProgram(
-    'playgroundColumnSums',
-    ['m'],
-    [cols],
-    cols,
-    `
+const columnSumsKernel = registerGroupKernel('PlaygroundColumnSums', ['m'], (_rows, cols) => ({
+  outputShape: [cols],
+  groups: cols,
+  body: `
   let cols = uniforms.cols;
   let valid = slot < cols;
   var s = 0.0;
   if (valid) { for (var r = i32(localIndex); r < uniforms.rows; r = r + ${THREADS}) { s = s + m[r * cols + slot]; } }
   let total = workgroupSum(s);
   if (valid && localIndex == 0u) { result[slot] = total; }`,
-  ),
 }));
 
 /** sum over rows of m [R, C] -> [C]: the fused kernel on WebGPU, tf.sum elsewhere. */

@@ -7,7 +7,7 @@
 // dispatch), which keeps sampling, where no gradient is taken, at a single dispatch per LayerNorm.
 
 import * as tf from '@tensorflow/tfjs';
-import { groupProgram, registerFused, THREADS, type CustomGradFunc } from './program';
+import { registerGroupKernel, THREADS, type CustomGradFunc } from './program';
 import { columnSums } from './columnSums';
 
 export const LN_EPS = 1e-5;
@@ -25,47 +25,33 @@ const ROW_STATS = `
   let rstd = inverseSqrt(workgroupSum(q) / f32(cols) + ${LN_EPS});`;
 
 /** y = (x - mean) * rstd * g + b, one workgroup per row. */
-const forwardKernel = registerFused('PlaygroundLayerNorm', ['x', 'g', 'b'], ([[rows, cols]]) => ({
-  uniforms: [rows, cols],
-  program: groupProgram(
-    'playgroundLayerNorm',
-    ['x', 'g', 'b'],
-    [rows, cols],
-    rows,
-    `${ROW_STATS}
+const forwardKernel = registerGroupKernel('PlaygroundLayerNorm', ['x', 'g', 'b'], (rows, cols) => ({
+  outputShape: [rows, cols],
+  groups: rows,
+  body: `${ROW_STATS}
   if (valid) {
     for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) {
       result[base + c] = (x[base + c] - mean) * rstd * g[c] + b[c];
     }
   }`,
-  ),
 }));
 
 /** Each row's (mean, rstd), [R, 2], one workgroup per row. */
-const statsKernel = registerFused('PlaygroundLayerNormStats', ['x'], ([[rows, cols]]) => ({
-  uniforms: [rows, cols],
-  program: groupProgram(
-    'playgroundLayerNormStats',
-    ['x'],
-    [rows, 2],
-    rows,
-    `${ROW_STATS}
+const statsKernel = registerGroupKernel('PlaygroundLayerNormStats', ['x'], (rows) => ({
+  outputShape: [rows, 2],
+  groups: rows,
+  body: `${ROW_STATS}
   if (valid && localIndex == 0u) {
     result[slot * 2] = mean;
     result[slot * 2 + 1] = rstd;
   }`,
-  ),
 }));
 
 /** dx, one workgroup per row (it recomputes the row's statistics: cheaper than reading them). */
-const dxKernel = registerFused('PlaygroundLayerNormDx', ['x', 'g', 'dy'], ([[rows, cols]]) => ({
-  uniforms: [rows, cols],
-  program: groupProgram(
-    'playgroundLayerNormDx',
-    ['x', 'g', 'dy'],
-    [rows, cols],
-    rows,
-    `${ROW_STATS}
+const dxKernel = registerGroupKernel('PlaygroundLayerNormDx', ['x', 'g', 'dy'], (rows, cols) => ({
+  outputShape: [rows, cols],
+  groups: rows,
+  body: `${ROW_STATS}
   var sd = 0.0;
   var sdx = 0.0;
   if (valid) {
@@ -83,18 +69,13 @@ const dxKernel = registerFused('PlaygroundLayerNormDx', ['x', 'g', 'dy'], ([[row
       result[base + c] = rstd * (dy[base + c] * g[c] - meanD - xhat * meanDX);
     }
   }`,
-  ),
 }));
 
 /** dg = sum over rows of dy * xhat, one workgroup per column, from the rows' statistics. */
-const dgKernel = registerFused('PlaygroundLayerNormDg', ['x', 'dy', 'stats'], ([[rows, cols]]) => ({
-  uniforms: [rows, cols],
-  program: groupProgram(
-    'playgroundLayerNormDg',
-    ['x', 'dy', 'stats'],
-    [cols],
-    cols,
-    `
+const dgKernel = registerGroupKernel('PlaygroundLayerNormDg', ['x', 'dy', 'stats'], (rows, cols) => ({
+  outputShape: [cols],
+  groups: cols,
+  body: `
   let cols = uniforms.cols;
   let valid = slot < cols;
   var s = 0.0;
@@ -106,7 +87,6 @@ const dgKernel = registerFused('PlaygroundLayerNormDg', ['x', 'dy', 'stats'], ([
   }
   let total = workgroupSum(s);
   if (valid && localIndex == 0u) { result[slot] = total; }`,
-  ),
 }));
 
 /** LayerNorm over the last axis of x [R, C] with gain g and bias b [C], through the fused kernels. */

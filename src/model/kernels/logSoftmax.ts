@@ -5,7 +5,7 @@
 // One workgroup per row, its threads striding over the vocabulary.
 
 import * as tf from '@tensorflow/tfjs';
-import { groupProgram, registerFused, THREADS, type CustomGradFunc } from './program';
+import { registerGroupKernel, THREADS, type CustomGradFunc } from './program';
 
 /** The row's largest value, from a workgroup reduction in the same memory as the sums. */
 const WORKGROUP_MAX = `
@@ -22,13 +22,11 @@ fn workgroupMax(v : f32) -> f32 {
   return best;
 }`;
 
-const forwardKernel = registerFused('PlaygroundLogSoftmax', ['z'], ([[rows, cols]]) => {
-  const program = groupProgram(
-    'playgroundLogSoftmax',
-    ['z'],
-    [rows, cols],
-    rows,
-    `
+const forwardKernel = registerGroupKernel('PlaygroundLogSoftmax', ['z'], (rows, cols) => ({
+  outputShape: [rows, cols],
+  groups: rows,
+  helpers: WORKGROUP_MAX,
+  body: `
   let cols = uniforms.cols;
   let valid = slot < uniforms.rows;
   let base = slot * cols;
@@ -39,19 +37,12 @@ const forwardKernel = registerFused('PlaygroundLogSoftmax', ['z'], ([[rows, cols
   if (valid) { for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) { s = s + exp(z[base + c] - rowMax); } }
   let logSum = log(workgroupSum(s));
   if (valid) { for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) { result[base + c] = (z[base + c] - rowMax) - logSum; } }`,
-  );
-  const code = program.getUserCode;
-  return { uniforms: [rows, cols], program: { ...program, getUserCode: () => WORKGROUP_MAX + code() } };
-});
+}));
 
-const gradKernel = registerFused('PlaygroundLogSoftmaxGrad', ['logp', 'dy'], ([[rows, cols]]) => ({
-  uniforms: [rows, cols],
-  program: groupProgram(
-    'playgroundLogSoftmaxGrad',
-    ['logp', 'dy'],
-    [rows, cols],
-    rows,
-    `
+const gradKernel = registerGroupKernel('PlaygroundLogSoftmaxGrad', ['logp', 'dy'], (rows, cols) => ({
+  outputShape: [rows, cols],
+  groups: rows,
+  body: `
   let cols = uniforms.cols;
   let valid = slot < uniforms.rows;
   let base = slot * cols;
@@ -61,7 +52,6 @@ const gradKernel = registerFused('PlaygroundLogSoftmaxGrad', ['logp', 'dy'], ([[
   if (valid) {
     for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) { result[base + c] = dy[base + c] - exp(logp[base + c]) * total; }
   }`,
-  ),
 }));
 
 /** log softmax of z [R, V] over its last axis, through the fused kernels. */

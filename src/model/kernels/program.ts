@@ -46,8 +46,8 @@ export const THREADS = 64;
 
 /**
  * A program with one workgroup of THREADS threads per output group (a row, or a column), for
- * `groups` groups; in `body`, `slot` is the workgroup's row or column. `rows` and `cols` reach the
- * shader as uniforms, so one compiled pipeline serves every shape of the same rank.
+ * `groups` groups; in `body`, `slot` is the workgroup's row or column; `helpers` is WGSL placed before
+ * main. `rows` and `cols` reach the shader as uniforms, so one compiled pipeline serves every shape.
  */
 export function groupProgram(
   key: string,
@@ -55,6 +55,7 @@ export function groupProgram(
   outputShape: number[],
   groups: number,
   body: string,
+  helpers = '',
 ): Program {
   return {
     outputShape,
@@ -64,7 +65,8 @@ export function groupProgram(
     workgroupSize: [THREADS, 1, 1],
     variableNames,
     uniforms: 'rows : i32, cols : i32,',
-    getUserCode: () => `${WORKGROUP_SUM}\nfn main(index : i32) {\n  let slot = workgroupIndex();\n${body}\n}`,
+    getUserCode: () =>
+      `${WORKGROUP_SUM}\n${helpers}\nfn main(index : i32) {\n  let slot = workgroupIndex();\n${body}\n}`,
   };
 }
 
@@ -125,6 +127,38 @@ export function registerFused(name: string, inputNames: string[], build: Program
   });
   return (...inputs: tf.Tensor[]): tf.Tensor =>
     tf.engine().runKernel(name, Object.fromEntries(inputNames.map((n, i) => [n, inputs[i]]))) as tf.Tensor;
+}
+
+/** The [rows, cols] a kernel works over: its first input's shape (a vector of n is 1 x n). */
+function rowsCols(shape: number[]): [number, number] {
+  return shape.length === 1 ? [1, shape[0]] : [shape[0], shape[1]];
+}
+
+/**
+ * Registers kernel `name` as a groupProgram over its first input [rows, cols]: `plan` says the
+ * output's shape, how many workgroups, the body and any helpers.
+ */
+export function registerGroupKernel(
+  name: string,
+  inputNames: string[],
+  plan: (rows: number, cols: number) => { outputShape: number[]; groups: number; body: string; helpers?: string },
+) {
+  return registerFused(name, inputNames, ([first]) => {
+    const [rows, cols] = rowsCols(first);
+    const p = plan(rows, cols);
+    return {
+      uniforms: [rows, cols],
+      program: groupProgram(name, inputNames, p.outputShape, p.groups, p.body, p.helpers),
+    };
+  });
+}
+
+/** Registers kernel `name` as an elementwiseProgram whose output is shaped like its first input. */
+export function registerElementwiseKernel(name: string, inputNames: string[], body: string, helpers = '') {
+  return registerFused(name, inputNames, ([first]) => ({
+    uniforms: rowsCols(first),
+    program: elementwiseProgram(name, inputNames, first, body, helpers),
+  }));
 }
 
 /**
