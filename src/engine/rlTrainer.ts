@@ -4,6 +4,7 @@
 // a guard that stops on a broken metric and keeps the last good weights for a rollback.
 
 import * as tf from '@tensorflow/tfjs';
+import { ReferenceLogProbs } from '../rlhf/referenceLogProbs';
 import { GPT } from '../model/model';
 import { decayMask, withZeroHead } from '../model/params';
 import { answerRoom, sample } from '../model/sample';
@@ -108,6 +109,7 @@ export class RlTrainer {
       value,
       policyOpt: new AdamW(policy.paramCount, decayMask(policy.layout)),
       valueOpt: value ? new AdamW(value.paramCount, decayMask(value.layout)) : null,
+      referenceLogProbs: new ReferenceLogProbs(),
       controller: this.controller(this.settings),
       lastGood: null,
     };

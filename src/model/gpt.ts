@@ -75,7 +75,11 @@ export function forward(
   attend?: Attend,
 ): tf.Tensor2D {
   const [B, T] = ids.shape;
-  let x = embed(w, c, ids, positions);
+  return blocks(w, c, embed(w, c, ids, positions), B, T, attend);
+}
+
+/** The transformer blocks and the final LayerNorm over embedded inputs x [B * T, C] (decoding embeds its own way). */
+export function blocks(w: Weights, c: GPTConfig, x: tf.Tensor2D, B: number, T: number, attend?: Attend): tf.Tensor2D {
   const mask = attend ? null : causalMask(T);
   const att: Attend = attend ?? ((_l, qkv) => selfAttention(qkv, B, T, c.nHead, mask!));
   for (let l = 0; l < c.nLayer; l++) x = block(w, l, x, B, T, att);

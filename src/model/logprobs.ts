@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { oneHotFloat, type CustomGradFunc } from './layers';
 import { fusedKernelsActive } from './kernels/program';
 import { fusedLogSoftmax } from './kernels/logSoftmax';
+import { fusedPickColumns } from './kernels/pickColumns';
 
 /** log softmax over the last axis: one fused dispatch each way on WebGPU (kernels/logSoftmax.ts), tf.logSoftmax elsewhere. */
 export function logSoftmax(z: tf.Tensor2D): tf.Tensor2D {
@@ -50,7 +51,8 @@ export function samplingLogProbs(logits: tf.Tensor2D, temperature: number | tf.T
   return logSoftmax(z);
 }
 
-/** log pi(targets) for each row: sum over the vocabulary of logp * onehot(target). [N] */
+/** log pi(targets) for each row: sum over the vocabulary of logp * onehot(target) [N]; on WebGPU a fused gather. */
 export function pickLogProbs(logp: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  if (fusedKernelsActive()) return fusedPickColumns(logp, targets.toInt());
   return tf.sum(tf.mul(logp, oneHotFloat(targets, logp.shape[1])), -1);
 }

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { GPTConfig } from './config';
 import { mulberry32, normal } from '../data/random';
+import { flatConcat, flatSplit } from './kernels/flatCopies';
 
 export interface ParamEntry {
   name: string;
@@ -98,9 +99,9 @@ export function withZeroHead(weights: Float32Array, layout: Layout): Float32Arra
 /** The named weight tensors, as views the forward pass uses. */
 export type Weights = Record<string, tf.Tensor>;
 
-/** Cuts the flat vector into named, shaped tensors (one split, then free reshapes). */
+/** Cuts the flat vector into named, shaped tensors (one split, then free reshapes; buffer copies on WebGPU). */
 export function unflatten(flat: tf.Tensor1D, layout: Layout): Weights {
-  const pieces = tf.split(
+  const pieces = flatSplit(
     flat,
     layout.entries.map((e) => e.size),
   );
@@ -127,9 +128,6 @@ export function lossAndFlatGrad(
   const xs = names.map((n) => w[n]);
   // allowNoGradients: pieces the loss does not touch (the scalar head, for the LM loss) get zeros.
   const { value, grads } = tf.engine().gradients(() => f(...xs) as tf.Scalar, xs, undefined, true);
-  const flatGrads = grads.map((g, i) => {
-    const full = g ?? tf.zerosLike(xs[i]); // made on the device, like the other gradients
-    return full.rank === 1 ? full : full.reshape([-1]);
-  });
-  return { value: value as tf.Scalar, grad: tf.concat(flatGrads) as tf.Tensor1D };
+  const flatGrads = grads.map((g, i) => g ?? tf.zerosLike(xs[i])); // zeros made on the device, like the other gradients
+  return { value: value as tf.Scalar, grad: flatConcat(flatGrads) };
 }

@@ -11,10 +11,12 @@ import { EOS, PAD } from '../data/types';
 import { mulberry32 } from '../data/random';
 import type { GPT } from './model';
 import type { Weights } from './params';
-import { forward, lmLogits, maskedAttend, type Attend } from './gpt';
+import { blocks, forward, lmLogits, maskedAttend, type Attend } from './gpt';
 import { fusedKernelsActive } from './kernels/program';
 import { fusedDecodeStep } from './kernels/decodeAttention';
-import { oneHotFloat } from './layers';
+import { decodeEmbedding } from './kernels/decodeEmbedding';
+import { drawTokens } from './kernels/drawToken';
+import { flatConcat } from './kernels/flatCopies';
 import { pickLogProbs, samplingLogProbs } from './logprobs';
 import { leftPad, paddedMask, paddedPositions } from './padding';
 
@@ -71,16 +73,56 @@ export async function sample(model: GPT, prompts: number[][], opts: SampleOption
   const temperatures = opts.temperature;
   if (typeof temperatures !== 'number' && temperatures.length !== B)
     throw new Error(`${temperatures.length} temperatures for ${B} prompts: give one, or one per prompt`);
-  const temperature = typeof temperatures === 'number' ? temperatures : tf.tensor2d([...temperatures], [B, 1]);
   const w = tf.tidy(() => model.weights());
   const step = opts.useCache === false ? recomputeSteps(w, model, pad, N) : cachedSteps(w, model, pad, N);
+  // On WebGPU one fused dispatch draws each token (top-k keeps the unfused ops: it needs a sort).
+  const fusedDraw = fusedKernelsActive() && opts.useCache !== false && !(opts.topK > 0 && opts.topK < c.vocabSize);
+  let values: Drawn;
+  try {
+    values = fusedDraw
+      ? await drawFused(step, B, c.vocabSize, N, temperatures, rand)
+      : await drawUnfused(step, B, c.vocabSize, N, temperatures, opts.topK, rand);
+  } finally {
+    step.return(undefined);
+    tf.dispose(Object.values(w));
+  }
 
+  const tokens: number[][] = [],
+    logProbs: number[][] = [];
+  for (let b = 0; b < B; b++) {
+    tokens.push([]);
+    logProbs.push([]);
+    for (let i = 0; i < N; i++) {
+      const tok = values.data[i * values.rows * B + b];
+      tokens[b].push(tok);
+      logProbs[b].push(values.data[(i * values.rows + 1) * B + b]);
+      if (tok === EOS) break;
+    }
+  }
+  return { tokens, logProbs };
+}
+
+type Steps = Generator<tf.Tensor2D, void, tf.Tensor | null>;
+/** Each step's (token, log-prob[, done]) rows, read back at once: data [N, rows, B]. */
+type Drawn = { data: Float32Array; rows: number };
+
+/** The draws with the unfused ops (any backend, top-k): tokens and log-probs stacked as [N, 2, B], one read. */
+async function drawUnfused(
+  step: Steps,
+  B: number,
+  V: number,
+  N: number,
+  temperatures: number | readonly number[],
+  topK: number,
+  rand: () => number,
+): Promise<Drawn> {
+  const temperature = typeof temperatures === 'number' ? temperatures : tf.tensor2d([...temperatures], [B, 1]);
   let done = tf.zeros([B], 'bool');
   const picked: tf.Tensor[] = [];
   let logits = step.next(null).value as tf.Tensor2D;
   for (let i = 0; i < N; i++) {
     const [token, logProb, nextDone] = tf.tidy(() => {
-      const { token, logProb } = draw(logits, temperature, opts.topK, gumbelNoise(rand, B * c.vocabSize));
+      const { token, logProb } = draw(logits, temperature, topK, gumbelNoise(rand, B * V));
       // Once a row has produced EOS it is finished: further tokens are PAD with log-prob 0.
       const kept = tf.where(done, tf.fill([B], PAD, 'int32'), token.toInt());
       return [kept, tf.where(done, tf.zerosLike(logProb), logProb), tf.logicalOr(done, tf.equal(kept, EOS))];
@@ -92,26 +134,46 @@ export async function sample(model: GPT, prompts: number[][], opts: SampleOption
     token.dispose();
     if (i < N - 1) logits = step.next(picked[picked.length - 2]).value as tf.Tensor2D;
   }
-  step.return(undefined);
-  // One read: [N, 2, B] of (token, log-prob).
   const both = tf.tidy(() => tf.stack(picked).reshape([N, 2, B]));
-  const values = await both.data();
-  tf.dispose([both, done, ...picked, ...Object.values(w)]);
+  const data = (await both.data()) as Float32Array;
+  tf.dispose([both, done, ...picked]);
   if (typeof temperature !== 'number') temperature.dispose();
+  return { data, rows: 2 };
+}
 
-  const tokens: number[][] = [],
-    logProbs: number[][] = [];
-  for (let b = 0; b < B; b++) {
-    tokens.push([]);
-    logProbs.push([]);
+/**
+ * The draws on WebGPU: one fused dispatch per token (kernels/drawToken.ts), whose [3, B] state of
+ * (token, log-prob, done) feeds the next step as it is; all N states laid end to end for one read.
+ */
+async function drawFused(
+  step: Steps,
+  B: number,
+  V: number,
+  N: number,
+  temperatures: number | readonly number[],
+  rand: () => number,
+): Promise<Drawn> {
+  const perRow = typeof temperatures === 'number' ? new Array<number>(B).fill(temperatures) : temperatures;
+  const temperature = tf.tensor1d([...perRow]);
+  const states: tf.Tensor2D[] = [];
+  const first = tf.tensor2d(new Float32Array(3 * B), [3, B]); // no row is done yet
+  let state = first;
+  try {
+    let logits = step.next(null).value as tf.Tensor2D;
     for (let i = 0; i < N; i++) {
-      const tok = values[i * 2 * B + b];
-      tokens[b].push(tok);
-      logProbs[b].push(values[(i * 2 + 1) * B + b]);
-      if (tok === EOS) break;
+      const noise = tf.tensor2d(gumbelNoise(rand, B * V), [B, V]);
+      state = drawTokens(logits, temperature, noise, state);
+      tf.dispose([logits, noise]);
+      states.push(state);
+      if (i < N - 1) logits = step.next(state).value as tf.Tensor2D;
     }
+    const all = flatConcat(states);
+    const data = (await all.data()) as Float32Array;
+    all.dispose();
+    return { data, rows: 3 };
+  } finally {
+    tf.dispose([temperature, first, ...states]);
   }
-  return { tokens, logProbs };
 }
 
 /**
@@ -166,7 +228,9 @@ function* cachedSteps(
       if (!token) return;
       const next = tf.tidy(() => {
         // One-hot column selector [1, 1, total, 1]: adds the new key/value into its (still zero) column.
-        const slot = oneHotFloat(tf.tensor1d([col], 'int32'), total).reshape([1, 1, total, 1]);
+        const slotValues = new Float32Array(total);
+        slotValues[col] = 1;
+        const slot = tf.tensor4d(slotValues, [1, 1, total, 1]);
         const mask = paddedMask(pad.leftPad, col, 1, total);
         const newKeys: tf.Tensor4D[] = [],
           newValues: tf.Tensor4D[] = [];
@@ -182,8 +246,11 @@ function* cachedSteps(
               newValues[l] = tf.add(values[l], tf.mul(slot, v));
               return [newKeys[l], newValues[l]];
             });
-        const ids = token.toInt().reshape([B, 1]) as tf.Tensor2D;
-        const hidden = forward(w, c, ids, paddedPositions(pad.leftPad, col, 1), attend);
+        const positions = paddedPositions(pad.leftPad, col, 1);
+        // On WebGPU the token and position embeddings are looked up in one dispatch (kernels/decodeEmbedding.ts).
+        const hidden = fusedKernelsActive()
+          ? blocks(w, c, decodeEmbedding(token, positions, w.wte, w.wpe), B, 1, attend)
+          : forward(w, c, token.toInt().reshape([B, 1]) as tf.Tensor2D, positions, attend);
         return { logits: lmLogits(w, hidden), newKeys, newValues };
       });
       tf.dispose([...keys, ...values]);

@@ -14,6 +14,8 @@ import type { Tokenizer } from '../data/types';
 import type { AdamW } from '../model/adamw';
 import { encodeCompletions } from './rewardModel';
 import { dpoLoss, ipoLoss, preferenceMetrics, type PairLogps, type PreferenceMetrics } from './dpo';
+import { flatConcat, flatSplit } from '../model/kernels/flatCopies';
+import type { ReferenceLogProbs } from './referenceLogProbs';
 
 export interface PreferencePair {
   prompt: string;
@@ -90,6 +92,7 @@ export async function preferenceStep(
   tokenizer: Tokenizer,
   pairs: PreferencePair[],
   settings: PreferenceStepSettings,
+  referenceLogProbs?: ReferenceLogProbs,
 ): Promise<PreferenceStepResult> {
   if (pairs.length === 0) throw new Error('a preference step needs at least one pair');
   if (settings.loss !== 'dpo' && settings.loss !== 'ipo')
@@ -97,28 +100,38 @@ export async function preferenceStep(
   const T = policy.config.contextLength,
     P = pairs.length;
   const enc = preferenceRows(tokenizer, pairs, T);
+  // The rows' responses in order (chosen, then rejected), whose reference log-probs a cache may hold.
+  const items = [
+    ...pairs.map((p) => ({ ...p, response: p.chosen })),
+    ...pairs.map((p) => ({ ...p, response: p.rejected })),
+  ];
+  const saved = referenceLogProbs?.lookup(items) ?? null;
   const packed = tf.tidy(() => {
     const ids = tf.tensor2d(enc.ids, [enc.rows, T], 'int32');
     const mask = tf.tensor2d(enc.mask, [enc.rows, T - 1]);
-    // The reference's log-probs are constants of the loss: computed here, outside the gradient.
-    const [refChosen, refRejected] = tf.split(sequenceLogProbs(reference.weights(), reference, ids, mask), [
-      P,
-      P,
-    ]) as tf.Tensor1D[];
+    // The reference's log-probs are constants of the loss: computed here, outside the gradient
+    // (or, for pairs seen before, taken from the cache).
+    const ref = saved ? tf.tensor1d(saved) : sequenceLogProbs(reference.weights(), reference, ids, mask);
+    const [refChosen, refRejected] = flatSplit(ref, [P, P]);
     let metrics: tf.Tensor1D | null = null;
     const step = lossAndFlatGrad(policy.flat, policy.layout, (w) => {
-      const [policyChosen, policyRejected] = tf.split(sequenceLogProbs(w, policy, ids, mask), [P, P]) as tf.Tensor1D[];
+      const [policyChosen, policyRejected] = flatSplit(sequenceLogProbs(w, policy, ids, mask), [P, P]);
       const p: PairLogps = { policyChosen, policyRejected, refChosen, refRejected };
       const loss = settings.loss === 'dpo' ? dpoLoss(p, settings.beta) : ipoLoss(p, settings.beta);
       const m = preferenceMetrics(p, settings.beta);
-      metrics = tf.keep(tf.stack([loss, ...METRIC_NAMES.map((name) => m[name])]) as tf.Tensor1D);
+      metrics = tf.keep(flatConcat([loss, ...METRIC_NAMES.map((name) => m[name])]));
       return loss;
     });
     optimizer.update(policy.flat, step.grad, settings.learningRate);
-    return metrics!;
+    // One read: the metrics, then the reference's log-probs when they are new to the cache.
+    if (!referenceLogProbs || saved) return metrics!;
+    const both = flatConcat([metrics!, ref]);
+    metrics!.dispose(); // kept by the gradient closure, now copied
+    return both;
   });
   const v = await packed.data();
   packed.dispose();
+  if (referenceLogProbs && !saved) referenceLogProbs.save(items, v.subarray(METRIC_NAMES.length + 1));
   const out = { loss: v[0] } as PreferenceStepResult;
   METRIC_NAMES.forEach((name, i) => (out[name] = v[i + 1]));
   return out;

@@ -6,6 +6,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import type { GPT } from '../model/model';
+import { flatConcat, flatSplit } from '../model/kernels/flatCopies';
 import { responseOutputs, type Rollout } from './rollout';
 import { tokenClipInfo } from './ppoLoss';
 import type { SampledRollouts, UpdateKept } from './iterationSteps';
@@ -91,7 +92,7 @@ export function displayTensors(d: DisplayInputs): tf.Tensor[] {
 
 /** Named scalars packed into one vector, in the order of `names` (readScalars reads them back by name). */
 export function packScalars<K extends string>(names: readonly K[], scalars: { [N in K]: tf.Tensor }): tf.Tensor1D {
-  return tf.stack(names.map((n) => scalars[n])) as tf.Tensor1D;
+  return flatConcat(names.map((n) => scalars[n]));
 }
 
 /** `packed` (in the order of `names`) with the run of entries named `partNames` replaced by `part`. */
@@ -105,8 +106,8 @@ export function replaceScalars<K extends string>(
   if (start < 0 || partNames.some((n, i) => names[start + i] !== n))
     throw new Error(`${partNames.join(', ')} must be a run of ${names.join(', ')}`);
   const after = names.length - start - partNames.length;
-  const [head, , tail] = tf.split(packed, [start, partNames.length, after]);
-  return tf.concat([head, part, tail]) as tf.Tensor1D;
+  const [head, , tail] = flatSplit(packed, [start, partNames.length, after]);
+  return flatConcat([head, part, tail]);
 }
 
 /** The next names.length values of a read, by name: what packScalars packed. */
@@ -122,12 +123,12 @@ export function scatterStack(t: {
   clipped: tf.Tensor2D;
   mask: tf.Tensor2D;
 }): tf.Tensor {
-  return tf.stack([t.advantage, t.ratio, t.clipped, t.mask]);
+  return flatConcat([t.advantage, t.ratio, t.clipped, t.mask]).reshape([4, ...t.mask.shape]);
 }
 
 /** Concatenates tensors of any shapes into one flat vector, for a single read. */
 export function packFlat(parts: tf.Tensor[]): tf.Tensor1D {
-  return tf.concat(parts.map((t) => t.reshape([-1]))) as tf.Tensor1D;
+  return flatConcat(parts);
 }
 
 /** A cursor over the values of one read: take(n) returns the next n numbers. */

@@ -6,6 +6,8 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { maskedMean, maskedVar } from './whiten';
+import { fusedKernelsActive } from '../model/kernels/program';
+import { fusedPpoLoss } from '../model/kernels/ppoLoss';
 
 /**
  * The clipped surrogate per token, before averaging:
@@ -105,6 +107,8 @@ export interface PpoLossOutput {
  * Inside tf.variableGrads the returned metrics are freed with the closure: tf.keep() them to read later.
  */
 export function ppoLoss(inp: PpoLossInputs, opts: PpoLossOptions): PpoLossOutput {
+  // On WebGPU the same loss and metrics run as one fused dispatch each way (model/kernels/ppoLoss.ts).
+  if (fusedKernelsActive() && inp.advantages.size === inp.logp.size) return tf.tidy(() => fusedPpoLoss(inp, opts));
   return tf.tidy(() => {
     const { mask } = inp;
     const surrogate = clippedSurrogate(inp.logp, inp.oldLogp, inp.advantages, opts.clipEps);

@@ -103,14 +103,32 @@ export function responseOutputs(
     .reshape([B, T, -1])
     .slice([0, Tp - 1, 0], [B, N, -1])
     .reshape([B * N, -1]) as tf.Tensor2D;
-  const targets = ids.slice([0, Tp], [B, N]).reshape([-1]) as tf.Tensor1D;
-  const logpAll = samplingLogProbs(lmLogits(w, atResponse), temperature, 0);
-  const entropy = tf.neg(tf.sum(tf.mul(tf.exp(logpAll), logpAll), -1)).reshape([B, N]) as tf.Tensor2D;
+  // Each output is computed when first read, so a caller pays only for what it uses (the value
+  // model reads only its values; the reference only its log-probs).
+  const once = <T>(make: () => T): (() => T) => {
+    let made: T | undefined;
+    return () => (made ??= make());
+  };
+  const logpAll = once(() => samplingLogProbs(lmLogits(w, atResponse), temperature, 0));
+  const logp = once(() => {
+    const targets = ids.slice([0, Tp], [B, N]).reshape([-1]) as tf.Tensor1D;
+    return pickLogProbs(logpAll(), targets).reshape([B, N]) as tf.Tensor2D;
+  });
+  const entropy = once(() => tf.neg(tf.sum(tf.mul(tf.exp(logpAll()), logpAll()), -1)).reshape([B, N]) as tf.Tensor2D);
+  const values = once(() => scalarHead(w, atResponse).reshape([B, N]) as tf.Tensor2D);
   return {
-    logp: pickLogProbs(logpAll, targets).reshape([B, N]) as tf.Tensor2D,
-    values: scalarHead(w, atResponse).reshape([B, N]) as tf.Tensor2D,
-    entropy,
-    logpAll,
+    get logp() {
+      return logp();
+    },
+    get values() {
+      return values();
+    },
+    get entropy() {
+      return entropy();
+    },
+    get logpAll() {
+      return logpAll();
+    },
   };
 }
 

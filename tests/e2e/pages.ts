@@ -36,12 +36,23 @@ export function expectResponsive(what: string, tasks: TracedTask[], wallTasks: s
 export function pagesOf(options: LaunchOptions): () => Promise<TestPage> {
   const browser = sharedBrowser(options);
   let current: TestPage | undefined;
-  afterEach(async () => {
+  afterEach(async (ctx) => {
+    if (current && ctx.task.result?.state === 'fail') await describeFailure(current);
     await current?.close();
     current = undefined;
   });
   afterAll(() => browser.close());
   return async () => (current = await openPage(await browser.get()));
+}
+
+/** What a failed test's page showed: its notices and every error it logged (a failure in CI then explains itself). */
+async function describeFailure(t: TestPage): Promise<void> {
+  const notices = await t.page
+    .getByTestId('notices')
+    .innerText({ timeout: 2000 })
+    .catch((e: Error) => `(unreadable: ${e.message})`);
+  console.log(`[e2e] the failed test's page: notices: ${JSON.stringify(notices)}`);
+  console.log(`[e2e] page errors: ${JSON.stringify(t.pageErrors)}; console errors: ${JSON.stringify(t.consoleErrors)}`);
 }
 
 /** Asks the Preferences panel's simulated annotator for `n` labels. */

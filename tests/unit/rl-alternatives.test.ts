@@ -13,6 +13,7 @@ import { RL_DEFAULTS } from '../../src/engine/rlTrainer';
 import { GROUP_DEFAULTS, groupIteration, type GroupMethod, type GroupSettings } from '../../src/rlhf/groupMethods';
 import { bestOfN } from '../../src/rlhf/bestOfN';
 import { preferenceRows, preferenceStep, sequenceLogProbs, type PreferencePair } from '../../src/rlhf/dpoTrainer';
+import { ReferenceLogProbs } from '../../src/rlhf/referenceLogProbs';
 
 const data = loadScenario('reviews', 1);
 const tok = data.tokenizer;
@@ -239,6 +240,33 @@ describe('DPO and IPO from preference pairs', () => {
     expect(last['rewards/margins']).toBeGreaterThan(0);
     expect(await m.reference.read()).toEqual(refBefore);
     m.dispose();
+  });
+
+  it("DPO with the reference's log-probs kept: the same steps, and no reference forward pass for pairs seen before", async () => {
+    const settings = { beta: 0.1, learningRate: 5e-3, loss: 'dpo' as const };
+    const plain = models();
+    const cached = models();
+    const cache = new ReferenceLogProbs();
+    const kernels: number[] = [];
+    const tensors: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      tensors.push(tf.memory().numTensors);
+      const a = await preferenceStep(plain.policy, plain.reference, plain.optimizer, tok, PAIRS, settings);
+      let b: Awaited<ReturnType<typeof preferenceStep>> | undefined;
+      const profile = await tf.profile(async () => {
+        b = await preferenceStep(cached.policy, cached.reference, cached.optimizer, tok, PAIRS, settings, cache);
+      });
+      kernels.push(profile.kernels.length);
+      expect(b).toEqual(a); // float32 values read back and reused: the same numbers exactly
+    }
+    expect(cache.size).toBe(2 * PAIRS.length);
+    expect(tf.memory().numTensors).toBe(tensors[0]); // nothing leaks, with or without the cache
+    // The first step ran the reference; the later ones did not, and cost the same as each other.
+    expect(kernels[1]).toBeLessThan(kernels[0]);
+    expect(kernels[2]).toBe(kernels[1]);
+    expect(await cached.policy.read()).toEqual(await plain.policy.read());
+    plain.dispose();
+    cached.dispose();
   });
 
   it('IPO at initialisation: loss (1 / (2 beta))^2', async () => {

@@ -10,11 +10,19 @@ export async function preferenceStep(inp: StepInputs, loss: 'dpo' | 'ipo'): Prom
   const all = inp.preferencePairs();
   if (all.length === 0) throw new Error('DPO and IPO learn from the preference dataset: label some pairs first');
   const batch = Array.from({ length: s.batchSize }, () => all[Math.floor(inp.rand() * all.length)]);
-  const result = await trainOnPairs(m.policy, m.reference, m.policyOpt, inp.data.tokenizer, batch, {
-    beta: Math.max(inp.beta, 1e-3),
-    learningRate: s.learningRate,
-    loss,
-  });
+  const result = await trainOnPairs(
+    m.policy,
+    m.reference,
+    m.policyOpt,
+    inp.data.tokenizer,
+    batch,
+    {
+      beta: Math.max(inp.beta, 1e-3),
+      learningRate: s.learningRate,
+      loss,
+    },
+    m.referenceLogProbs,
+  );
   const prompts = drawPrompts(inp, s.batchSize);
   const measured = await measurePolicy(
     m.policy,

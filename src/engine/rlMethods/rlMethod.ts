@@ -1,6 +1,7 @@
 // What every RL method shares: the models it trains, the inputs of one iteration, what the
 // iteration measured, the method object the table in index.ts holds, and two helpers for prompts.
 
+import type { ReferenceLogProbs } from '../../rlhf/referenceLogProbs';
 import type { GPT } from '../../model/model';
 import type { ScenarioData } from '../../data/types';
 import { encodePrompt } from '../../data/sequences';
@@ -22,6 +23,8 @@ export interface StepModels {
   value: GPT | null;
   policyOpt: AdamW;
   valueOpt: AdamW | null;
+  /** The reference's log-probs of the labelled responses DPO and IPO have drawn so far. */
+  referenceLogProbs: ReferenceLogProbs;
 }
 
 /** What every method's iteration gets: the models, the settings and this iteration's β, seed and random draws. */

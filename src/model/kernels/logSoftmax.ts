@@ -5,22 +5,7 @@
 // One workgroup per row, its threads striding over the vocabulary.
 
 import * as tf from '@tensorflow/tfjs';
-import { registerGroupKernel, THREADS, type CustomGradFunc } from './program';
-
-/** The row's largest value, from a workgroup reduction in the same memory as the sums. */
-const WORKGROUP_MAX = `
-var<workgroup> partialMax : array<f32, ${THREADS}>;
-fn workgroupMax(v : f32) -> f32 {
-  partialMax[localIndex] = v;
-  workgroupBarrier();
-  for (var stride = ${THREADS / 2}u; stride > 0u; stride = stride >> 1u) {
-    if (localIndex < stride) { partialMax[localIndex] = max(partialMax[localIndex], partialMax[localIndex + stride]); }
-    workgroupBarrier();
-  }
-  let best = partialMax[0];
-  workgroupBarrier();
-  return best;
-}`;
+import { registerGroupKernel, THREADS, WORKGROUP_MAX, type CustomGradFunc } from './program';
 
 const forwardKernel = registerGroupKernel('PlaygroundLogSoftmax', ['z'], (rows, cols) => ({
   outputShape: [rows, cols],

@@ -188,3 +188,18 @@ fn workgroupSum(v : f32) -> f32 {
   return total;
 }
 `;
+
+/** WGSL helper (pass as `helpers`): workgroupMax(v), the largest v over the workgroup's threads, given to every thread. */
+export const WORKGROUP_MAX = `
+var<workgroup> partialMax : array<f32, ${THREADS}>;
+fn workgroupMax(v : f32) -> f32 {
+  partialMax[localIndex] = v;
+  workgroupBarrier();
+  for (var stride = ${THREADS / 2}u; stride > 0u; stride = stride >> 1u) {
+    if (localIndex < stride) { partialMax[localIndex] = max(partialMax[localIndex], partialMax[localIndex + stride]); }
+    workgroupBarrier();
+  }
+  let best = partialMax[0];
+  workgroupBarrier();
+  return best;
+}`;
