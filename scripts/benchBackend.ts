@@ -13,6 +13,7 @@ import type { BackendReport } from './bench';
 import { benchRl } from './benchRl';
 import { benchInteractions } from './benchInteractions';
 import { benchMedium } from './benchMedium';
+import { benchFlat } from './benchFlat';
 import { FUSED_FLAG } from '../src/model/kernels/program';
 
 const backend = process.argv[2] as BackendReport['backend'];
@@ -111,6 +112,8 @@ async function main() {
   const interactions = await benchInteractions(counts, backend.startsWith('webgpu'), saved);
   // The medium preset's memory, on the null device only (elsewhere it would take minutes of arithmetic).
   const medium = backend === 'webgpu-null' ? await benchMedium() : null;
+  // Tensors and pool bytes over a long RL session: 5 rounds of PPO iterations, each ended by a reset.
+  const flat = backend === 'webgpu-null' ? await benchFlat(5, quick ? 4 : 60) : null;
 
   const report: BackendReport = {
     backend,
@@ -132,6 +135,7 @@ async function main() {
     rl,
     interactions,
     medium,
+    flat,
   };
   console.log('BENCH_JSON ' + JSON.stringify(report));
   process.exit(0);

@@ -174,8 +174,9 @@ export class RlTrainer {
   rollback(): void {
     const m = this.models;
     if (!m?.lastGood || !this.diverged) throw new Error('there is nothing to roll back to');
-    m.policy.assign(m.lastGood.policy.clone());
-    if (m.value && m.lastGood.value) m.value.assign(m.lastGood.value.clone());
+    // The models take the saved copies' data (a clone passed to assign would outlive it, unfreed).
+    m.policy.assign(m.lastGood.policy);
+    if (m.value && m.lastGood.value) m.value.assign(m.lastGood.value);
     m.policyOpt.reset();
     m.valueOpt?.reset();
     m.controller = this.controller(this.settings);

@@ -20,6 +20,7 @@ import {
 } from './layers';
 import { fusedKernelsActive } from './kernels/program';
 import { fusedAttention } from './kernels/attention';
+import { embeddingLookup } from './kernels/embedding';
 
 /** The attention of block `layer`: from its (query | key | value) rows [B*T, 3C] to outputs [B*T, C]. */
 export type Attend = (layer: number, qkv: tf.Tensor2D, B: number, T: number) => tf.Tensor2D;
@@ -40,10 +41,23 @@ export function maskedAttend(
   };
 }
 
-/** Token + position embeddings as rows [B * T, C]. The one-hot product has a gradient on every backend. */
-/** Without `positions`, row b's column t is at position t (right-padded batches, as in training). */
+/** Positions 0 .. T-1 of every row, [B, T] (int32): made on the host, so no program runs. */
+function plainPositions(B: number, T: number): tf.Tensor2D {
+  return tf.tensor2d(
+    Int32Array.from({ length: B * T }, (_, i) => i % T),
+    [B, T],
+    'int32',
+  );
+}
+
+/**
+ * Token + position embeddings as rows [B * T, C]: one fused lookup on WebGPU (kernels/embedding.ts),
+ * elsewhere one-hot products, which have a gradient on every backend. Without `positions`, row b's
+ * column t is at position t (right-padded batches, as in training).
+ */
 export function embed(w: Weights, c: GPTConfig, ids: tf.Tensor2D, positions?: tf.Tensor2D): tf.Tensor2D {
   const [B, T] = ids.shape;
+  if (fusedKernelsActive()) return embeddingLookup(ids, positions ?? plainPositions(B, T), w.wte, w.wpe);
   const tok = tf.matMul(oneHotFloat(ids.reshape([-1]), c.vocabSize) as tf.Tensor2D, w.wte as tf.Tensor2D);
   if (!positions) {
     const wpe = T === c.contextLength ? w.wpe : w.wpe.slice([0, 0], [T, c.nEmbd]);

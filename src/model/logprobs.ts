@@ -5,6 +5,7 @@ import { oneHotFloat, type CustomGradFunc } from './layers';
 import { fusedKernelsActive } from './kernels/program';
 import { fusedLogSoftmax } from './kernels/logSoftmax';
 import { fusedPickColumns } from './kernels/pickColumns';
+import { fusedCrossEntropy } from './kernels/crossEntropy';
 
 /** log softmax over the last axis: one fused dispatch each way on WebGPU (kernels/logSoftmax.ts), tf.logSoftmax elsewhere. */
 export function logSoftmax(z: tf.Tensor2D): tf.Tensor2D {
@@ -18,6 +19,7 @@ export function logSoftmax(z: tf.Tensor2D): tf.Tensor2D {
  * logits [N, V], targets [N] int32, weights [N] float32.
  */
 export function crossEntropy(logits: tf.Tensor2D, targets: tf.Tensor1D, weights: tf.Tensor1D): tf.Scalar {
+  if (fusedKernelsActive()) return fusedCrossEntropy(logits, targets.toInt(), weights); // kernels/crossEntropy.ts
   const V = logits.shape[1];
   // Tensors the gradient needs are handed to save(): anything else made here is freed before backprop.
   const ce = tf.customGrad(((z: tf.Tensor, save: tf.GradSaveFunc) => {

@@ -128,6 +128,6 @@ export function lossAndFlatGrad(
   const xs = names.map((n) => w[n]);
   // allowNoGradients: pieces the loss does not touch (the scalar head, for the LM loss) get zeros.
   const { value, grads } = tf.engine().gradients(() => f(...xs) as tf.Scalar, xs, undefined, true);
-  const flatGrads = grads.map((g, i) => g ?? tf.zerosLike(xs[i])); // zeros made on the device, like the other gradients
+  const flatGrads = grads.map((g, i) => g ?? xs[i].size); // a piece the loss does not touch: a run of zeros
   return { value: value as tf.Scalar, grad: flatConcat(flatGrads) };
 }

@@ -14,7 +14,7 @@ import type { Weights } from './params';
 import { blocks, forward, lmLogits, maskedAttend, type Attend } from './gpt';
 import { fusedKernelsActive } from './kernels/program';
 import { fusedDecodeStep } from './kernels/decodeAttention';
-import { decodeEmbedding } from './kernels/decodeEmbedding';
+import { embeddingLookup } from './kernels/embedding';
 import { drawTokens } from './kernels/drawToken';
 import { flatConcat } from './kernels/flatCopies';
 import { pickLogProbs, samplingLogProbs } from './logprobs';
@@ -247,9 +247,9 @@ function* cachedSteps(
               return [newKeys[l], newValues[l]];
             });
         const positions = paddedPositions(pad.leftPad, col, 1);
-        // On WebGPU the token and position embeddings are looked up in one dispatch (kernels/decodeEmbedding.ts).
+        // On WebGPU the token and position embeddings are looked up in one dispatch (kernels/embedding.ts).
         const hidden = fusedKernelsActive()
-          ? blocks(w, c, decodeEmbedding(token, positions, w.wte, w.wpe), B, 1, attend)
+          ? blocks(w, c, embeddingLookup(token, positions, w.wte, w.wpe), B, 1, attend)
           : forward(w, c, token.toInt().reshape([B, 1]) as tf.Tensor2D, positions, attend);
         return { logits: lmLogits(w, hidden), newKeys, newValues };
       });

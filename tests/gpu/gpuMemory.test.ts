@@ -1,9 +1,19 @@
 // The WebGPU buffer pool (Dawn on SwiftShader): released buffers stay allocated for reuse until
 // releaseIdleBuffers() destroys them, after which the pool still works and takes buffers back.
+// And the fused kernels' paths (sampling, PPO, DPO) leave no tensor behind from call to call.
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { useDawn } from './dawn';
 import { poolBytes, releaseIdleBuffers } from '../../src/engine/gpuMemory';
+import { GPT } from '../../src/model/model';
+import { AdamW } from '../../src/model/adamw';
+import { decayMask } from '../../src/model/params';
+import { sample } from '../../src/model/sample';
+import { RL_DEFAULTS } from '../../src/engine/rlTrainer';
+import { ppoIteration } from '../../src/rlhf/ppo';
+import { preferenceStep } from '../../src/rlhf/dpoTrainer';
+import { ReferenceLogProbs } from '../../src/rlhf/referenceLogProbs';
+import type { Tokenizer } from '../../src/data/types';
 
 describe('the WebGPU buffer pool', () => {
   beforeAll(async () => {
@@ -38,6 +48,55 @@ describe('the WebGPU buffer pool', () => {
     expect(Array.from((await b.data()) as Float32Array).every((x) => x === 4)).toBe(true);
     expect(poolBytes()!.allocated).toBe(held);
     tf.dispose([b, live]);
+  });
+
+  it('the fused paths leave no tensor behind: sampling, a PPO iteration, a DPO step with kept reference log-probs', async () => {
+    const config = { vocabSize: 23, contextLength: 16, nLayer: 1, nHead: 2, nEmbd: 16 };
+    const [policy, reference, reward, value] = [1, 1, 2, 2].map((seed) => GPT.random(config, seed));
+    const optimizers = {
+      policy: new AdamW(policy.paramCount, decayMask(policy.layout)),
+      value: new AdamW(value.paramCount, decayMask(value.layout)),
+    };
+    const settings = { ...RL_DEFAULTS, batchSize: 4, minibatches: 2, epochs: 1, responseLength: 6 };
+    const promptIds = [
+      [1, 5, 3],
+      [1, 6, 7, 3],
+      [1, 9, 3],
+      [1, 4, 4, 8, 3],
+    ];
+    const tok = { encode: (text: string) => text.split(' ').map((w) => 4 + (w.length % 15)) } as unknown as Tokenizer;
+    const pairs = [{ prompt: 'a b', chosen: 'cc dd', rejected: 'e' }];
+    const cache = new ReferenceLogProbs();
+    const once = async (i: number) => {
+      await sample(policy, promptIds, { maxNewTokens: 6, temperature: [0.7, 1, 1.3, 1], topK: 0, seed: i });
+      await ppoIteration({
+        models: { policy, reference, reward, value },
+        optimizers,
+        settings,
+        beta: 0.05,
+        promptIds,
+        normalization: { mean: 0, std: 1 },
+        seed: i,
+        detailRows: 2,
+      });
+      await preferenceStep(
+        policy,
+        reference,
+        optimizers.policy,
+        tok,
+        pairs,
+        { beta: 0.1, learningRate: 1e-3, loss: 'dpo' },
+        cache,
+      );
+    };
+    await once(1);
+    const tensors = tf.memory().numTensors;
+    await once(2);
+    await once(3);
+    expect(tf.memory().numTensors).toBe(tensors);
+    [policy, reference, reward, value].forEach((m) => m.dispose());
+    optimizers.policy.dispose();
+    optimizers.value.dispose();
   });
 
   it('does nothing off WebGPU', async () => {

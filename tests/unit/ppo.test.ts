@@ -140,6 +140,8 @@ describe('a PPO iteration', () => {
     await t.rl.step();
     const policy = t.rl.policy;
     const good = await policy.read();
+    const tensors = tf.memory().numTensors;
+    const normalization = t.reward.normalization;
     t.reward.normalization = { mean: 0, std: 1e-45 }; // a broken normalisation: scores become infinite
     await expect(t.rl.step()).rejects.toThrow(/objective\/.* reached/);
     expect(t.rl.diverged).toMatchObject({ canRollBack: true });
@@ -148,6 +150,10 @@ describe('a PPO iteration', () => {
     expect(await policy.read()).toEqual(good);
     expect(t.rl.diverged).toBeNull();
     expect(() => t.rl.rollback()).toThrow(/nothing to roll back/);
+    expect(tf.memory().numTensors).toBe(tensors); // the rollback left nothing behind
+    t.reward.normalization = normalization;
+    await t.rl.step();
+    expect(tf.memory().numTensors).toBe(tensors);
     t.dispose();
   });
 });

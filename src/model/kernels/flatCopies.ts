@@ -2,7 +2,8 @@
 // buffer copies instead of shader programs. tf.split runs one slice program per piece (30 for the
 // small model) and tf.concat one per few inputs (7 for the gradients); both only move contiguous
 // bytes, which the WebGPU command encoder's copyBufferToBuffer does with no shader, no bind group
-// and no uniform buffer. The copies join TensorFlow.js's own command stream, in order with its
+// and no uniform buffer (and clearBuffer writes a run of zeros, for a gradient piece a loss does not
+// touch). The copies join TensorFlow.js's own command stream, in order with its
 // programs, and the buffers they touch are kept until that stream is submitted, as tfjs does for
 // the inputs and outputs of every program.
 
@@ -24,7 +25,7 @@ interface CopyingBackend {
   endComputePassEncoder(): void;
 }
 
-/** Records copies of `from` (byte offset, length in floats) into fresh tensors of the given shapes. */
+/** Records copies of `source`, from each piece's offset (in floats), into fresh tensors of the pieces' shapes. */
 function copyPieces(
   backend: CopyingBackend,
   source: tf.TensorInfo,
@@ -69,24 +70,30 @@ tf.registerKernel({
 tf.registerKernel({
   kernelName: CONCAT,
   backendName: 'webgpu',
-  kernelFunc: ({ inputs, backend }) => {
+  kernelFunc: ({ inputs, backend, attrs }) => {
     const b = backend as unknown as CopyingBackend;
     const list = inputs as unknown as tf.TensorInfo[]; // a list, like tf.concat's (saveAllInputs needs one)
-    const total = list.reduce((s, t) => s + t.shape.reduce((a, c) => a * c, 1), 0);
-    const out = b.makeTensorInfo([total], 'float32');
+    const layout = (attrs as unknown as { layout: number[] }).layout; // -1: the next input; n >= 0: n zeros
+    let input = 0;
+    const sizes = layout.map((n) => (n < 0 ? list[input++].shape.reduce((a, c) => a * c, 1) : n));
+    const out = b.makeTensorInfo([sizes.reduce((a, c) => a + c, 0)], 'float32');
     b.uploadToGPU(out.dataId);
     b.ensureCommandEncoderReady();
     b.endComputePassEncoder();
     const dst = b.tensorMap.get(out.dataId).resource!;
-    let offset = 0;
-    for (const t of list) {
-      const size = t.shape.reduce((a, c) => a * c, 1);
-      if (size === 0) continue;
-      b.uploadToGPU(t.dataId);
-      b.commandEncoder.copyBufferToBuffer(b.tensorMap.get(t.dataId).resource!, 0, dst, offset * BYTES, size * BYTES);
-      b.commandQueueOwnedIds.add(t.dataId);
+    let [offset, next] = [0, 0];
+    layout.forEach((slot, i) => {
+      const size = sizes[i];
+      const t = slot < 0 ? list[next++] : null;
+      if (size > 0 && t) {
+        b.uploadToGPU(t.dataId);
+        b.commandEncoder.copyBufferToBuffer(b.tensorMap.get(t.dataId).resource!, 0, dst, offset * BYTES, size * BYTES);
+        b.commandQueueOwnedIds.add(t.dataId);
+      } else if (size > 0) {
+        b.commandEncoder.clearBuffer(dst, offset * BYTES, size * BYTES); // a run of zeros
+      }
       offset += size;
-    }
+    });
     b.commandQueueOwnedIds.add(out.dataId);
     return out;
   },
@@ -102,12 +109,12 @@ tf.registerGradient({
 tf.registerGradient({
   kernelName: CONCAT,
   saveAllInputs: true,
-  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs) => {
+    const layout = (attrs as unknown as { layout: number[] }).layout;
+    let next = 0;
+    const sizes = layout.map((n) => (n < 0 ? saved[next++].size : n));
     // Cut once, here: each returned closure runs in a tidy of its own, which would free pieces made there.
-    const pieces = flatSplit(
-      dy as tf.Tensor1D,
-      saved.map((t) => t.size),
-    );
+    const pieces = flatSplit(dy as tf.Tensor1D, sizes).filter((_, i) => layout[i] < 0); // runs of zeros take none
     return Object.fromEntries(saved.map((t, i) => [String(i), () => pieces[i].reshape(t.shape)]));
   },
 });
@@ -118,9 +125,27 @@ export function flatSplit(flat: tf.Tensor1D, sizes: number[]): tf.Tensor1D[] {
   return tf.engine().runKernel(SPLIT, { x: flat }, { sizes } as unknown as tf.NamedAttrMap) as tf.Tensor1D[];
 }
 
-/** Tensors (any shapes) -> one vector of all their values, end to end: buffer copies on WebGPU, tf.concat elsewhere. */
-export function flatConcat(list: tf.Tensor[]): tf.Tensor1D {
-  const flats = list.map((t) => (t.rank === 1 ? t : t.reshape([-1])));
-  if (!fusedKernelsActive() || list.some((t) => t.dtype !== 'float32')) return tf.concat(flats) as tf.Tensor1D;
-  return tf.engine().runKernel(CONCAT, flats as unknown as tf.NamedTensorMap) as tf.Tensor1D;
+/**
+ * Tensors (any shapes) -> one vector of all their values, end to end; a number n in the list is a
+ * run of n zeros. Buffer copies (and clears) on WebGPU, tf.concat elsewhere.
+ */
+export function flatConcat(list: (tf.Tensor | number)[]): tf.Tensor1D {
+  return tf.tidy(() => concatInOrder(list)); // the reshaped views and zeros go with the tidy
+}
+
+function concatInOrder(list: (tf.Tensor | number)[]): tf.Tensor1D {
+  const tensors = list.filter((t): t is tf.Tensor => typeof t !== 'number');
+  if (!fusedKernelsActive() || tensors.some((t) => t.dtype !== 'float32')) {
+    const parts = list.map((t) => (typeof t === 'number' ? tf.zeros([t]) : t.rank === 1 ? t : t.reshape([-1])));
+    return tf.concat(parts) as tf.Tensor1D;
+  }
+  const flats = tensors.map((t) => (t.rank === 1 ? t : t.reshape([-1])));
+  const layout = list.map((t) => (typeof t === 'number' ? t : -1));
+  return tf.engine().runKernel(
+    CONCAT,
+    flats as unknown as tf.NamedTensorMap,
+    {
+      layout,
+    } as unknown as tf.NamedAttrMap,
+  ) as tf.Tensor1D;
 }

@@ -5,23 +5,18 @@
 // One workgroup per row, its threads striding over the vocabulary.
 
 import * as tf from '@tensorflow/tfjs';
-import { registerGroupKernel, THREADS, WORKGROUP_MAX, type CustomGradFunc } from './program';
+import { registerGroupKernel, ROW_LOG_SUM, THREADS, type CustomGradFunc } from './program';
 
 const forwardKernel = registerGroupKernel('PlaygroundLogSoftmax', ['z'], (rows, cols) => ({
   outputShape: [rows, cols],
   groups: rows,
-  helpers: WORKGROUP_MAX,
+  helpers: ROW_LOG_SUM,
   body: `
   let cols = uniforms.cols;
   let valid = slot < uniforms.rows;
   let base = slot * cols;
-  var m = -3.0e38;
-  if (valid) { for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) { m = max(m, z[base + c]); } }
-  let rowMax = workgroupMax(m);
-  var s = 0.0;
-  if (valid) { for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) { s = s + exp(z[base + c] - rowMax); } }
-  let logSum = log(workgroupSum(s));
-  if (valid) { for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) { result[base + c] = (z[base + c] - rowMax) - logSum; } }`,
+  let ml = rowLogSum(slot, valid);
+  if (valid) { for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) { result[base + c] = (z[base + c] - ml.x) - ml.y; } }`,
 }));
 
 const gradKernel = registerGroupKernel('PlaygroundLogSoftmaxGrad', ['logp', 'dy'], (rows, cols) => ({

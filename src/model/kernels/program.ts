@@ -203,3 +203,19 @@ fn workgroupMax(v : f32) -> f32 {
   workgroupBarrier();
   return best;
 }`;
+
+/**
+ * WGSL helper for a groupProgram over logits named `z` [rows, cols]: rowLogSum(slot, valid), row
+ * slot's largest logit m and log sum_j exp(z_j - m), as (m, log s); every thread must call it.
+ */
+export const ROW_LOG_SUM = `${WORKGROUP_MAX}
+fn rowLogSum(slot : i32, valid : bool) -> vec2<f32> {
+  let cols = uniforms.cols;
+  let base = slot * cols;
+  var m = -3.0e38;
+  if (valid) { for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) { m = max(m, z[base + c]); } }
+  let rowMax = workgroupMax(m);
+  var s = 0.0;
+  if (valid) { for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) { s = s + exp(z[base + c] - rowMax); } }
+  return vec2<f32>(rowMax, log(workgroupSum(s)));
+}`;
