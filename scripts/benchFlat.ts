@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { disposePlaygrounds, start } from '../tests/unit/harness';
 import { poolBytes } from '../src/engine/gpuMemory';
+import { rlStepRollingBack } from './benchMedium';
 
 export interface FlatRound {
   iterations: number;
@@ -28,17 +29,12 @@ export async function benchFlat(rounds: number, iterationsPerRound: number): Pro
   await send({ type: 'autoLabel', labelerId: 'positive', count: 20 });
   await send({ type: 'setRlSettings', settings: { algorithm: 'ppo' } });
   await pg.idle();
-  // The null device computes nothing, so a metric read back can look broken and the guard pause the
-  // run: a paused iteration is rolled back (the product's own way on), as in benchMedium.ts.
-  const paused = () => events.filter((e) => e.type === 'notice' && /training paused/.test(e.message)).length;
+  const ppoStep = rlStepRollingBack({ send, pg, events }); // see benchMedium.ts
   const out: FlatRound[] = [];
   let iterations = 0;
   for (let r = 0; r < rounds; r++) {
     for (let i = 0; i < iterationsPerRound; i++) {
-      const before = paused();
-      await send({ type: 'rlStep' });
-      await pg.idle();
-      if (paused() > before) await send({ type: 'rlRollback' });
+      await ppoStep();
       iterations += 1;
     }
     await send({ type: 'rlReset' });

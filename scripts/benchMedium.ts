@@ -24,12 +24,28 @@ export interface MediumReport {
   errors: string[];
 }
 
+/**
+ * One RL iteration through the playground, rolled back if the run's guard paused it. The null device
+ * computes nothing, so what is read back is whatever the buffers held: a metric can look broken and
+ * the guard pause the run; a rollback (the product's own way on) lets the next iteration run.
+ */
+export function rlStepRollingBack({ send, pg, events }: Pick<ReturnType<typeof start>, 'send' | 'pg' | 'events'>) {
+  const paused = () => events.filter((e) => e.type === 'notice' && /training paused/.test(e.message)).length;
+  return async (): Promise<void> => {
+    const before = paused();
+    await send({ type: 'rlStep' });
+    await pg.idle();
+    if (paused() > before) await send({ type: 'rlRollback' });
+  };
+}
+
 export async function benchMedium(): Promise<MediumReport | null> {
   if (!poolBytes()) return null;
   const { send, pg, events } = start(false);
   const phases: MediumPhase[] = [];
-  const run = async (phase: string, commands: Command[]) => {
-    for (const c of commands) await send(c);
+  const run = async (phase: string, work: Command[] | (() => Promise<void>)) => {
+    if (typeof work === 'function') await work();
+    else for (const c of work) await send(c);
     await pg.idle();
     const pool = poolBytes()!;
     phases.push({
@@ -42,21 +58,11 @@ export async function benchMedium(): Promise<MediumReport | null> {
   const repeat = (n: number, c: Command) => Array.from({ length: n }, () => c);
   await run('start', [{ type: 'init', scenario: 'reviews', preset: 'medium', seed: 1 }]);
   await run('auto-label 200', repeat(10, { type: 'autoLabel', labelerId: 'positive', count: 20 }));
-  // The null device computes nothing, so what is read back is whatever the buffers held: a metric
-  // can look broken and the run's guard pause it. Each iteration that paused is rolled back (the
-  // product's own way on), so that all three run.
-  const paused = () => events.filter((e) => e.type === 'notice' && /training paused/.test(e.message)).length;
-  const ppoStep = async () => {
-    const before = paused();
-    await send({ type: 'rlStep' });
-    await pg.idle();
-    if (paused() > before) await send({ type: 'rlRollback' });
-  };
-  await run('3 PPO iterations', [{ type: 'setRlSettings', settings: { algorithm: 'ppo' } }]);
-  for (let i = 0; i < 3; i++) await ppoStep();
-  const ppo = phases.pop()!;
-  await run('3 PPO iterations', []);
-  phases[phases.length - 1].phase = ppo.phase;
+  const rlStep = rlStepRollingBack({ send, pg, events });
+  await run('3 PPO iterations', async () => {
+    await send({ type: 'setRlSettings', settings: { algorithm: 'ppo' } });
+    for (let i = 0; i < 3; i++) await rlStep();
+  });
   await run('RL reset', [{ type: 'rlReset' }]);
   // On the null device sampled answers are garbage and often come out alike (ties, which DPO skips):
   // DPO gets 40 decided pairs made of the scenario's demonstrations, imported as a file would be.
@@ -67,10 +73,10 @@ export async function benchMedium(): Promise<MediumReport | null> {
       JSON.stringify({ prompt: d.prompt, chosen: d.response, rejected: demos[(i + 1) % demos.length].response }),
     );
   await run('import 40 decided pairs', [{ type: 'importPreferences', text: lines.join('\n'), name: 'pairs.jsonl' }]);
-  await run('3 DPO steps', [
-    { type: 'setRlSettings', settings: { algorithm: 'dpo' } },
-    ...repeat(3, { type: 'rlStep' }),
-  ]);
+  await run('3 DPO steps', async () => {
+    await send({ type: 'setRlSettings', settings: { algorithm: 'dpo' } });
+    for (let i = 0; i < 3; i++) await rlStep();
+  });
   const errors = events.flatMap((e) =>
     e.type === 'notice' && e.level === 'error' && !/training paused/.test(e.message) ? [e.message] : [],
   );

@@ -102,8 +102,8 @@ export async function preferenceStep(
   const enc = preferenceRows(tokenizer, pairs, T);
   // The rows' responses in order (chosen, then rejected), whose reference log-probs a cache may hold.
   const items = [
-    ...pairs.map((p) => ({ ...p, response: p.chosen })),
-    ...pairs.map((p) => ({ ...p, response: p.rejected })),
+    ...pairs.map((p) => ({ prompt: p.prompt, response: p.chosen })),
+    ...pairs.map((p) => ({ prompt: p.prompt, response: p.rejected })),
   ];
   const saved = referenceLogProbs?.lookup(items) ?? null;
   const packed = tf.tidy(() => {

@@ -14,7 +14,7 @@ const rowsKernel = registerGroupKernel('PlaygroundCrossEntropyRows', ['z', 'targ
   helpers: ROW_LOG_SUM,
   body: `
   let valid = slot < uniforms.rows;
-  let ml = rowLogSum(slot, valid);
+  let ml = rowLogSum(slot, valid, 1.0);
   if (valid && localIndex == 0u) {
     let logp = (z[slot * uniforms.cols + i32(targets[slot])] - ml.x) - ml.y;
     result[slot] = -weights[slot] * logp;
@@ -30,7 +30,7 @@ const gradKernel = registerGroupKernel(
     helpers: ROW_LOG_SUM,
     body: `
   let valid = slot < uniforms.rows;
-  let ml = rowLogSum(slot, valid);
+  let ml = rowLogSum(slot, valid, 1.0);
   if (valid) {
     let cols = uniforms.cols;
     let wanted = i32(targets[slot]);

@@ -10,7 +10,7 @@
 
 import * as tf from '@tensorflow/tfjs';
 import { EOS, PAD } from '../../data/types';
-import { registerGroupKernel, THREADS, WORKGROUP_MAX } from './program';
+import { registerGroupKernel, ROW_LOG_SUM, THREADS } from './program';
 
 /** The workgroup's largest value and, among equal ones, the lowest column: a tree reduction in workgroup memory. */
 const WORKGROUP_ARGMAX = `
@@ -36,10 +36,10 @@ fn workgroupArgMax(v : f32, at : i32) -> i32 {
   return best;
 }`;
 
-const drawKernel = registerGroupKernel('PlaygroundDrawToken', ['logits', 'temperature', 'noise', 'state'], (rows) => ({
+const drawKernel = registerGroupKernel('PlaygroundDrawToken', ['z', 'temperature', 'noise', 'state'], (rows) => ({
   outputShape: [3, rows],
   groups: rows,
-  helpers: WORKGROUP_MAX + WORKGROUP_ARGMAX,
+  helpers: ROW_LOG_SUM + WORKGROUP_ARGMAX,
   body: `
   let cols = uniforms.cols;
   let rows = uniforms.rows;
@@ -47,24 +47,21 @@ const drawKernel = registerGroupKernel('PlaygroundDrawToken', ['logits', 'temper
   let base = slot * cols;
   var t = 1.0;
   if (valid) { t = temperature[slot]; }
-  var m = -3.0e38;
-  if (valid) { for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) { m = max(m, logits[base + c] / t); } }
-  let rowMax = workgroupMax(m);
-  var s = 0.0;
-  if (valid) { for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) { s = s + exp(logits[base + c] / t - rowMax); } }
-  let logSum = log(workgroupSum(s));
+  let ml = rowLogSum(slot, valid, t);
+  let rowMax = ml.x;
+  let logSum = ml.y;
   var best = -3.0e38;
   var bestAt = 0;
   if (valid) {
     for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) {
-      let v = (logits[base + c] / t - rowMax - logSum) + noise[base + c];
+      let v = (z[base + c] / t - rowMax - logSum) + noise[base + c];
       if (v > best) { best = v; bestAt = c; }
     }
   }
   let token = workgroupArgMax(best, bestAt);
   if (valid && localIndex == 0u) {
     let done = state[2 * rows + slot] > 0.5;
-    let logp = logits[base + token] / t - rowMax - logSum;
+    let logp = z[base + token] / t - rowMax - logSum;
     let kept = select(f32(token), ${PAD}.0, done);
     result[slot] = kept;
     result[rows + slot] = select(logp, 0.0, done);

@@ -38,7 +38,7 @@ function copyPieces(
   backend.commandQueueOwnedIds.add(source.dataId);
   return pieces.map(({ offset, shape }) => {
     const out = backend.makeTensorInfo(shape, 'float32');
-    const size = shape.reduce((a, b) => a * b, 1);
+    const size = tf.util.sizeFromShape(shape);
     if (size === 0) {
       backend.tensorMap.get(out.dataId).values = new Float32Array(0); // as tfjs does for an empty output
       return out;
@@ -74,26 +74,33 @@ tf.registerKernel({
     const b = backend as unknown as CopyingBackend;
     const list = inputs as unknown as tf.TensorInfo[]; // a list, like tf.concat's (saveAllInputs needs one)
     const layout = (attrs as unknown as { layout: number[] }).layout; // -1: the next input; n >= 0: n zeros
-    let input = 0;
-    const sizes = layout.map((n) => (n < 0 ? list[input++].shape.reduce((a, c) => a * c, 1) : n));
-    const out = b.makeTensorInfo([sizes.reduce((a, c) => a + c, 0)], 'float32');
+    let next = 0;
+    const runs = layout.map((n) => {
+      const input = n < 0 ? list[next++] : null;
+      return { input, size: input ? tf.util.sizeFromShape(input.shape) : n };
+    });
+    const out = b.makeTensorInfo([runs.reduce((a, r) => a + r.size, 0)], 'float32');
     b.uploadToGPU(out.dataId);
     b.ensureCommandEncoderReady();
     b.endComputePassEncoder();
     const dst = b.tensorMap.get(out.dataId).resource!;
-    let [offset, next] = [0, 0];
-    layout.forEach((slot, i) => {
-      const size = sizes[i];
-      const t = slot < 0 ? list[next++] : null;
-      if (size > 0 && t) {
-        b.uploadToGPU(t.dataId);
-        b.commandEncoder.copyBufferToBuffer(b.tensorMap.get(t.dataId).resource!, 0, dst, offset * BYTES, size * BYTES);
-        b.commandQueueOwnedIds.add(t.dataId);
+    let offset = 0;
+    for (const { input, size } of runs) {
+      if (size > 0 && input) {
+        b.uploadToGPU(input.dataId);
+        b.commandEncoder.copyBufferToBuffer(
+          b.tensorMap.get(input.dataId).resource!,
+          0,
+          dst,
+          offset * BYTES,
+          size * BYTES,
+        );
+        b.commandQueueOwnedIds.add(input.dataId);
       } else if (size > 0) {
         b.commandEncoder.clearBuffer(dst, offset * BYTES, size * BYTES); // a run of zeros
       }
       offset += size;
-    });
+    }
     b.commandQueueOwnedIds.add(out.dataId);
     return out;
   },

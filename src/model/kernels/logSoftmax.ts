@@ -15,7 +15,7 @@ const forwardKernel = registerGroupKernel('PlaygroundLogSoftmax', ['z'], (rows, 
   let cols = uniforms.cols;
   let valid = slot < uniforms.rows;
   let base = slot * cols;
-  let ml = rowLogSum(slot, valid);
+  let ml = rowLogSum(slot, valid, 1.0);
   if (valid) { for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) { result[base + c] = (z[base + c] - ml.x) - ml.y; } }`,
 }));
 

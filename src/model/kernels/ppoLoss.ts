@@ -161,6 +161,9 @@ export interface FusedPpoInputs {
   entropy?: tf.Tensor;
 }
 
+/** The loss and metrics by name: PPO_LOSS_OUTPUTS, less `count`. */
+type FusedPpoOutputs = Record<Exclude<(typeof PPO_LOSS_OUTPUTS)[number], 'count'>, tf.Scalar>;
+
 /**
  * PPO's loss and metrics as scalars (named as PPO_LOSS_OUTPUTS, less `count`), through the fused
  * kernels; gradients reach logp, values and entropy.
@@ -168,7 +171,7 @@ export interface FusedPpoInputs {
 export function fusedPpoLoss(
   inp: FusedPpoInputs,
   opts: { clipEps: number; clipEpsValue: number; vfCoef: number; entCoef: number },
-): Record<Exclude<(typeof PPO_LOSS_OUTPUTS)[number], 'count'>, tf.Scalar> {
+): FusedPpoOutputs {
   const hyper = tf.tensor1d([opts.clipEps, opts.clipEpsValue, opts.vfCoef, opts.entCoef, inp.entropy ? 1 : 0]);
   const constants = flatConcat([inp.oldLogp, inp.advantages, inp.oldValues, inp.returns, inp.mask, hyper]);
   const [logp, values] = [inp.logp.reshape([-1]), inp.values.reshape([-1])];
@@ -196,5 +199,5 @@ export function fusedPpoLoss(
     PPO_LOSS_OUTPUTS.map(() => 1),
   );
   const named = Object.fromEntries(PPO_LOSS_OUTPUTS.slice(0, -1).map((name, i) => [name, pieces[i].reshape([])]));
-  return named as Record<Exclude<(typeof PPO_LOSS_OUTPUTS)[number], 'count'>, tf.Scalar>;
+  return named as FusedPpoOutputs;
 }

@@ -189,8 +189,8 @@ fn workgroupSum(v : f32) -> f32 {
 }
 `;
 
-/** WGSL helper (pass as `helpers`): workgroupMax(v), the largest v over the workgroup's threads, given to every thread. */
-export const WORKGROUP_MAX = `
+/** WGSL: workgroupMax(v), the largest v over the workgroup's threads, given to every thread. */
+const WORKGROUP_MAX = `
 var<workgroup> partialMax : array<f32, ${THREADS}>;
 fn workgroupMax(v : f32) -> f32 {
   partialMax[localIndex] = v;
@@ -205,17 +205,18 @@ fn workgroupMax(v : f32) -> f32 {
 }`;
 
 /**
- * WGSL helper for a groupProgram over logits named `z` [rows, cols]: rowLogSum(slot, valid), row
- * slot's largest logit m and log sum_j exp(z_j - m), as (m, log s); every thread must call it.
+ * WGSL helper for a groupProgram over logits named `z` [rows, cols]: rowLogSum(slot, valid, t), for
+ * the row slot's logits divided by t, the largest m and log sum_j exp(z_j / t - m), as (m, log s);
+ * every thread must call it (t = 1.0 leaves the logits exactly as they are).
  */
 export const ROW_LOG_SUM = `${WORKGROUP_MAX}
-fn rowLogSum(slot : i32, valid : bool) -> vec2<f32> {
+fn rowLogSum(slot : i32, valid : bool, t : f32) -> vec2<f32> {
   let cols = uniforms.cols;
   let base = slot * cols;
   var m = -3.0e38;
-  if (valid) { for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) { m = max(m, z[base + c]); } }
+  if (valid) { for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) { m = max(m, z[base + c] / t); } }
   let rowMax = workgroupMax(m);
   var s = 0.0;
-  if (valid) { for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) { s = s + exp(z[base + c] - rowMax); } }
+  if (valid) { for (var c = i32(localIndex); c < cols; c = c + ${THREADS}) { s = s + exp(z[base + c] / t - rowMax); } }
   return vec2<f32>(rowMax, log(workgroupSum(s)));
 }`;
