@@ -2,7 +2,7 @@
 // dispatches every kernel but does no arithmetic) took for the same kinds of work in `npm run bench`
 // (README, "Benchmark results"). For the default model that is a floor, as no GPU beats its dispatch
 // overhead; the tiny model dispatches fewer kernels per step, so for it the figure is an over-estimate.
-import type { Command, WorkerEvent } from '../src/engine/protocol';
+import { learnsFromLabels, type Command, type WorkerEvent } from '../src/engine/protocol';
 import { AUTO_LABEL_CHUNK } from '../src/engine/preferenceSession';
 import { MAX_ANSWER_TOKENS as ANSWER_TOKENS } from '../src/engine/pairSampler';
 
@@ -23,7 +23,7 @@ export function countWork(work: Work, commands: Command[], events: WorkerEvent[]
   for (const e of events) {
     if (e.type === 'rlMetrics') {
       for (const p of e.points) {
-        if (p.algorithm === 'dpo' || p.algorithm === 'ipo') work.dpoSteps += 1;
+        if (learnsFromLabels(p.algorithm)) work.dpoSteps += 1;
         else work.ppoIterations += 1;
       }
     }

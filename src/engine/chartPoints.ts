@@ -54,7 +54,11 @@ export interface RlMetricPoint {
   gold: number | null;
   msPerIteration: number;
   algorithm: RlAlgorithm;
-  /** DPO / IPO only (TRL's names); the policy's KL and scores above are then measured on fresh samples. */
+  /** How varied the iteration's answers were (rlhf/diversity.ts); absent in points saved before they were measured. */
+  'diversity/distinct_1'?: number;
+  'diversity/distinct_2'?: number;
+  'diversity/top_answer_share'?: number;
+  /** DPO / IPO / KTO only (TRL's names); the policy's KL and scores above are then measured on fresh samples. */
   'rewards/chosen'?: number;
   'rewards/rejected'?: number;
   'rewards/margins'?: number;
@@ -62,7 +66,13 @@ export interface RlMetricPoint {
   'logps/chosen'?: number;
   'logps/rejected'?: number;
   'loss/dpo'?: number;
+  /** KTO only (the rewards and logps above too, without accuracies): its reference point z0, TRL's 'kl', and its loss. */
+  'kto/kl'?: number;
+  'loss/kto'?: number;
 }
+
+/** The diversity measures of an RL point. */
+export type DiversityKey = 'diversity/distinct_1' | 'diversity/distinct_2' | 'diversity/top_answer_share';
 
 /** What the page drew, so a restored session shows the same charts. */
 export interface SessionUi {

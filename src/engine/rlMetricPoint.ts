@@ -1,11 +1,14 @@
-// What one RL iteration reports: its metric point (one builder for all seven methods), the check
+// What one RL iteration reports: its metric point (one builder for all eight methods), the check
 // that stops a run whose metrics broke, and the per-token details the panels show.
 
-import type { BuiltInScenarioId, Tokenizer } from '../data/types';
+import { EOS, SPECIAL_TOKENS, type BuiltInScenarioId, type Tokenizer } from '../data/types';
 import { completionText } from '../data/sequences';
 import { labelerGold, type LabelerSpec } from '../data/labelers';
 import type { PpoIterationResult, TopK } from '../rlhf/ppo';
+import type { KtoStepResult } from '../rlhf/ktoTrainer';
+import { batchDiversity } from '../rlhf/diversity';
 import type { RlAlgorithm, RlDetail, RlMetricPoint, TopToken } from './protocol';
+import type { DiversityKey } from './chartPoints';
 import type { StepOutcome } from './rlMethods';
 
 /** Which iteration a point belongs to, its method, its β and how long it took. */
@@ -38,7 +41,10 @@ export function metricPoint(o: StepOutcome, stamp: PointStamp, tok: Tokenizer, g
   const { beta } = stamp;
   if (o.kind === 'update') {
     const texts = o.result.rollout.responses.map((t) => completionText(tok, t));
-    return updatePoint(o.result, stamp, meanGold(gold, o.prompts, texts));
+    return {
+      ...updatePoint(o.result, stamp, meanGold(gold, o.prompts, texts)),
+      ...diversity(o.result.rollout.responses),
+    };
   }
   if (o.kind === 'bestOfN') {
     const r = o.result;
@@ -51,18 +57,26 @@ export function metricPoint(o: StepOutcome, stamp: PointStamp, tok: Tokenizer, g
       'objective/non_score_reward': -beta * r.kl,
       gold: meanGold(gold, o.prompts, texts),
       response_length: r.chosen.reduce((a, c) => a + c.ids.length, 0) / r.chosen.length,
+      ...diversity(r.chosen.map((c) => c.ids)),
     };
   }
-  const { result: r, measured } = o;
+  // DPO, IPO and KTO measure KL, score and diversity on fresh samples, so their curves overlay the others'.
+  const { measured } = o;
   const texts = measured.rollout.responses.map((t) => completionText(tok, t));
-  return {
-    ...emptyPoint(stamp),
+  const onFresh: Partial<RlMetricPoint> = {
     'objective/kl': measured.kl,
     'objective/scores': measured.score,
     'objective/non_score_reward': -beta * measured.kl,
     'objective/rlhf_reward': measured.score - beta * measured.kl,
     gold: meanGold(gold, o.prompts, texts),
     response_length: measured.responseLength,
+    ...diversity(measured.rollout.responses),
+  };
+  if (o.kind === 'unpaired') return { ...emptyPoint(stamp), ...onFresh, ...ktoFields(o.result) };
+  const r = o.result;
+  return {
+    ...emptyPoint(stamp),
+    ...onFresh,
     'rewards/chosen': r['rewards/chosen'],
     'rewards/rejected': r['rewards/rejected'],
     'rewards/margins': r['rewards/margins'],
@@ -70,6 +84,31 @@ export function metricPoint(o: StepOutcome, stamp: PointStamp, tok: Tokenizer, g
     'logps/chosen': r['logps/chosen'],
     'logps/rejected': r['logps/rejected'],
     'loss/dpo': r.loss,
+  };
+}
+
+/** KTO's metrics under TRL's names, its 'kl' (z0) as 'kto/kl'; those of a group the batch lacked stay absent. */
+function ktoFields(r: KtoStepResult): Partial<RlMetricPoint> {
+  const point: Partial<RlMetricPoint> = { 'kto/kl': r.kl, 'loss/kto': r.loss };
+  for (const k of KTO_GROUP_METRICS) if (r[k] !== undefined) point[k] = r[k];
+  return point;
+}
+
+const KTO_GROUP_METRICS = [
+  'rewards/chosen',
+  'rewards/rejected',
+  'rewards/margins',
+  'logps/chosen',
+  'logps/rejected',
+] as const;
+
+/** How varied the iteration's answers were (diversity.ts), under the point's names. */
+function diversity(answers: number[][]): Pick<RlMetricPoint, DiversityKey> {
+  const d = batchDiversity(answers, EOS, SPECIAL_TOKENS.length);
+  return {
+    'diversity/distinct_1': d.distinct1,
+    'diversity/distinct_2': d.distinct2,
+    'diversity/top_answer_share': d.topAnswerShare,
   };
 }
 

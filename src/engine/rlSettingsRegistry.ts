@@ -1,21 +1,27 @@
 // One record per setting of the RL stage: the method and every knob it reads (settingRecord.ts says
-// what a record holds). The TRL names are those of trl's PPOConfig / OnPolicyConfig, GRPOConfig and
-// DPOConfig, so a run can be handed over with the same numbers. Sections are the boxes of the form:
-// method, kl (the anchor), rollouts, update, value (the value head).
+// what a record holds). The TRL names are those of trl's PPOConfig / OnPolicyConfig, GRPOConfig,
+// DPOConfig and KTOConfig, so a run can be handed over with the same numbers. Sections are the
+// boxes of the form: method, kl (the anchor), rollouts, update, value (the value head).
 
 import type { RlAlgorithm, RlSettings } from '../rlhf/rlSettings';
 import { defaultsOf, type Registry } from './settingRecord';
 
 /** The ways to tune the policy, as the settings form lists them. */
 const METHOD_CHOICES = [
-  { id: 'ppo', label: 'PPO (clipped, value head, GAE)' },
-  { id: 'reinforce', label: 'REINFORCE with a baseline' },
-  { id: 'rloo', label: 'RLOO (leave-one-out baseline)' },
-  { id: 'grpo', label: 'GRPO (group-normalised advantages)' },
-  { id: 'bestOfN', label: 'Best-of-n sampling (no training)' },
-  { id: 'dpo', label: 'DPO (straight from the preferences)' },
-  { id: 'ipo', label: 'IPO (straight from the preferences)' },
-] as const satisfies readonly { id: RlAlgorithm; label: string }[];
+  { id: 'ppo', label: 'PPO (clipped, value head, GAE)', fromLabels: false },
+  { id: 'reinforce', label: 'REINFORCE with a baseline', fromLabels: false },
+  { id: 'rloo', label: 'RLOO (leave-one-out baseline)', fromLabels: false },
+  { id: 'grpo', label: 'GRPO (group-normalised advantages)', fromLabels: false },
+  { id: 'bestOfN', label: 'Best-of-n sampling (no training)', fromLabels: false },
+  { id: 'dpo', label: 'DPO (straight from the preferences)', fromLabels: true },
+  { id: 'ipo', label: 'IPO (straight from the preferences)', fromLabels: true },
+  { id: 'kto', label: 'KTO (from thumbs up / down; here each pair gives one of each)', fromLabels: true },
+] as const satisfies readonly { id: RlAlgorithm; label: string; fromLabels: boolean }[];
+
+/** Whether a method learns straight from the labelled pairs (DPO, IPO, KTO) rather than from the reward model's scores. */
+export function learnsFromLabels(algorithm: string): boolean {
+  return METHOD_CHOICES.some((c) => c.id === algorithm && c.fromLabels);
+}
 
 /**
  * β is 0.2, above TRL's 0.05: answers here are 16 tokens and the score is normalised to std 1, so 0.05 barely anchors
@@ -50,7 +56,7 @@ export const RL_SETTINGS = {
     min: 0,
     max: 10,
     label: 'KL coefficient β',
-    help: 'What each nat of KL to the fine-tuned model costs in reward (DPO and IPO: their β).',
+    help: 'What each nat of KL to the fine-tuned model costs in reward (DPO, IPO and KTO: their β).',
     link: 'beta',
     trl: 'kl_coef',
     section: 'kl',

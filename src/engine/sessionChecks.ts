@@ -61,6 +61,9 @@ const RL_NUMBERS = [
   'msPerIteration',
 ] as const;
 const RL_OPTIONAL = [
+  'diversity/distinct_1',
+  'diversity/distinct_2',
+  'diversity/top_answer_share',
   'rewards/chosen',
   'rewards/rejected',
   'rewards/margins',
@@ -68,6 +71,8 @@ const RL_OPTIONAL = [
   'logps/chosen',
   'logps/rejected',
   'loss/dpo',
+  'kto/kl',
+  'loss/kto',
 ] as const;
 const RL_METRIC: Record<keyof RlMetricPoint, Kind> = {
   ...(Object.fromEntries(RL_NUMBERS.map((k) => [k, 'number'])) as Record<(typeof RL_NUMBERS)[number], Kind>),

@@ -1,7 +1,7 @@
 // Random against uncertainty-based pair selection: asking about the pairs the reward model is least
 // sure of is meant to teach it faster than random pairs. Measured against the same gold labeler, it
-// does not here (random led or kept level in 3 of 4 seeds), so the page promises what was measured:
-// random keeps up.
+// does not here (random led or kept level in 9 of 10 seeds; seed 5: uncertain 0.86, random 0.79), so
+// the page promises what was measured: random keeps up.
 
 import type { Preset } from './preset';
 import { eventsOf, fmt, mean } from './measures';
@@ -23,7 +23,7 @@ export const acquisition: Preset = {
     id: 'acquisition',
     title: 'Random picking keeps up with uncertainty-based picking',
     criterion: `mean gold accuracy over the curve (after the first label) of "random" >= of "uncertain" - ${KEEPS_UP}`,
-    verified: { met: 3, seeds: 4 },
+    verified: { met: 9, seeds: 10 },
     budget: { labels: LABELS, iterations: 0 },
     async check(start, seed) {
       const session = await start({ ...acquisition.values, seed });

@@ -6,11 +6,48 @@ import type { Effect } from './preset';
 import type { BuiltInScenarioId } from '../data/types';
 import { earlyLate, fmt, lastGoldAgreement, oneByOne, rlPoints, rlSteps } from './measures';
 
+/** The click counts at which the reward model's gold agreement is judged. */
+const CLICK_COUNTS = [30, 100];
+
+/**
+ * Gold agreement before any click and after each of CLICK_COUNTS clicks, from one run per scenario,
+ * labeler and seed: the first 30 of 100 clicks given one at a time are the 30-click run's clicks
+ * exactly (seeded), so the two effects read one run and the harness pays for it once.
+ */
+const agreementRuns = new Map<string, Promise<Map<number, number>>>();
+function agreementCurve(
+  start: Parameters<Effect['check']>[0],
+  scenario: BuiltInScenarioId,
+  labelerId: string,
+  seed: number,
+) {
+  const key = `${scenario}/${labelerId}/${seed}`;
+  let run = agreementRuns.get(key);
+  if (!run) {
+    run = (async () => {
+      const session = await start({ scenario, gold: labelerId, seed });
+      const curve = new Map<number, number>();
+      curve.set(
+        0,
+        lastGoldAgreement(await session.run([{ type: 'setLabelerSettings', settings: { goldLabeler: labelerId } }])),
+      );
+      let given = 0;
+      for (const count of CLICK_COUNTS) {
+        curve.set(count, lastGoldAgreement(await session.run(oneByOne(labelerId, count - given))));
+        given = count;
+      }
+      return curve;
+    })();
+    agreementRuns.set(key, run);
+  }
+  return run;
+}
+
 /** Gold agreement the reward model reaches after `labels` clicks of a simulated labeler, on the default model. */
 function rewardModelLearns(
   scenario: BuiltInScenarioId,
   labelerId: string,
-  labels: number,
+  labels: (typeof CLICK_COUNTS)[number],
   target: number,
   verified: Effect['verified'],
 ): Effect {
@@ -21,11 +58,9 @@ function rewardModelLearns(
     verified,
     budget: { labels, iterations: 0 },
     async check(start, seed) {
-      const session = await start({ scenario, gold: labelerId, seed });
-      const untrained = lastGoldAgreement(
-        await session.run([{ type: 'setLabelerSettings', settings: { goldLabeler: labelerId } }]),
-      );
-      const agreement = lastGoldAgreement(await session.run(oneByOne(labelerId, labels)));
+      const curve = await agreementCurve(start, scenario, labelerId, seed);
+      const untrained = curve.get(0)!;
+      const agreement = curve.get(labels)!;
       return { met: agreement >= target, measured: `gold agreement ${fmt(untrained)} -> ${fmt(agreement)}` };
     },
   };
@@ -64,7 +99,7 @@ const anchorHolds: Effect = {
   id: 'kl-without-anchor',
   title: 'Without the anchor (β = 0) the KL ends at least twice as high',
   criterion: 'final KL at β = 0 >= 2 x final KL at the default β (5-iteration means)',
-  verified: { met: 7, seeds: 10 },
+  verified: { met: 9, seeds: 10 },
   budget: { labels: CORE_LABELS, iterations: CORE_ITERATIONS },
   async check(start, seed) {
     const kl = (points: Awaited<ReturnType<typeof defaultLoop>>) => earlyLate(points, (p) => p['objective/kl']).late;

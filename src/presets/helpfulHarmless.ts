@@ -28,7 +28,7 @@ export const helpfulHarmless: Preset = {
     id: 'helpful-harmless',
     title: 'A reward model from helpful-only labels misses the combined taste',
     criterion: `gold agreement with "Helpful and harmless" <= with "Helpful" - ${AGREEMENT_GAP} (same reward model, same probe pairs)`,
-    verified: { met: 8, seeds: 10 },
+    verified: { met: 9, seeds: 10 },
     budget: { labels: LABELS, iterations: 0 },
     async check(start, seed) {
       const session = await start({ ...helpfulHarmless.values, seed });

@@ -8,6 +8,7 @@ import { helpfulHarmless } from './helpfulHarmless';
 import { labelerBias } from './labelerBias';
 import { acquisition } from './acquisition';
 import { ppoVsDpo } from './ppoVsDpo';
+import { modeCollapse } from './modeCollapse';
 import { CORE_EFFECTS } from './coreLoop';
 
 export type { Effect, Preset } from './preset';
@@ -19,6 +20,7 @@ export const PRESET_LIST: readonly Preset[] = [
   labelerBias,
   acquisition,
   ppoVsDpo,
+  modeCollapse,
 ];
 export const PRESETS: Record<PresetId, Preset> = Object.fromEntries(PRESET_LIST.map((p) => [p.id, p])) as Record<
   PresetId,

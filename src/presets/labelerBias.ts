@@ -1,9 +1,9 @@
 // A labeler's bias and the reward model: "Fan of long reviews" judges like "Positive" plus a taste
 // for length. The control is the same run with "Positive"'s labels. Measured (npm run phenomena,
-// seeds 1-5): the length premium the probe finds was higher after the fan's labels in 3 of 5 seeds,
-// and clearly (by more than 0.1) in 1. The fan's bias moves few labels (the answers differ by a few
-// tokens, worth a fraction of a logit next to the sentiment), so 40 labels hardly carry it; the page
-// says so instead of promising the leak.
+// seeds 1-10): the length premium the probe finds was higher after the fan's labels in 4 of 10 seeds;
+// in the other six it was 0.13-0.36 lower (seeds 1-5 before the pair sampler changed: 3 of 5). The
+// fan's bias moves few labels (the answers differ by a few tokens, worth a fraction of a logit next
+// to the sentiment), so 40 labels hardly carry it; the page says so instead of promising the leak.
 
 import type { Preset } from './preset';
 import { eventsOf, fmt } from './measures';
@@ -32,7 +32,7 @@ export const labelerBias: Preset = {
     title: "The fan's labels give the long review more score than Positive's do",
     criterion:
       'r(long dull) - r(short warm) after the fan\'s labels > the same after "Positive"\'s labels (the control)',
-    verified: { met: 3, seeds: 5 },
+    verified: { met: 4, seeds: 10 },
     budget: { labels: LABELS, iterations: 0 },
     async check(start, seed) {
       const premium = async (labelerId: string) => {

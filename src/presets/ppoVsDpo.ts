@@ -21,7 +21,7 @@ export const ppoVsDpo: Preset = {
     id: 'ppo-vs-dpo',
     title: 'PPO and DPO both raise gold',
     criterion: `gold late - early >= ${GOLD_RISE} (5-iteration means) for DPO and for PPO`,
-    verified: { met: 5, seeds: 6 },
+    verified: { met: 9, seeds: 10 },
     budget: { labels: LABELS, iterations: ITERATIONS },
     async check(start, seed) {
       const rise = async (algo: 'dpo' | 'ppo') => {

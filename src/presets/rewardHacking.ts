@@ -6,7 +6,10 @@
 //
 // Measured, and so not promised: the gold score at the counterpart β is as noisy as the policy is
 // small (5-iteration means of 16 answers move by 0.2), and a control run with "Positive"'s labels runs
-// to the length limit as often, so the length is not the fan's bias being learned.
+// to the length limit as often, so the length is not the fan's bias being learned. The gold fall is
+// what fails when the effect fails (seeds 1-10: the proxy rose by 1.3 to 3.5 in all ten, the answers
+// reached the limit in eight, gold fell from its peak in five): in the other seeds this reward model
+// happens to agree with "Positive" on what it rewards, and gold rises with the proxy.
 
 import type { Preset } from './preset';
 import { BRISK_PPO } from './briskPpo';
@@ -27,8 +30,8 @@ export const rewardHacking: Preset = {
   watch:
     `Press Play on RL fine-tune for ${ITERATIONS} iterations: with β = 0 nothing ties the policy to the fine-tuned model, so it ` +
     "climbs the reward model's score on whatever that small reward model got wrong: the answers run to the " +
-    `${LENGTH_LIMIT}-token limit and, in most seeds, the gold score of "Positive" falls from its peak. Set β to ${COUNTERPART_BETA}, ` +
-    'Reset and Play again: the answers keep their fine-tuned length.',
+    `${LENGTH_LIMIT}-token limit and, in about half of the seeds, the gold score of "Positive" falls from its peak. ` +
+    `Set β to ${COUNTERPART_BETA}, Reset and Play again: the answers keep their fine-tuned length.`,
   // The tiny model, a weak reward model from biased labels, and a brisk PPO.
   values: { scenario: 'reviews', size: 'tiny', gold: 'positive', beta: 0, algo: 'ppo', ...BRISK_PPO },
   commands: [
@@ -43,7 +46,7 @@ export const rewardHacking: Preset = {
       `at β = 0: proxy score late - early >= ${PROXY_RISE}, answer length late >= ${AT_LIMIT} of ${LENGTH_LIMIT} and ` +
       `gold late < gold peak - ${GOLD_FALL}; at β = ${COUNTERPART_BETA}: answer length late at least ${SHORTER} below β = 0's ` +
       '(5-iteration means)',
-    verified: { met: 8, seeds: 10 },
+    verified: { met: 5, seeds: 10 },
     budget: { labels: LABELS, iterations: ITERATIONS },
     async check(start, seed) {
       const judge = async (beta: number) => {

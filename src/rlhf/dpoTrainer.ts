@@ -42,9 +42,9 @@ const METRIC_NAMES: (keyof PreferenceMetrics)[] = [
 ];
 
 export interface PreferenceRows {
-  /** [2P, T] token ids: the P chosen rows, then the P rejected rows. */
+  /** [R, T] token ids (for pairs, R = 2P: the P chosen rows, then the P rejected rows). */
   ids: Int32Array;
-  /** [2P, T - 1]: 1 where the target (the next token) is a response token or its <eos>. */
+  /** [R, T - 1]: 1 where the target (the next token) is a response token or its <eos>. */
   mask: Float32Array;
   rows: number;
   T: number;
@@ -52,10 +52,23 @@ export interface PreferenceRows {
 
 /** The pairs as rows (encodeCompletions' layout) and the response mask over next-token targets. */
 export function preferenceRows(tok: Tokenizer, pairs: PreferencePair[], T: number): PreferenceRows {
-  const items = [
+  return completionRows(tok, pairItems(pairs), T);
+}
+
+/** The pairs' responses in row order: the chosen ones, then the rejected ones. */
+function pairItems(pairs: PreferencePair[]): { prompt: string; response: string }[] {
+  return [
     ...pairs.map((p) => ({ prompt: p.prompt, response: p.chosen })),
     ...pairs.map((p) => ({ prompt: p.prompt, response: p.rejected })),
   ];
+}
+
+/** Any (prompt, response) items as rows, one each in order, with the response mask (KTO's rows too). */
+export function completionRows(
+  tok: Tokenizer,
+  items: { prompt: string; response: string }[],
+  T: number,
+): PreferenceRows {
   const enc = encodeCompletions(tok, items, T);
   const mask = new Float32Array(enc.rows * (T - 1));
   items.forEach((item, r) => {
@@ -99,12 +112,9 @@ export async function preferenceStep(
     throw new Error(`the loss must be dpo or ipo (got ${String(settings.loss)})`);
   const T = policy.config.contextLength,
     P = pairs.length;
-  const enc = preferenceRows(tokenizer, pairs, T);
   // The rows' responses in order (chosen, then rejected), whose reference log-probs a cache may hold.
-  const items = [
-    ...pairs.map((p) => ({ prompt: p.prompt, response: p.chosen })),
-    ...pairs.map((p) => ({ prompt: p.prompt, response: p.rejected })),
-  ];
+  const items = pairItems(pairs);
+  const enc = completionRows(tokenizer, items, T);
   const saved = referenceLogProbs?.lookup(items) ?? null;
   const packed = tf.tidy(() => {
     const ids = tf.tensor2d(enc.ids, [enc.rows, T], 'int32');

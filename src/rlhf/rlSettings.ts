@@ -1,8 +1,8 @@
 // The settings every RL method reads: one record, so the trainer, the form and a saved session
 // agree on what a run was. Their ranges and labels live with the engine's other settings.
 
-/** The ways to tune the policy: PPO and its alternatives on the same rollouts, and DPO/IPO on the same clicks. */
-export type RlAlgorithm = 'ppo' | 'reinforce' | 'rloo' | 'grpo' | 'bestOfN' | 'dpo' | 'ipo';
+/** The ways to tune the policy: PPO and its alternatives on the same rollouts, and DPO/IPO/KTO on the same clicks. */
+export type RlAlgorithm = 'ppo' | 'reinforce' | 'rloo' | 'grpo' | 'bestOfN' | 'dpo' | 'ipo' | 'kto';
 
 /** RL fine-tuning settings; defaults near TRL's, tuned so effects show in minutes on the default model. */
 export interface RlSettings {

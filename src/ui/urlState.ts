@@ -38,6 +38,7 @@ export const PRESET_IDS = [
   'labeler-bias',
   'acquisition',
   'ppo-vs-dpo',
+  'mode-collapse',
 ] as const;
 export type PresetId = (typeof PRESET_IDS)[number];
 

@@ -5,7 +5,7 @@
 
 import { describe, expect, inject, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { expectResponsive, pagesOf } from './pages';
+import { autoLabel, expectNoErrors, expectResponsive, pagesOf } from './pages';
 import { markPage, traceMainThread } from './longTasks';
 
 const STARTUP_MS = 180_000;
@@ -59,5 +59,24 @@ describe('RL fine-tune', () => {
     expectResponsive('while PPO ran', trace.tasksBetween('rl-play', 'rl-paused'), `longest ${Math.round(wallLongest)}`);
     expect(t.pageErrors).toEqual([]);
     expect(t.consoleErrors).toEqual([]);
+  });
+
+  test('KTO learns from auto-labelled thumbs: its loss and the diversity chart gain points', async () => {
+    const t = await open();
+    const page = t.page;
+    await page.goto(`${baseUrl}#size=tiny&algo=kto&batch=4&respLen=6`, { waitUntil: 'domcontentloaded' });
+    const play = page.getByTestId('rl-play');
+    await expect.poll(() => play.isEnabled(), { timeout: STARTUP_MS, interval: 250 }).toBe(true);
+    // With no labels the panel says KTO has nothing to learn from; four auto-labels give it four pairs.
+    await expect.poll(() => rl(page).getByTestId('rl-untrained').innerText(), { timeout: STARTUP_MS }).toContain('KTO');
+    await autoLabel(page, 4);
+    await expect.poll(() => rl(page).getByTestId('rl-untrained').count(), { timeout: ITERATION_MS }).toBe(0);
+    await rl(page).getByRole('button', { name: 'Step (one iteration)' }).click();
+    await expect.poll(() => points(page, 'rl-dpo'), { timeout: ITERATION_MS, interval: 250 }).toBeGreaterThanOrEqual(1);
+    expect(await points(page, 'rl-diversity')).toBeGreaterThanOrEqual(1);
+    // At the first step the policy is the reference: r = z0 = 0 and the loss is 1 - sigmoid(0) = 0.5.
+    const summary = await page.locator('svg[data-testid="line-chart-rl-dpo"]').getAttribute('aria-label');
+    expect(summary).toContain('KTO loss 0.5 at step 1');
+    expectNoErrors(t);
   });
 });

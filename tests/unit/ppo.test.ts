@@ -185,7 +185,7 @@ describe('settings and the guard', () => {
 });
 
 describe('every method runs through the same trainer', () => {
-  it('REINFORCE, RLOO, GRPO, best-of-n, DPO and IPO each take a step with finite metrics', async () => {
+  it('REINFORCE, RLOO, GRPO, best-of-n, DPO, IPO and KTO each take a step with finite metrics', async () => {
     const t = trainer();
     const pairs = [{ prompt: 'review : the pizza', chosen: 'great food .', rejected: 'terrible food .' }];
     const rl = new RlTrainer(
@@ -196,7 +196,7 @@ describe('every method runs through the same trainer', () => {
       () => null,
       () => pairs,
     );
-    for (const algorithm of ['reinforce', 'rloo', 'grpo', 'bestOfN', 'dpo', 'ipo'] as const) {
+    for (const algorithm of ['reinforce', 'rloo', 'grpo', 'bestOfN', 'dpo', 'ipo', 'kto'] as const) {
       rl.setSettings({ ...small, algorithm, groupSize: 2 });
       const { point } = await rl.step();
       expect(point.algorithm).toBe(algorithm);
@@ -204,6 +204,7 @@ describe('every method runs through the same trainer', () => {
       Object.values(point).forEach((v) => typeof v === 'number' && expect(Number.isFinite(v)).toBe(true));
       if (algorithm === 'bestOfN') expect(point['objective/kl']).toBeCloseTo(Math.log(2) - 1 / 2, 10);
       if (algorithm === 'dpo') expect(point['loss/dpo']).toBeCloseTo(Math.log(2), 5); // policy = reference at the first step
+      if (algorithm === 'kto') expect(point['loss/kto']).toBeCloseTo(1 - 1 / (1 + Math.exp(0)), 5); // r = z0 = 0: 1 - sigmoid(0)
     }
     rl.dispose();
     const empty = new RlTrainer(

@@ -10,7 +10,8 @@ import { grpo } from './grpo';
 import { bestOfN } from './bestOfN';
 import { dpo } from './dpo';
 import { ipo } from './ipo';
+import { kto } from './kto';
 
 export type { RlMethod, StepInputs, StepModels, StepOutcome } from './rlMethod';
 
-export const RL_METHODS: Record<RlAlgorithm, RlMethod> = { ppo, reinforce, rloo, grpo, bestOfN, dpo, ipo };
+export const RL_METHODS: Record<RlAlgorithm, RlMethod> = { ppo, reinforce, rloo, grpo, bestOfN, dpo, ipo, kto };

@@ -1,8 +1,8 @@
 // The iteration DPO and IPO share: one step on a batch of labelled pairs (dpoTrainer.ts), then
-// fresh answers to measure the policy's KL and score.
+// fresh answers to measure the policy's KL and score (the measurement KTO shares too).
 
 import { preferenceStep as trainOnPairs } from '../../rlhf/dpoTrainer';
-import { measurePolicy } from '../../rlhf/measurePolicy';
+import { measurePolicy, type PolicyMeasure } from '../../rlhf/measurePolicy';
 import { drawPrompts, encode, type StepInputs, type StepOutcome } from './rlMethod';
 
 export async function preferenceStep(inp: StepInputs, loss: 'dpo' | 'ipo'): Promise<StepOutcome> {
@@ -23,6 +23,12 @@ export async function preferenceStep(inp: StepInputs, loss: 'dpo' | 'ipo'): Prom
     },
     m.referenceLogProbs,
   );
+  return { kind: 'preference', result, ...(await measureOnFreshPrompts(inp)) };
+}
+
+/** The policy's answers to batchSize freshly drawn prompts: their KL from the reference and their score. */
+export async function measureOnFreshPrompts(inp: StepInputs): Promise<{ prompts: string[]; measured: PolicyMeasure }> {
+  const { models: m, settings: s } = inp;
   const prompts = drawPrompts(inp, s.batchSize);
   const measured = await measurePolicy(
     m.policy,
@@ -34,5 +40,5 @@ export async function preferenceStep(inp: StepInputs, loss: 'dpo' | 'ipo'): Prom
     inp.normalization,
     inp.seed,
   );
-  return { kind: 'preference', prompts, result, measured };
+  return { prompts, measured };
 }

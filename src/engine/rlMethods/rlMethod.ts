@@ -10,6 +10,7 @@ import { pickMany } from '../../data/random';
 import type { PpoIterationResult } from '../../rlhf/ppo';
 import type { BestOfNResult } from '../../rlhf/bestOfN';
 import type { PreferencePair, PreferenceStepResult } from '../../rlhf/dpoTrainer';
+import type { KtoStepResult } from '../../rlhf/ktoTrainer';
 import type { PolicyMeasure } from '../../rlhf/measurePolicy';
 import type { RlSettings } from '../protocol';
 
@@ -23,7 +24,7 @@ export interface StepModels {
   value: GPT | null;
   policyOpt: AdamW;
   valueOpt: AdamW | null;
-  /** The reference's log-probs of the labelled responses DPO and IPO have drawn so far. */
+  /** The reference's log-probs of the labelled responses DPO, IPO and KTO have drawn so far. */
   referenceLogProbs: ReferenceLogProbs;
 }
 
@@ -40,15 +41,16 @@ export interface StepInputs {
   normalization: { mean: number; std: number };
   /** REINFORCE's moving-average baseline before this iteration. */
   baseline: number;
-  /** Preference pairs for DPO and IPO (the same clicks the reward model learns from). */
+  /** Preference pairs for DPO, IPO and KTO (the same clicks the reward model learns from). */
   preferencePairs: () => PreferencePair[];
 }
 
-/** What an iteration measured, by kind: a policy-gradient update, best-of-n sampling, or a preference step. */
+/** What an iteration measured, by kind: a policy-gradient update, best-of-n sampling, a pair step or an unpaired (KTO) step. */
 export type StepOutcome =
   | { kind: 'update'; prompts: string[]; result: PpoIterationResult; baseline?: number }
   | { kind: 'bestOfN'; prompts: string[]; result: BestOfNResult }
-  | { kind: 'preference'; prompts: string[]; result: PreferenceStepResult; measured: PolicyMeasure };
+  | { kind: 'preference'; prompts: string[]; result: PreferenceStepResult; measured: PolicyMeasure }
+  | { kind: 'unpaired'; prompts: string[]; result: KtoStepResult; measured: PolicyMeasure };
 
 /** One RL method: what it needs built, whether its KL steers the adaptive KL controller, and one iteration. */
 export interface RlMethod {

@@ -8,10 +8,18 @@ import { SFT } from './sft';
 import { PREFERENCES } from './preferences';
 import { REWARD } from './reward';
 import { RL } from './rl';
+import { RL_DIVERSITY } from './rlDiversity';
 
 export type { ExplainId, Explanation, LiveState } from './types';
 
-export const EXPLANATIONS: readonly Explanation[] = [...PRETRAIN, ...SFT, ...PREFERENCES, ...REWARD, ...RL];
+export const EXPLANATIONS: readonly Explanation[] = [
+  ...PRETRAIN,
+  ...SFT,
+  ...PREFERENCES,
+  ...REWARD,
+  ...RL,
+  ...RL_DIVERSITY,
+];
 
 const BY_ID = new Map<ExplainId, Explanation>(EXPLANATIONS.map((e) => [e.id, e]));
 

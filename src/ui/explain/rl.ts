@@ -1,5 +1,5 @@
 // Stage 5, RL fine-tuning: the objective, the KL and its controller, per-token rewards, GAE,
-// PPO's clipped update, over-optimisation, the before/after table, and DPO.
+// PPO's clipped update, over-optimisation, the before/after table, and DPO (with IPO and KTO).
 
 import type { RlMetricPoint } from '../../engine/protocol';
 
@@ -317,15 +317,18 @@ export const RL: Explanation[] = [
       'DPO skips the reward model and the sampling and trains the policy straight on your comparisons. For each pair it ' +
       "measures how much more the policy has raised the chosen answer's log-probability than the rejected one's, both " +
       "relative to the frozen reference, and applies the reward model's −log σ loss to β times that difference. The loss " +
-      'is log 2 while the policy still equals the reference.',
+      'is log 2 while the policy still equals the reference. KTO judges each answer on its own instead: a chosen one ' +
+      "should gain log-probability by more than the policy's overall drift from the reference, a rejected one should " +
+      'lose more than that, and its loss 1 − σ starts at 0.5 and flattens once an answer is clearly placed.',
     formula:
       String.raw`\mathcal{L}_{\text{DPO}} = -\log\sigma\!\left(\beta\left[\log\frac{\pi_\theta(y_c \mid ` +
       String.raw`x)}{\pi_{\text{ref}}(y_c \mid x)} - \log\frac{\pi_\theta(y_r \mid x)}{\pi_{\text{ref}}(y_r \mid x)}\right]\right)`,
     lookFor(s: LiveState) {
-      const m = (s.rlMetrics ?? []).filter((p) => p['loss/dpo'] != null);
+      const m = (s.rlMetrics ?? []).filter((p) => p['loss/dpo'] != null || p['loss/kto'] != null);
       if (m.length === 0)
-        return 'Choose DPO or IPO in the RL settings to train straight from your comparisons, with no reward model and no sampling.';
+        return 'Choose DPO, IPO or KTO in the RL settings to train straight from your comparisons, with no reward model and no sampling.';
       const last = m[m.length - 1];
+      if (last['loss/kto'] != null) return ktoLookFor(last);
       const loss = last['loss/dpo'] as number;
       const acc = last['rewards/accuracies'];
       const ordered = acc != null && Number.isFinite(acc) ? ` with ${pct(acc)} of pairs ordered right` : '';
@@ -338,3 +341,14 @@ export const RL: Explanation[] = [
     },
   },
 ];
+
+/** What a KTO point says: its loss against its start of 0.5, and how far chosen answers' implicit rewards lead. */
+function ktoLookFor(p: RlMetricPoint): string {
+  const loss = `KTO loss ${num(p['loss/kto'] as number, 3)} (it starts at 0.5)`;
+  const margin = p['rewards/margins'];
+  if (margin == null || !Number.isFinite(margin)) return `${loss}; this batch held answers of one kind only.`;
+  if (margin <= 0)
+    return `${loss}: rejected answers still gain as much as chosen ones, so it has not separated them yet.`;
+  const drift = `the reference point z0 (the policy's drift) is ${num(p['kto/kl'] ?? 0, 3)}`;
+  return `${loss}: chosen answers lead rejected ones by ${num(margin, 3)} in implicit reward β log(π / π_ref); ${drift}.`;
+}

@@ -50,6 +50,7 @@ export type ExplainId =
   | 'reward-calibration'
   | 'reward-probe'
   | 'rl-kl'
+  | 'rl-diversity'
   | 'rl-beta'
   | 'rl-rewards'
   | 'rl-overopt'
