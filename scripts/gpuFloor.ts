@@ -3,7 +3,7 @@
 // (README, "Benchmark results"). For the default model that is a floor, as no GPU beats its dispatch
 // overhead; the tiny model dispatches fewer kernels per step, so for it the figure is an over-estimate.
 import { learnsFromLabels, type Command, type WorkerEvent } from '../src/engine/protocol';
-import { AUTO_LABEL_CHUNK } from '../src/engine/preferenceSession';
+import { AUTO_LABEL_CHUNK } from '../src/engine/labelDataset';
 import { MAX_ANSWER_TOKENS as ANSWER_TOKENS } from '../src/engine/pairSampler';
 
 const NULL_DEVICE_MS = { ppoIteration: 884.4, dpoStep: 55.8, rewardStep: 12.2, decodeStep: 6.1 };

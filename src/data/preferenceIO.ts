@@ -12,8 +12,8 @@
 // reason. The message quotes bits of the file, so it must be shown as text, never as HTML.
 
 import { newId, VERDICTS, type Comparison, type Verdict } from './preferences';
-import { splitWords } from './tokenizer';
-import { UNK, type ScenarioId, type Tokenizer } from './types';
+import type { ScenarioId, Tokenizer } from './types';
+import { describe, isObject, listed, quote, vocabularyProblem } from './fileChecks';
 
 export const PLAYGROUND_FORMAT = 'rlhf-playground-preferences';
 export const PLAYGROUND_VERSION = 1;
@@ -23,8 +23,6 @@ export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 export const MAX_ANNOTATOR_CHARS = 40;
 /** Ids, ranking ids, sources, verdicts, scenario names and dates written as text. */
 export const MAX_SHORT_CHARS = 64;
-/** A warning names at most this many extra fields or scenarios, then says how many more. */
-const MAX_NAMED = 10;
 
 /** One comparison as a JSONL line, prompt/chosen/rejected first. */
 function jsonlRecord(c: Comparison): Record<string, unknown> {
@@ -333,46 +331,13 @@ export function checkSavedComparisons(
   });
 }
 
-/** Refuses text that the tokenizer would turn into UNK, naming the first unknown word. */
-function checkVocabulary(text: string, tokenizer: Tokenizer, where: string, field: string): void {
-  const ids = tokenizer.encode(text);
-  const at = ids.indexOf(UNK);
-  if (at < 0) return;
-  // Both tokenizers make one token per word (or per character), so the position finds the piece.
-  const isWord = tokenizer.spec.kind === 'word';
-  const piece = (isWord ? splitWords(text) : Array.from(text))[at] ?? '?';
-  fail(
-    where,
-    `${quote(field)} has the ${isWord ? 'word' : 'character'} ${quote(piece)}, which is not in this scenario's vocabulary`,
-  );
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** A value from the file, quoted and cut short, for a message. */
-function quote(v: unknown): string {
-  const s = JSON.stringify(v) ?? String(v);
-  return s.length > 60 ? s.slice(0, 57) + '...' : s;
-}
-
 /** A name from the file cut short for a message, unquoted. */
 export function cut(name: string): string {
   return name.length > MAX_ANNOTATOR_CHARS ? `${name.slice(0, MAX_ANNOTATOR_CHARS)}…` : name;
 }
 
-/** The first MAX_NAMED of a list, then how many more: a warning's length does not grow with the file. */
-function listed(names: string[]): string {
-  const more = names.length - MAX_NAMED;
-  return names.slice(0, MAX_NAMED).join(', ') + (more > 0 ? ` and ${more} more` : '');
-}
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v === 'object') return 'an object';
-  if (typeof v === 'string') return `a string (${quote(v)})`;
-  if (typeof v === 'boolean') return `true/false (${v})`;
-  return `a ${typeof v} (${quote(v)})`;
+/** Refuses text that the tokenizer would turn into UNK, naming the first unknown word. */
+function checkVocabulary(text: string, tokenizer: Tokenizer, where: string, field: string): void {
+  const problem = vocabularyProblem(text, tokenizer, field);
+  if (problem) fail(where, problem);
 }

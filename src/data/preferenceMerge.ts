@@ -18,13 +18,22 @@ export function mergeDatasets(
   existing: readonly Comparison[],
   incoming: readonly Comparison[],
 ): { merged: Comparison[]; added: Comparison[]; duplicates: number } {
-  const seen = new Set(existing.map(labelKey));
-  const added: Comparison[] = [];
-  for (const c of incoming) {
-    const key = labelKey(c);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    added.push(c);
+  return mergeByContent(existing, incoming, labelKey);
+}
+
+/** Adds incoming labels of any kind to existing ones, dropping those whose `key` is here already (also within incoming). */
+export function mergeByContent<T>(
+  existing: readonly T[],
+  incoming: readonly T[],
+  key: (label: T) => string,
+): { merged: T[]; added: T[]; duplicates: number } {
+  const seen = new Set(existing.map(key));
+  const added: T[] = [];
+  for (const label of incoming) {
+    const k = key(label);
+    if (seen.has(k)) continue;
+    seen.add(k);
+    added.push(label);
   }
   return { merged: [...existing, ...added], added, duplicates: incoming.length - added.length };
 }

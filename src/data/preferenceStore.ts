@@ -1,7 +1,8 @@
 // Keeps every preference label in IndexedDB, the browser's database, the moment it is given.
 //
-// One database, 'rlhf-playground-preferences', with one object store, 'comparisons', keyed by
-// the comparison's id and indexed by scenario. It works on the main thread and in a Web Worker
+// One database, 'rlhf-playground-preferences', with two object stores, 'comparisons' (pairs and
+// rankings) and 'ratings' (one answer judged on its own, data/ratings.ts), each keyed by id and
+// indexed by scenario. It works on the main thread and in a Web Worker
 // alike (both have `indexedDB`).
 //
 // Every write is its own transaction, and its promise resolves only when the transaction has
@@ -16,6 +17,7 @@
 import type { IDBPDatabase } from 'idb';
 import { inTransaction, isQuotaError, openDatabase, type TransactionStore } from './browserDb';
 import type { Comparison } from './preferences';
+import type { Rating } from './ratings';
 import type { ScenarioId } from './types';
 
 /** Where the worker keeps labels: this module's IndexedDB store in the browser, a map in the tests. */
@@ -26,9 +28,18 @@ export interface ComparisonStore {
   all(scenario: Comparison['scenario']): Promise<Comparison[]>;
 }
 
+/** Where the worker keeps ratings: the 'ratings' object store in the browser, a list in the tests. */
+export interface RatingStore {
+  add(list: readonly Rating[]): Promise<void>;
+  remove(id: string): Promise<void>;
+  all(scenario: Rating['scenario']): Promise<Rating[]>;
+}
+
 const DB_NAME = 'rlhf-playground-preferences';
-const DB_VERSION = 1;
-const STORE = 'comparisons';
+const DB_VERSION = 2;
+const COMPARISONS = 'comparisons';
+const RATINGS = 'ratings';
+type StoreName = typeof COMPARISONS | typeof RATINGS;
 const BY_SCENARIO = 'scenario';
 
 let opening: Promise<IDBPDatabase> | null = null;
@@ -58,9 +69,10 @@ function database(): Promise<IDBPDatabase> {
   opening ??= openDatabase({
     name: DB_NAME,
     version: DB_VERSION,
-    upgrade(db) {
-      const store = db.createObjectStore(STORE, { keyPath: 'id' });
-      store.createIndex(BY_SCENARIO, 'scenario');
+    upgrade(db, oldVersion) {
+      // Version 1 had the comparisons only; version 2 adds the ratings beside them (nothing is moved).
+      if (oldVersion < 1) db.createObjectStore(COMPARISONS, { keyPath: 'id' }).createIndex(BY_SCENARIO, 'scenario');
+      if (oldVersion < 2) db.createObjectStore(RATINGS, { keyPath: 'id' }).createIndex(BY_SCENARIO, 'scenario');
     },
     // Another tab wants a newer version of the database: step aside, reopen on the next call.
     blocking(db) {
@@ -97,7 +109,11 @@ type Work<T, Mode extends IDBTransactionMode> = (
  * completed (for a write: once the data is on disk); rejects if it fails or is aborted: with the
  * reason `work` refused with (or threw at once), else with the store's failure.
  */
-async function transaction<T, Mode extends IDBTransactionMode>(mode: Mode, work: Work<T, Mode>): Promise<T> {
+async function transaction<T, Mode extends IDBTransactionMode>(
+  storeName: StoreName,
+  mode: Mode,
+  work: Work<T, Mode>,
+): Promise<T> {
   const db = await database();
   let reason: Error | undefined;
   const refuse = (why: Error): never => {
@@ -112,15 +128,15 @@ async function transaction<T, Mode extends IDBTransactionMode>(mode: Mode, work:
   };
   try {
     // 'strict': the browser reports completion only after flushing the data to disk.
-    return await inTransaction(db, STORE, mode, run, { durability: 'strict' });
+    return await inTransaction(db, storeName, mode, run, { durability: 'strict' });
   } catch (e) {
     throw reason ?? storeError(e); // a failed request aborts the transaction too
   }
 }
 
-/** Saves new comparisons (all of them, or none if anything fails). */
-export async function addComparisons(list: readonly Comparison[]): Promise<void> {
-  await transaction('readwrite', (store) => {
+/** Saves new records in one store (all of them, or none if anything fails). */
+async function addAll(storeName: StoreName, list: readonly (Comparison | Rating)[]): Promise<void> {
+  await transaction(storeName, 'readwrite', (store) => {
     const adds: Promise<unknown>[] = [];
     try {
       for (const c of list) adds.push(store.add(c)); // add, not put: an id that exists already is an error
@@ -133,9 +149,19 @@ export async function addComparisons(list: readonly Comparison[]): Promise<void>
   announce(list[0]?.scenario ?? null);
 }
 
+/** Saves new comparisons (all of them, or none if anything fails). */
+export function addComparisons(list: readonly Comparison[]): Promise<void> {
+  return addAll(COMPARISONS, list);
+}
+
+/** Saves new ratings (all of them, or none if anything fails). */
+export function addRatings(list: readonly Rating[]): Promise<void> {
+  return addAll(RATINGS, list);
+}
+
 /** Replaces a stored comparison (for example after `flip`). Fails if the id is not stored. */
 export async function updateComparison(c: Comparison): Promise<void> {
-  await transaction('readwrite', async (store, refuse) => {
+  await transaction(COMPARISONS, 'readwrite', async (store, refuse) => {
     if ((await store.getKey(c.id)) === undefined) refuse(new Error(`there is no stored comparison with id ${c.id}`));
     await store.put(c);
   });
@@ -143,14 +169,29 @@ export async function updateComparison(c: Comparison): Promise<void> {
 }
 
 export async function deleteComparison(id: string): Promise<void> {
-  await transaction('readwrite', (store) => store.delete(id));
+  await transaction(COMPARISONS, 'readwrite', (store) => store.delete(id));
   announce(null);
 }
 
-/** Every stored comparison, or those of one scenario, oldest first. */
-export async function allComparisons(scenario?: ScenarioId): Promise<Comparison[]> {
-  const found = (await transaction('readonly', (store) =>
+export async function deleteRating(id: string): Promise<void> {
+  await transaction(RATINGS, 'readwrite', (store) => store.delete(id));
+  announce(null);
+}
+
+/** Every stored record of one store, or those of one scenario, oldest first. */
+async function allOf<T extends { createdAt: number }>(storeName: StoreName, scenario?: ScenarioId): Promise<T[]> {
+  const found = (await transaction(storeName, 'readonly', (store) =>
     scenario === undefined ? store.getAll() : store.index(BY_SCENARIO).getAll(scenario),
-  )) as Comparison[];
+  )) as T[];
   return found.sort((a, b) => a.createdAt - b.createdAt);
+}
+
+/** Every stored comparison, or those of one scenario, oldest first. */
+export function allComparisons(scenario?: ScenarioId): Promise<Comparison[]> {
+  return allOf<Comparison>(COMPARISONS, scenario);
+}
+
+/** Every stored rating, or those of one scenario, oldest first. */
+export function allRatings(scenario?: ScenarioId): Promise<Rating[]> {
+  return allOf<Rating>(RATINGS, scenario);
 }

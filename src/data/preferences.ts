@@ -64,7 +64,7 @@ export function newId(): string {
 }
 
 /** The ids of the newest labels given here (not imported): what undo takes back when its history is gone. */
-export function newestOwnLabels(comparisons: readonly Comparison[]): string[] {
+export function newestOwnLabels(comparisons: readonly { id: string; createdAt: number; source: string }[]): string[] {
   const own = comparisons.filter((c) => c.source !== 'import');
   const newest = Math.max(...own.map((c) => c.createdAt));
   return own.filter((c) => c.createdAt === newest).map((c) => c.id);

@@ -1,7 +1,7 @@
 // The points the charts draw: streamed by the worker in metric events, and saved whole in a
 // session file as the page's chart histories (SessionUi). protocol.ts re-exports all of it.
 
-import type { Acquisition, RlAlgorithm, TrainableStage } from './settingRanges';
+import type { Acquisition, FeedbackStrategy, RlAlgorithm, TrainableStage } from './settingRanges';
 
 export interface MetricPoint {
   step: number;
@@ -23,6 +23,13 @@ export interface RewardMetricPoint {
   heldoutAccuracy: number | null;
   /** How many held-out pairs the two numbers above rest on (0 or absent when not measured). */
   heldoutCount?: number;
+}
+
+/** One point of the feedback-kind comparison: gold agreement after `seconds` of simulated labelling. */
+export interface FeedbackKindPoint {
+  strategy: FeedbackStrategy;
+  seconds: number;
+  accuracy: number;
 }
 
 /** One point of the acquisition comparison: held-out accuracy against the gold labeler after `labels` labels. */

@@ -42,6 +42,11 @@ export const COMMAND_RULES: Record<Command['type'], CommandRule> = {
   // preferences and the reward model
   nextPair: ASKED,
   nextRanking: ASKED,
+  nextAnswers: ASKED,
+  ratingsSaved: BETWEEN,
+  autoRate: BETWEEN,
+  deleteRating: BETWEEN,
+  exportRatings: BETWEEN,
   probeReward: ASKED,
   labelsSaved: BETWEEN,
   syncLabels: BETWEEN,
@@ -57,6 +62,7 @@ export const COMMAND_RULES: Record<Command['type'], CommandRule> = {
   exportPreferences: BETWEEN,
   importPreferences: BETWEEN,
   compareAcquisition: BETWEEN,
+  compareFeedbackKinds: BETWEEN,
   cancelJob: { stopsLoop: false, cancelsJob: true },
   // RL
   rlPlay: TRAINS,

@@ -143,10 +143,23 @@ export class PairSampler {
     this.ahead = [];
   }
 
+  /** `k` temperatures spread evenly from the left setting to the right one. */
+  private spreadTemperatures(k: number): number[] {
+    const { temperatureLeft: lo, temperatureRight: hi } = this.settings();
+    return Array.from({ length: k }, (_, i) => (k === 1 ? lo : lo + ((hi - lo) * i) / (k - 1)));
+  }
+
+  /** `count` random prompts, each completed `k` times at the spread temperatures (in one batched call): answers to rate. */
+  async answerGroups(count: number, k: number): Promise<RankingToLabel[]> {
+    const prompts = this.randomPrompts(count);
+    const texts = await this.complete(prompts, this.spreadTemperatures(k));
+    return prompts.map((prompt, i) => ({ id: newId(), prompt, completions: texts.map((column) => column[i]) }));
+  }
+
   /** K completions of one prompt, at temperatures spread from the left to the right setting, all different. */
   async nextRanking(): Promise<RankingToLabel> {
-    const { rankK: k, temperatureLeft: lo, temperatureRight: hi } = this.settings();
-    const temperatures = Array.from({ length: k }, (_, i) => lo + ((hi - lo) * i) / (k - 1));
+    const k = this.settings().rankK;
+    const temperatures = this.spreadTemperatures(k);
     const prompt = this.randomPrompts(1)[0];
     const distinct = new Set<string>();
     for (let attempt = 0; attempt < 3 && distinct.size < k; attempt++) {

@@ -5,8 +5,12 @@
 
 import type { Command, Completion, RlSettings, TrainableStage } from './protocol';
 import type { Comparison } from '../data/preferences';
+import type { Rating } from '../data/ratings';
 import type { GPT } from '../model/model';
 import { CommandQueue } from './commandQueue';
+import { runAcquisitionComparison } from './acquisitionExperiment';
+import { runFeedbackKindComparison } from './feedbackKindExperiment';
+import { experimentSetup } from './experimentSetup';
 import { COMMAND_RULES } from './commandRules';
 import { checkSessionName } from './sessions';
 import { PlaygroundState, type PlaygroundDeps } from './playgroundState';
@@ -53,6 +57,7 @@ export class Playground {
   handle(cmd: Command): Promise<unknown> {
     // Labels are already saved by the page: they join the dataset now, not behind a training step.
     if (cmd.type === 'labelsSaved') return this.acceptLabels(cmd.comparisons);
+    if (cmd.type === 'ratingsSaved') return this.acceptRatings(cmd.ratings);
     if (cmd.type === 'syncLabels') {
       return this.storeReads.coalesce(
         'sync',
@@ -73,13 +78,8 @@ export class Playground {
 
   /** A command that failed: an error notice, and for a pair request the answer that none is coming. */
   private refused(cmd: Command, e: Error): void {
-    if (cmd.type === 'nextPair' || cmd.type === 'nextRanking') {
-      this.pg.deps.emit({
-        type: 'pairRefused',
-        mode: cmd.type === 'nextPair' ? 'pair' : 'ranking',
-        message: e.message,
-      });
-    }
+    const mode = ({ nextPair: 'pair', nextRanking: 'ranking', nextAnswers: 'rating' } as const)[cmd.type as string];
+    if (mode) this.pg.deps.emit({ type: 'pairRefused', mode, message: e.message });
     this.pg.notice('error', e.message);
   }
 
@@ -87,6 +87,12 @@ export class Playground {
   private async acceptLabels(list: Comparison[]): Promise<void> {
     if (!this.preferences || !Array.isArray(list)) return; // still starting: load() reads them from the store
     if (this.preferences.acceptSaved(list) > 0) this.scheduleLearning();
+  }
+
+  /** Saved ratings join at once, as labels do. */
+  private async acceptRatings(list: Rating[]): Promise<void> {
+    if (!this.preferences || !Array.isArray(list)) return;
+    if (this.preferences.acceptRatings(list) > 0) this.scheduleLearning();
   }
 
   /** One reward-training run for every label since the last one; the page's requests go first. */
@@ -160,6 +166,17 @@ export class Playground {
         return pg.prefs().exportFile(cmd.format);
       case 'importPreferences':
         return pg.notice('info', await pg.prefs().importFile(cmd.text, cmd.name));
+      case 'nextAnswers':
+        await pg.prefs().ratings.nextAnswers();
+        return;
+      case 'ratingsSaved':
+        return this.acceptRatings(cmd.ratings);
+      case 'autoRate':
+        return pg.prefs().autoRate(cmd.labelerId, cmd.count, cmd.scale);
+      case 'deleteRating':
+        return pg.prefs().ratings.remove(cmd.id);
+      case 'exportRatings':
+        return pg.prefs().ratings.exportFile();
       case 'nextRanking':
         await pg.prefs().nextRanking();
         return;
@@ -172,7 +189,13 @@ export class Playground {
       case 'probeReward':
         return pg.prefs().probe(cmd.requestId, cmd.prompt, cmd.response);
       case 'compareAcquisition':
-        return pg.prefs().compareAcquisition(cmd.labelerId, cmd.labels);
+        return runAcquisitionComparison({ ...experimentSetup(pg.prefs(), cmd.labelerId), labels: cmd.labels });
+      case 'compareFeedbackKinds': {
+        const setup = experimentSetup(pg.prefs(), cmd.labelerId);
+        const kinds = { ...setup, neutral: await setup.neutral(), seconds: cmd.seconds, costs: cmd.costs };
+        await runFeedbackKindComparison(kinds);
+        return;
+      }
       case 'cancelJob':
         return;
       case 'rlPlay':

@@ -68,6 +68,7 @@ async function capture(pg: PlaygroundState, name: string, ui: SessionUi) {
       rewardStep: prefs.reward.step,
       rlIteration: rl.iteration,
       comparisons: prefs.comparisons,
+      ratings: prefs.ratings.list,
       ui,
     },
   });
@@ -193,6 +194,7 @@ async function applySession(pg: PlaygroundState, session: Session, ui: SessionUi
       : null,
     d.rlIteration,
   );
+  await prefs.ratings.replaceAll(d.ratings);
   await prefs.replaceAll(d.comparisons);
   for (const stage of TRAINABLE_STAGES) {
     pg.emitStage(stage);

@@ -9,7 +9,8 @@ import { answerRoom, sample } from '../model/sample';
 import type { LMTrainer } from './lmTrainer';
 import { completionText, encodePrompt } from '../data/sequences';
 import type { ScenarioData, ScenarioId } from '../data/types';
-import type { PreferenceSession, ComparisonStore } from './preferenceSession';
+import type { PreferenceSession } from './preferenceSession';
+import type { ComparisonStore, RatingStore } from '../data/preferenceStore';
 import type { RlTrainer } from './rlTrainer';
 import type { SessionStore } from './sessionStore';
 import { MODEL_DEFAULTS, SAMPLE_DEFAULTS } from './settingsRegistry';
@@ -24,6 +25,8 @@ export interface PlaygroundDeps {
   store?: { save(key: string, bytes: Uint8Array): Promise<void>; load(key: string): Promise<Uint8Array | null> };
   /** Where preference labels are kept (IndexedDB in the browser). */
   comparisons: ComparisonStore;
+  /** Where ratings are kept (IndexedDB in the browser). */
+  ratings: RatingStore;
   /** Where whole sessions are saved (IndexedDB in the browser). */
   sessions?: SessionStore;
   /** A number that differs between page loads, so a reload or a second tab is offered new pairs (tests: 0, repeatable). */

@@ -1,37 +1,36 @@
 // The human-feedback stage inside the worker: the labels (the page saves a person's label in the
 // store itself, then tells the worker; the dataset is sent back at once, and the reward model
 // learns from new labels afterwards, many clicks in one run); simulated annotators; files; and the
-// reward model's scores of it all. What to judge comes from pairSampler.ts.
+// reward model's scores of it all. What to judge comes from pairSampler.ts; ratings live in ratingSession.ts.
 
 import { withZeroHead } from '../model/params';
 import type { GPT } from '../model/model';
 import type { BuiltInScenarioId, ScenarioData } from '../data/types';
 import { unknownWords } from '../data/tokenizer';
-import { newestOwnLabels, pairKey, type Comparison } from '../data/preferences';
+import { pairKey, type Comparison } from '../data/preferences';
 import { defaultCustomLabeler, findLabeler, simulatedLabels, type LabelerSpec } from '../data/labelers';
 import { panelVotes } from '../data/annotatorPanel';
 import { mulberry32 } from '../data/random';
-import { checkLabelerSettings } from './labelerSettings';
 import { RewardSession, stepsAfterLabels, type ProbePair } from './rewardSession';
+import { applyLabelers, applyPairSettings, applyRewardSettings } from './preferenceSettings';
 import { PAIR_DEFAULTS, PairSampler } from './pairSampler';
-import { checkPairSettings } from './settings';
-import { runAcquisitionComparison } from './acquisitionExperiment';
 import { AUTO_LABEL_PAIRS, checkRange, REWARD_STEPS, type LabelerSettings, type PairSettings } from './protocol';
 import type { PairToLabel, RankingToLabel, RewardSettings, WorkerEvent } from './protocol';
 import { importPreferences, preferencesFile } from '../data/preferenceIO';
-import type { ComparisonStore } from '../data/preferenceStore';
-import { LabelDataset } from './labelDataset';
+import { isRatingsJsonl } from '../data/ratingIO';
+import type { ComparisonStore, RatingStore } from '../data/preferenceStore';
+import { LabelDataset, labelInChunks, undoNewest } from './labelDataset';
+import { RATED_PER_PROMPT, RatingSession } from './ratingSession';
+import type { Rating, RatingScale } from '../data/ratings';
 import { importReport, mergeDatasets } from '../data/preferenceMerge';
 
-export type { ComparisonStore } from '../data/preferenceStore';
-
-export const AUTO_LABEL_CHUNK = 16;
 const REFERENCE_COMPLETIONS = 32;
 const RELEARN_STEPS = 20;
 const GOLD_PROBE_PAIRS = 32; // fresh pairs the gold agreement is measured on (128 made CPU-only WebGPU too slow)
 
 export class PreferenceSession {
-  readonly labels: LabelDataset;
+  readonly labels: LabelDataset<Comparison>;
+  readonly ratings: RatingSession;
   readonly reward: RewardSession;
   readonly pairs: PairSampler;
   /** Labels that arrived since the reward model last trained: learning from them is coalesced. */
@@ -48,10 +47,11 @@ export class PreferenceSession {
   constructor(
     private sft: GPT,
     readonly rewardModel: GPT,
-    private data: ScenarioData,
+    readonly data: ScenarioData,
     private store: ComparisonStore,
-    private emit: (e: WorkerEvent) => void,
-    private seed: number,
+    ratingStore: RatingStore,
+    readonly emit: (e: WorkerEvent) => void,
+    readonly seed: number,
     /** Differs between page loads (0 in tests), so a reload or a second tab is offered new pairs. */
     entropy = 0,
   ) {
@@ -59,11 +59,17 @@ export class PreferenceSession {
       rewardModel,
       data.tokenizer,
       seed,
-      () => this.pairs.referenceCompletions(REFERENCE_COMPLETIONS, this.seed * 13, this.sft),
+      () => this.reference(),
       () => this.freshRewardWeights(),
       () => this.goldProbe(),
     );
-    this.labels = new LabelDataset(store, data.id);
+    this.labels = new LabelDataset(
+      store,
+      data.id,
+      (c) => c.chosen,
+      (c) => pairKey(c.prompt, c.chosen, c.rejected),
+    );
+    this.ratings = new RatingSession(data, ratingStore, emit, (n) => this.pairs.answerGroups(n, RATED_PER_PROMPT));
     const judged = (key: string) => this.labels.judged(key);
     this.pairs = new PairSampler(
       data,
@@ -89,14 +95,18 @@ export class PreferenceSession {
     this.emit({ type: 'rewardSettings', settings: this.reward.settings });
     this.emit({ type: 'labelerSettings', settings: this.labelers });
     this.emitDataset(); // the saved labels show at once, before any model work
+    await this.ratings.load();
     // The reward model relearns the saved labels (briefly: a long run can follow on demand).
-    if (this.comparisons.length)
-      await this.trainReward(Math.min(RELEARN_STEPS, stepsAfterLabels(this.comparisons.length)));
+    const saved = this.comparisons.length + this.ratings.list.length;
+    if (saved) await this.trainReward(Math.min(RELEARN_STEPS, stepsAfterLabels(saved)));
     else await this.publish();
   }
 
+  /** The fine-tuned model's answers to a fixed set of prompts: the yardstick of rewards and of simulated ratings. */
+  readonly reference = () => this.pairs.referenceCompletions(REFERENCE_COMPLETIONS, this.seed * 13, this.sft);
+
   /** Where a reward model starts: the fine-tuned model with a zero scalar head (every answer scores 0). */
-  private async freshRewardWeights(): Promise<Float32Array> {
+  async freshRewardWeights(): Promise<Float32Array> {
     return withZeroHead(await this.sft.read(), this.sft.layout);
   }
 
@@ -106,11 +116,13 @@ export class PreferenceSession {
     return scenario && this.labelers.goldLabeler ? { spec: this.labeler(this.labelers.goldLabeler), scenario } : null;
   }
 
-  private get goldScenario(): BuiltInScenarioId | null {
+  /** The scenario the simulated labelers score (null for a pasted corpus, which has no gold). */
+  get goldScenario(): BuiltInScenarioId | null {
     return this.data.id === 'custom' ? null : this.data.id;
   }
 
-  private labeler(id: string): LabelerSpec {
+  /** A simulated labeler of this scenario by id (built in, or the user's custom one). */
+  labeler(id: string): LabelerSpec {
     const scenario = this.goldScenario;
     if (!scenario) throw new Error('simulated labelers score the built-in scenarios only');
     return findLabeler(scenario, id, this.labelers.custom);
@@ -149,7 +161,7 @@ export class PreferenceSession {
     const known = new Set(this.comparisons.map((c) => c.id));
     const fresh = list.filter((c) => c.scenario === this.data.id && !known.has(c.id));
     const mine = list.filter((c) => c.scenario === this.data.id).map((c) => c.id);
-    if (mine.length) this.labels.undoStack.push(mine);
+    this.labels.pushUndo(mine);
     for (const c of list) this.pairs.settle(pairKey(c.prompt, c.chosen, c.rejected));
     if (fresh.length === 0) return 0;
     this.labels.append(fresh);
@@ -158,13 +170,22 @@ export class PreferenceSession {
     return fresh.length;
   }
 
+  /** Ratings the page has already saved: as acceptSaved, for one answer judged on its own. */
+  acceptRatings(list: readonly Rating[]): number {
+    const fresh = this.ratings.acceptSaved(list);
+    this.unlearned += fresh;
+    return fresh;
+  }
+
   /**
    * Re-reads the store after another tab (or this page) changed it. It only reads, so it runs beside
    * training; a read that overlapped a change made here is read again. True when there is work to queue.
    */
   async sync(): Promise<boolean> {
+    const rated = await this.ratings.sync(() => this.disposed);
+    this.unlearned += rated ?? 0;
     const reread = await this.labels.reread(() => this.disposed);
-    if (!reread) return false;
+    if (!reread) return rated !== null;
     this.unlearned += reread.added;
     this.rescoreDue = true; // the scores shown were computed on the dataset as it was
     this.emitDataset();
@@ -187,22 +208,36 @@ export class PreferenceSession {
     if (problem) throw new Error(problem);
     const rand = mulberry32(this.pairs.nextSeed());
     const createdAt = Date.now(); // one time stamp for the batch: undo after a reload takes it back whole
-    const ids: string[] = [];
     this.cancelled = false;
-    while (ids.length < count && !this.cancelled) {
-      const pairs = await this.pairs.samplePairs(Math.min(AUTO_LABEL_CHUNK, count - ids.length));
-      const made = simulatedLabels(spec, scenario, pairs, rand, createdAt);
-      await this.store.add(made);
-      this.labels.append(made);
-      this.emitDataset(); // counted on the page at once; scored after training
-      ids.push(...made.map((c) => c.id));
-      this.emit({ type: 'progress', job: 'autoLabel', done: ids.length, total: count });
-    }
-    this.emit({ type: 'progress', job: 'autoLabel', done: count, total: count });
+    const ids = await labelInChunks({
+      ...this.chunkedJob(count),
+      chunk: async (n) => simulatedLabels(spec, scenario, await this.pairs.samplePairs(n), rand, createdAt),
+      save: async (made) => {
+        await this.store.add(made);
+        this.labels.append(made);
+        this.emitDataset(); // counted on the page at once; scored after training
+      },
+    });
     if (this.labelers.goldLabeler === null) this.setLabelers({ goldLabeler: spec.id }, false);
     if (ids.length === 0) return;
-    this.labels.undoStack.push(ids);
+    this.labels.pushUndo(ids);
     await this.learnFrom(ids.length);
+  }
+
+  /** A simulated annotator rates `count` answers, RATED_PER_PROMPT to a prompt; the reward model then learns. */
+  async autoRate(labelerId: string, count: number, scale: RatingScale): Promise<void> {
+    const problem = checkRange(count, AUTO_LABEL_PAIRS);
+    if (problem) throw new Error(problem);
+    this.cancelled = false;
+    const rater = { spec: this.labeler(labelerId), scenario: this.goldScenario!, scale, reference: this.reference };
+    const ids = await this.ratings.autoRate(rater, this.chunkedJob(count), mulberry32(this.pairs.nextSeed()));
+    if (ids.length) await this.learnFrom(ids.length);
+  }
+
+  /** What every simulated annotator's job shares: its size, its progress events, and the cancel flag. */
+  private chunkedJob(count: number) {
+    const progress = (done: number) => this.emit({ type: 'progress', job: 'autoLabel', done, total: count });
+    return { count, progress, cancelled: () => this.cancelled };
   }
 
   /** Stops a long job (auto-label, acquisition comparison) after its current step. */
@@ -215,10 +250,8 @@ export class PreferenceSession {
    * reload the session's own history is gone, so the newest labels given here (not imported) go.
    */
   async undo(): Promise<void> {
-    const ids = this.labels.undoStack.pop() ?? newestOwnLabels(this.comparisons);
-    if (ids.length === 0) throw new Error('there is no label to undo');
-    for (const id of ids) await this.store.remove(id);
-    this.labels.set(this.comparisons.filter((c) => !ids.includes(c.id)));
+    await undoNewest([this.labels, this.ratings.dataset]);
+    this.ratings.publish();
     await this.publish();
   }
 
@@ -241,8 +274,7 @@ export class PreferenceSession {
 
   async remove(id: string): Promise<void> {
     this.find(id);
-    await this.store.remove(id);
-    this.labels.set(this.comparisons.filter((c) => c.id !== id));
+    await this.labels.remove([id]);
     await this.publish();
   }
 
@@ -255,42 +287,18 @@ export class PreferenceSession {
     await this.publish();
   }
 
-  // ------------------------------------------------------------------ settings
+  // ------------------------------------------------------------------ settings (preferenceSettings.ts)
 
-  /** Checks and applies pair settings; a refused change is answered with the settings still in force. */
-  async setSettings(patch: Partial<PairSettings>): Promise<void> {
-    const next = { ...this.settings, ...patch };
-    const problem = checkPairSettings(next);
-    if (problem) {
-      this.emit({ type: 'pairSettings', settings: this.settings });
-      throw new Error(problem);
-    }
-    const temperaturesChanged =
-      next.temperatureLeft !== this.settings.temperatureLeft ||
-      next.temperatureRight !== this.settings.temperatureRight;
-    this.settings = next;
-    if (temperaturesChanged) this.pairs.discard(); // pairs sampled at the old temperatures are dropped
-    await this.reward.setEnsemble(next.acquisition === 'ensemble', this.comparisons);
-    this.emit({ type: 'pairSettings', settings: next });
+  setSettings(patch: Partial<PairSettings>): Promise<void> {
+    return applyPairSettings(this, patch);
   }
 
-  async setRewardSettings(patch: Partial<RewardSettings>): Promise<void> {
-    try {
-      this.emit({ type: 'rewardSettings', settings: this.reward.setSettings(patch) });
-    } catch (e) {
-      this.emit({ type: 'rewardSettings', settings: this.reward.settings }); // the form shows what is in force
-      throw e;
-    }
+  setRewardSettings(patch: Partial<RewardSettings>): void {
+    applyRewardSettings(this, patch);
   }
 
-  /** Checks and applies the gold labeler, the panel and the custom labeler; republishes when asked. */
   setLabelers(patch: Partial<LabelerSettings>, republish = true): Promise<void> | void {
-    try {
-      this.labelers = checkLabelerSettings(this.labelers, patch, (id) => this.labeler(id));
-    } finally {
-      this.emit({ type: 'labelerSettings', settings: this.labelers }); // refused: the settings still in force
-    }
-    if (republish) return this.publish();
+    return applyLabelers(this, patch, republish);
   }
 
   // ------------------------------------------------------------------ files
@@ -301,13 +309,18 @@ export class PreferenceSession {
 
   /** Adds a file's comparisons (all or none), skipping ones already here; reports annotator agreement. */
   async importFile(text: string, name: string): Promise<string> {
+    if (isRatingsJsonl(text)) {
+      const { message, added } = await this.ratings.importFile(text, name);
+      if (added) await this.learnFrom(added);
+      return message;
+    }
     const result = importPreferences(text, { scenario: this.data.id, tokenizer: this.data.tokenizer });
     if (!result.ok) throw new Error(`${name} was not imported: ${result.message}`);
     const { added, duplicates } = mergeDatasets(this.comparisons, result.comparisons);
     if (added.length) {
       await this.store.add(added); // all or none
       this.labels.append(added);
-      this.labels.undoStack.push(added.map((c) => c.id));
+      this.labels.pushUndo(added.map((c) => c.id));
       await this.learnFrom(added.length);
     }
     return importReport(name, added.length, duplicates, this.comparisons, result.warnings);
@@ -315,8 +328,8 @@ export class PreferenceSession {
 
   // ------------------------------------------------------------------ the reward model
 
-  /** A few reward-model steps for `n` new labels, unless the user paused learning on labels. */
-  private async learnFrom(n: number): Promise<void> {
+  /** A few reward-model steps for `n` new labels (or ratings), unless the user paused learning on labels. */
+  async learnFrom(n: number): Promise<void> {
     if (this.reward.settings.learnOnLabel) await this.trainReward(stepsAfterLabels(n));
     else await this.publish();
   }
@@ -325,14 +338,16 @@ export class PreferenceSession {
   async trainReward(steps: number): Promise<void> {
     if (checkRange(steps, REWARD_STEPS))
       throw new Error(`Reward training takes ${REWARD_STEPS.min} to ${REWARD_STEPS.max} steps (got ${steps}).`);
-    await this.reward.train(this.comparisons, steps, (p) => this.emit({ type: 'rewardMetrics', points: [p] }));
+    const rated = this.ratings.examples(this.reward.settings.ratingLoss);
+    await this.reward.train(this.comparisons, steps, (p) => this.emit({ type: 'rewardMetrics', points: [p] }), rated);
     await this.publish();
   }
 
   /** The user's "train on all labels": `epochs` passes over the training split. */
   async trainRewardEpochs(): Promise<void> {
-    if (this.comparisons.length === 0) throw new Error('there are no labels to train on yet');
-    await this.trainReward(Math.min(REWARD_STEPS.max, this.reward.epochSteps(this.comparisons)));
+    const rated = this.ratings.examples(this.reward.settings.ratingLoss).length;
+    if (this.comparisons.length + rated === 0) throw new Error('there are no labels to train on yet');
+    await this.trainReward(Math.min(REWARD_STEPS.max, this.reward.epochSteps(this.comparisons, rated)));
   }
 
   /** The normalised reward of any text, with the words the tokenizer does not know. */
@@ -342,26 +357,14 @@ export class PreferenceSession {
     this.emit({ type: 'probeResult', requestId, raw, reward: this.reward.normalize(raw), unknownWords: unknown });
   }
 
-  /** Held-out accuracy per label for random and uncertainty-based picking, with a simulated labeler as the person. */
-  async compareAcquisition(labelerId: string, labels: number): Promise<void> {
-    const spec = this.labeler(labelerId);
+  /** Starts a long job (an experiment): clears the cancel flag and returns what the job asks between its steps. */
+  startJob(): () => boolean {
     this.cancelled = false;
-    await runAcquisitionComparison({
-      spec,
-      scenario: this.goldScenario!,
-      labels,
-      seed: this.seed,
-      config: this.rewardModel.config,
-      tokenizer: this.data.tokenizer,
-      initialWeights: () => this.freshRewardWeights(),
-      samplePairs: (n) => this.pairs.samplePairs(n),
-      emit: this.emit,
-      cancelled: () => this.cancelled,
-    });
+    return () => this.cancelled;
   }
 
   /** Sends the dataset with P(chosen > rejected) for each comparison, the diagnostics and the panel's votes. */
-  private async publish(): Promise<void> {
+  async publish(): Promise<void> {
     const scenario = this.goldScenario;
     const scored = this.comparisons; // labels may arrive while the scores are computed
     const { pChosen, diagnostics } = await this.reward.report(scored, this.gold());

@@ -6,9 +6,12 @@
 import type { PresetName, GPTConfig } from '../model/config';
 import type { ScenarioId } from '../data/types';
 import type { Comparison } from '../data/preferences';
+import type { Rating, RatingScale } from '../data/ratings';
 import type { SessionSummary } from './sessionStore';
-import type { AcquisitionPoint, MetricPoint, RewardMetricPoint, RlMetricPoint, SessionUi } from './chartPoints';
+import type { AcquisitionPoint, FeedbackKindPoint, MetricPoint, RewardMetricPoint, RlMetricPoint } from './chartPoints';
+import type { SessionUi } from './chartPoints';
 import type {
+  FeedbackCosts,
   LabelerSettings,
   PairSettings,
   RewardSettings,
@@ -144,6 +147,15 @@ export type Command =
   | { type: 'importPreferences'; text: string; name: string }
   /** Ranking mode: K completions of one prompt (answered by a 'ranking' event). */
   | { type: 'nextRanking' }
+  /** Rating mode: a few answers to one prompt, to rate one by one (answered by an 'answers' event). */
+  | { type: 'nextAnswers' }
+  /** Rating mode: ratings the page has already saved in the store (sent back at once, learnt from after). */
+  | { type: 'ratingsSaved'; ratings: Rating[] }
+  /** Let a simulated annotator rate `count` answers (a few to each prompt) on `scale`. */
+  | { type: 'autoRate'; labelerId: string; count: number; scale: RatingScale }
+  | { type: 'deleteRating'; id: string }
+  /** Ask for the ratings as TRL unpaired JSONL (answered by a 'ratingsFile' event). */
+  | { type: 'exportRatings' }
   | { type: 'setRewardSettings'; settings: Partial<RewardSettings> }
   /** Reward model: `epochs` passes over all training labels, with the user's settings. */
   | { type: 'trainRewardEpochs' }
@@ -152,6 +164,8 @@ export type Command =
   | { type: 'probeReward'; requestId: number; prompt: string; response: string }
   /** Run random and uncertainty-based pair selection side by side with a simulated labeler. */
   | { type: 'compareAcquisition'; labelerId: string; labels: number }
+  /** Pairs, rankings, ratings and the adaptive mix side by side: gold agreement per second of simulated effort. */
+  | { type: 'compareFeedbackKinds'; labelerId: string; seconds: number; costs: FeedbackCosts }
   /** Stop a long job (auto-label, acquisition comparison) after its current step. */
   | { type: 'cancelJob' }
   /** RL: run PPO iterations until paused ('pause' stops it), one iteration, or back to the fine-tuned model. */
@@ -225,14 +239,19 @@ export type WorkerEvent =
   /** Informational or error message for the user. Errors change nothing. */
   | { type: 'notice'; level: 'info' | 'error'; message: string }
   | { type: 'pair'; pair: PairToLabel }
-  /** A 'nextPair' (or 'nextRanking') that could not be answered; the page asks again only when told to. */
-  | { type: 'pairRefused'; mode: 'pair' | 'ranking'; message: string }
+  /** A 'nextPair' (or 'nextRanking', 'nextAnswers') that could not be answered; the page asks again only when told to. */
+  | { type: 'pairRefused'; mode: 'pair' | 'ranking' | 'rating'; message: string }
   /** The whole preference dataset, with the reward model's P(chosen > rejected) for each comparison. */
   | { type: 'preferences'; comparisons: Comparison[]; pChosen: number[] }
   | { type: 'rewardMetrics'; points: RewardMetricPoint[] }
   | { type: 'pairSettings'; settings: PairSettings }
   | { type: 'preferencesFile'; text: string; filename: string }
   | { type: 'ranking'; ranking: RankingToLabel }
+  /** Answers to one prompt for the rating desk (the same shape as a ranking's). */
+  | { type: 'answers'; answers: RankingToLabel }
+  /** Every rating of the scenario, oldest first. */
+  | { type: 'ratings'; ratings: Rating[] }
+  | { type: 'ratingsFile'; text: string; filename: string }
   | { type: 'rewardSettings'; settings: RewardSettings }
   | { type: 'rewardDiagnostics'; diagnostics: RewardDiagnostics }
   | { type: 'labelerSettings'; settings: LabelerSettings }
@@ -240,9 +259,11 @@ export type WorkerEvent =
   | { type: 'panelVotes'; panel: PanelVotes }
   | { type: 'probeResult'; requestId: number; reward: number; raw: number; unknownWords: string[] }
   /** Progress of a long job; done === total when it has finished (or was cancelled). */
-  | { type: 'progress'; job: 'autoLabel' | 'acquisition'; done: number; total: number }
+  | { type: 'progress'; job: 'autoLabel' | 'acquisition' | 'feedbackKinds'; done: number; total: number }
   /** Points of the acquisition comparison; `reset` starts a fresh chart. */
   | { type: 'acquisitionCurve'; points: AcquisitionPoint[]; reset: boolean }
+  /** Points of the feedback-kind comparison; `reset` starts a fresh chart. */
+  | { type: 'feedbackCurve'; points: FeedbackKindPoint[]; reset: boolean }
   | { type: 'rlState'; state: RlState }
   | { type: 'rlMetrics'; points: RlMetricPoint[] }
   /** Clears the RL charts (after a reset or a new model). */

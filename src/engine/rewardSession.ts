@@ -104,23 +104,25 @@ export class RewardSession {
     return splitHeldOut(comparisons, HELD_OUT_FRACTION, SPLIT_SEED, HELD_OUT_GUARANTEED_FROM);
   }
 
-  /** Steps for `epochs` passes over the training pairs at the current batch size. */
-  epochSteps(comparisons: readonly Comparison[]): number {
-    const pairs = trainingPairs(this.split(comparisons).train, { ties: this.settings.ties }).length;
+  /** Steps for `epochs` passes over the training pairs (and the examples from ratings) at the current batch size. */
+  epochSteps(comparisons: readonly Comparison[], rated = 0): number {
+    const pairs = trainingPairs(this.split(comparisons).train, { ties: this.settings.ties }).length + rated;
     return Math.max(1, Math.ceil((this.settings.epochs * pairs) / this.settings.batchSize));
   }
 
   /**
-   * Trains `steps` steps on the training split (and the ensemble members on resamples of it),
-   * reporting the training loss every few steps and the held-out loss and accuracy at the end.
+   * Trains `steps` steps on the training split and the examples from ratings (and the ensemble members
+   * on resamples of them), reporting the training loss every few steps and the held-out loss and
+   * accuracy at the end (on held-out comparisons; ratings are all trained on).
    */
   async train(
     comparisons: readonly Comparison[],
     steps: number,
     report: (p: RewardMetricPoint) => void,
+    rated: readonly RewardPair[] = [],
   ): Promise<RewardMetricPoint | null> {
     const { train, heldOut } = this.split(comparisons);
-    const pairs = trainingPairs(train, { ties: this.settings.ties });
+    const pairs = [...trainingPairs(train, { ties: this.settings.ties }), ...rated];
     this.trainer.pairs = pairs;
     if (pairs.length === 0) return null;
     const rand = mulberry32(this.seed + this.trainer.step);

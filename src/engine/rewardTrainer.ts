@@ -12,13 +12,18 @@ import { mulberry32 } from '../data/random';
 import type { Tokenizer } from '../data/types';
 import type { RewardSettings } from './protocol';
 
-/** One training pair: target 1 = chosen preferred, 0.5 = a tie; weight 1/C(K,2) for ranking pairs. */
+/**
+ * One training pair: target 1 = chosen preferred, 0.5 = a tie; weight 1/C(K,2) for ranking pairs.
+ * From ratings (data/ratings.ts) also: a margin of its own, or one rated answer learnt pointwise.
+ */
 export interface RewardPair {
   prompt: string;
   chosen: string;
   rejected: string;
   target: number;
   weight: number;
+  margin?: number;
+  pointwise?: boolean;
 }
 
 /** What one training step needs of the user's reward settings (protocol.ts has the full set). */
@@ -27,11 +32,12 @@ export type RewardStepSettings = Pick<RewardSettings, 'learningRate' | 'batchSiz
 /** Re-exported from the settings registry, the one home of every default. */
 export { REWARD_DEFAULTS } from './settingsRegistry';
 
-/** A fixed-shape batch of pairs: 2B rows (chosen rows first), targets and weights. */
+/** A fixed-shape batch of pairs: 2B rows (chosen rows first), targets and weights; the rating terms if any pair has them. */
 interface PairBatch {
   rows: ScoredRows;
   targets: Float32Array;
   weights: Float32Array;
+  ratings: { margins: Float32Array; pointwise: Float32Array } | null;
 }
 
 function makePairBatch(tok: Tokenizer, pairs: RewardPair[], T: number): PairBatch {
@@ -43,6 +49,12 @@ function makePairBatch(tok: Tokenizer, pairs: RewardPair[], T: number): PairBatc
     rows: encodeCompletions(tok, items, T),
     targets: Float32Array.from(pairs, (p) => p.target),
     weights: Float32Array.from(pairs, (p) => p.weight),
+    ratings: pairs.some((p) => p.margin || p.pointwise)
+      ? {
+          margins: Float32Array.from(pairs, (p) => p.margin ?? 0),
+          pointwise: Float32Array.from(pairs, (p) => (p.pointwise ? 1 : 0)),
+        }
+      : null,
   };
 }
 
@@ -52,9 +64,13 @@ function batchLossAndAccuracy(w: Weights, model: GPT, batch: PairBatch, opts: Re
   const B = batch.targets.length;
   const [chosen, rejected] = [scores.slice(0, B), scores.slice(B, B)];
   const targets = tf.tensor1d(batch.targets);
+  const ratings = batch.ratings && {
+    margins: tf.tensor1d(batch.ratings.margins),
+    pointwise: tf.tensor1d(batch.ratings.pointwise),
+  };
   return {
-    loss: rewardModelLoss(chosen, rejected, targets, tf.tensor1d(batch.weights), opts),
-    accuracy: () => pairAccuracy(chosen, rejected, targets),
+    loss: rewardModelLoss(chosen, rejected, targets, tf.tensor1d(batch.weights), opts, ratings ?? undefined),
+    accuracy: () => pairAccuracy(chosen, rejected, targets, ratings?.pointwise),
   };
 }
 
@@ -153,7 +169,7 @@ export class RewardTrainer {
       decided = 0;
     chunks.forEach((chunk, i) => {
       const w = chunk.reduce((s, p) => s + p.weight, 0);
-      const d = chunk.filter((p) => p.target === 1).length;
+      const d = chunk.filter((p) => p.target === 1 && !p.pointwise).length;
       lossSum += values[2 * i] * w;
       weightSum += w;
       right += values[2 * i + 1] * d;

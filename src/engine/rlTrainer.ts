@@ -3,6 +3,7 @@
 // method per call (the methods are in rlMethods/, the metric point in rlMetricPoint.ts), and
 // a guard that stops on a broken metric and keeps the last good weights for a rollback.
 
+import type { UnpairedExample } from '../rlhf/ktoTrainer';
 import * as tf from '@tensorflow/tfjs';
 import { ReferenceLogProbs } from '../rlhf/referenceLogProbs';
 import { GPT } from '../model/model';
@@ -57,6 +58,8 @@ export class RlTrainer {
     private gold: () => { spec: LabelerSpec; scenario: BuiltInScenarioId } | null,
     /** Preference pairs for DPO and IPO (the same clicks the reward model learns from). */
     private preferencePairs: () => PreferencePair[] = () => [],
+    /** Answers rated good or bad, for KTO beside the unpaired pairs. */
+    private ratedAnswers: () => UnpairedExample[] = () => [],
   ) {
     this.seed = seed * 104729;
   }
@@ -139,6 +142,7 @@ export class RlTrainer {
       normalization: this.reward.normalization ?? { mean: 0, std: 1 },
       baseline: this.baseline,
       preferencePairs: () => this.preferencePairs(),
+      ratedAnswers: () => this.ratedAnswers(),
     });
     if (outcome.kind === 'update' && outcome.baseline !== undefined) this.baseline = outcome.baseline;
     this.iteration += 1;

@@ -18,6 +18,8 @@ import type { BuiltInScenarioId } from '../data/types';
 import { PRESETS } from '../model/config';
 import type { Comparison } from '../data/preferences';
 import { checkSavedComparisons } from '../data/preferenceIO';
+import { checkSavedRatings } from '../data/ratingIO';
+import type { Rating } from '../data/ratings';
 import { scenarioTokenizer } from '../data/scenarios';
 import { TRAIT_INFO } from '../data/gold';
 import { PAIR_SETTINGS, REWARD_SETTINGS, SAMPLE_SETTINGS, TRAIN_SETTINGS } from './settingsRegistry';
@@ -66,6 +68,8 @@ export interface SessionData {
   rewardStep: number;
   rlIteration: number;
   comparisons: Comparison[];
+  /** The ratings (absent in sessions saved before ratings existed: none). */
+  ratings: Rating[];
   ui: SessionUi;
   models: SessionModel[];
 }
@@ -221,6 +225,7 @@ function checkDescription(d: Record<string, unknown>): SessionData {
     rewardStep: steps(d.rewardStep, 'its reward-model step count'),
     rlIteration: steps(d.rlIteration, 'its RL iteration count'),
     comparisons: checkSavedComparisons(d.comparisons, { scenario: d.scenario, tokenizer }),
+    ratings: d.ratings === undefined ? [] : checkSavedRatings(d.ratings, { scenario: d.scenario, tokenizer }),
     ui: checkSessionUi(d.ui),
     models: d.models as SessionModel[],
   };

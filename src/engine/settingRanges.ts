@@ -48,6 +48,8 @@ export interface RewardSettings {
   margin: number; // asks r_chosen - r_rejected to exceed this
   centering: number; // c in c * mean((r_c + r_r)^2)
   ties: 'half' | 'drop';
+  /** How ratings teach: as pairs of answers with a margin from the rating gap, or each rating on its own. */
+  ratingLoss: 'pairs' | 'pointwise';
   /** Train a few steps after each new label (off: labels are only saved; live mode can pause the reward model). */
   learnOnLabel: boolean;
 }
@@ -64,6 +66,24 @@ export interface LabelerSettings {
   /** The user-defined labeler (id 'custom'), usable wherever a built-in one is. */
   custom: LabelerSpec;
 }
+
+/** The strategies of the feedback-kind comparison: one kind of question each, or "adaptive". */
+export type FeedbackStrategy = 'pairs' | 'rankings' | 'ratings' | 'adaptive';
+/** Seconds a person spends on one question of each kind (a ranking is of 4 answers; a rating is a thumb). */
+export interface FeedbackCosts {
+  pair: number;
+  ranking: number;
+  rating: number;
+}
+export const FEEDBACK_COST_DEFAULTS: FeedbackCosts = { pair: 3, ranking: 8, rating: 2 };
+export const FEEDBACK_COST: Range = { min: 0.5, max: 120, label: 'Seconds per question' };
+/** Seconds of labelling each strategy of the feedback-kind comparison spends. */
+export const FEEDBACK_SECONDS: Range = {
+  min: 20,
+  max: 1200,
+  integer: true,
+  label: 'Seconds of labelling per strategy',
+};
 
 /** How many labels one acquisition comparison collects per strategy. */
 export const ACQUISITION_LABELS: Range = { min: 10, max: 200, integer: true, label: 'Labels per strategy' };

@@ -273,6 +273,21 @@ export const REWARD_SETTINGS = {
     link: 'ties',
     section: 'loss',
   },
+  ratingLoss: {
+    kind: 'choice',
+    default: 'pairs',
+    choices: [
+      { id: 'pairs', label: 'Ratings make pairs (the gap sets a margin)' },
+      { id: 'pointwise', label: 'Each rating is a target for its answer' },
+    ],
+    label: 'Ratings',
+    noun: 'way to learn from ratings',
+    help:
+      'Pairs: two answers to one prompt with different ratings train like a compared pair, the bigger the gap the ' +
+      'bigger the margin (as Llama 2 does). Target: sigmoid(reward) is pulled toward the rating itself.',
+    link: 'ratingLoss',
+    section: 'loss',
+  },
   learnOnLabel: {
     kind: 'flag',
     default: true,

@@ -2,6 +2,7 @@
 // preference session and the RL trainer built on them; a pasted corpus instead of a scenario;
 // the commands that replace a stage's weights (Reset, pretrain from scratch); the stage's settings.
 
+import { ratedAnswers } from '../data/ratings';
 import { withZeroHead } from '../model/params';
 import type { SampleSettings, TrainableStage, TrainSettings } from './protocol';
 import { TRAINABLE_STAGES } from './protocol';
@@ -69,6 +70,7 @@ export async function buildScenario(pg: PlaygroundState, data: ScenarioData, use
     rewardModel,
     data,
     pg.deps.comparisons,
+    pg.deps.ratings,
     pg.deps.emit,
     pg.seed,
     pg.deps.entropy,
@@ -95,7 +97,8 @@ export async function buildScenario(pg: PlaygroundState, data: ScenarioData, use
     prefs.comparisons
       .filter((c) => c.verdict === 'preferred')
       .map(({ prompt, chosen, rejected }) => ({ prompt, chosen, rejected }));
-  pg.rl = new RlTrainer(sftModel, prefs.reward, data, pg.seed, () => prefs.gold(), preferred);
+  const rated = () => ratedAnswers(prefs.ratings.list);
+  pg.rl = new RlTrainer(sftModel, prefs.reward, data, pg.seed, () => prefs.gold(), preferred, rated);
   prefs.pairs.source = () => pg.rl?.policy ?? sftModel; // live mode: pairs come from the current policy
   pg.deps.emit({ type: 'rlClear' });
   pg.emitRl();

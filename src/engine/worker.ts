@@ -10,8 +10,11 @@ import { loadScenario } from '../data/scenarios';
 import { loadCheckpointBytes, saveCheckpointBytes } from '../model/checkpointStore';
 import {
   addComparisons,
+  addRatings,
   allComparisons,
+  allRatings,
   deleteComparison,
+  deleteRating,
   onStoreChange,
   updateComparison,
 } from '../data/preferenceStore';
@@ -39,6 +42,7 @@ const playground = new Playground({
   loadScenario: (id) => loadScenario(id, DATA_SEED),
   store: { save: saveCheckpointBytes, load: loadCheckpointBytes },
   comparisons: { add: addComparisons, update: updateComparison, remove: deleteComparison, all: allComparisons },
+  ratings: { add: addRatings, remove: deleteRating, all: allRatings },
   sessions: browserSessionStore,
   entropy: crypto.getRandomValues(new Uint32Array(1))[0],
 });

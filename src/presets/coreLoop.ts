@@ -110,10 +110,10 @@ const anchorHolds: Effect = {
 };
 
 export const CORE_EFFECTS: Effect[] = [
-  rewardModelLearns('reviews', 'positive', 30, 0.8, { met: 8, seeds: 10 }),
-  rewardModelLearns('reviews', 'positive', 100, 0.9, { met: 6, seeds: 10 }),
-  rewardModelLearns('assistant', 'helpful', 30, 0.8, { met: 3, seeds: 3 }),
-  rewardModelLearns('assistant', 'helpful', 100, 0.9, { met: 3, seeds: 3 }),
+  rewardModelLearns('reviews', 'positive', 30, 0.8, { met: 9, seeds: 10 }),
+  rewardModelLearns('reviews', 'positive', 100, 0.9, { met: 7, seeds: 10 }),
+  rewardModelLearns('assistant', 'helpful', 30, 0.8, { met: 9, seeds: 10 }),
+  rewardModelLearns('assistant', 'helpful', 100, 0.9, { met: 7, seeds: 10 }),
   ppoRaisesGold,
   anchorHolds,
 ];

@@ -6,7 +6,8 @@
 import type { Command } from '../engine/protocol';
 import type { PairToLabel } from '../engine/protocol';
 import type { Comparison } from '../data/preferences';
-import { addComparisons } from '../data/preferenceStore';
+import { addComparisons, addRatings } from '../data/preferenceStore';
+import type { Rating } from '../data/ratings';
 import type { PlaygroundState } from './state.svelte';
 
 let writes: Promise<unknown> = Promise.resolve();
@@ -27,6 +28,22 @@ export function saveLabels(
     .catch((e: Error) => {
       app.desk.dropLocal(list, pair);
       app.pushNotice('error', e.message || 'The browser refused to save this label.');
+    })
+    .finally(() => (app.desk.saving -= 1));
+  writes = writes.then(() => done);
+  return done;
+}
+
+/** Saves one rating, then tells the worker; it leaves the count again if the save fails. */
+export function saveRating(app: PlaygroundState, send: (c: Command) => void, rating: Rating): Promise<void> {
+  guardUnload(app);
+  app.rating.addLocal(rating);
+  app.desk.saving += 1;
+  const done = addRatings([rating])
+    .then(() => send({ type: 'ratingsSaved', ratings: [rating] }))
+    .catch((e: Error) => {
+      app.rating.dropLocal(rating);
+      app.pushNotice('error', e.message || 'The browser refused to save this rating.');
     })
     .finally(() => (app.desk.saving -= 1));
   writes = writes.then(() => done);

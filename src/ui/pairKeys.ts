@@ -43,3 +43,16 @@ export function keyAction(e: KeyLike): PairAction | null {
   if (e.ctrlKey || e.metaKey) return e.key === 'z' ? 'undo' : null; // Ctrl+Shift+Z (redo elsewhere) is left alone
   return PLAIN_KEYS[e.key] ?? null;
 }
+
+/** What a key means on the rating desk: a rating value, skip or undo (thumbs: ↑/u/+ up, ↓/d/- down; 1-7: the digit). */
+export function ratingKeyAction(e: KeyLike, scale: 'thumbs' | 'seven'): number | 'skip' | 'undo' | null {
+  if (keyIsTaken(e.target) || e.altKey) return null;
+  if (e.ctrlKey || e.metaKey) return e.key === 'z' ? 'undo' : null;
+  const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+  if (key === 's') return 'skip';
+  if (key === 'z') return 'undo';
+  if (scale === 'seven') return /^[1-7]$/.test(key) ? Number(key) : null;
+  if (key === 'ArrowUp' || key === 'u' || key === '+') return 1;
+  if (key === 'ArrowDown' || key === 'd' || key === '-') return 0;
+  return null;
+}

@@ -8,6 +8,7 @@ import type {
   MetricPoint,
   ModelInfo,
   AcquisitionPoint,
+  FeedbackKindPoint,
   BeforeAfter,
   RlDetail,
   RlMetricPoint,
@@ -30,6 +31,7 @@ import type {
 } from '../engine/protocol';
 import { MODEL_DEFAULTS } from '../engine/protocol';
 import type { Comparison } from '../data/preferences';
+import { RatingDesk } from './ratingDesk.svelte';
 import { LabelDesk } from './labelDesk.svelte';
 import type { PresetName } from '../model/config';
 import type { ScenarioId } from '../data/types';
@@ -109,8 +111,10 @@ export class PlaygroundState {
   readonly desk = new LabelDesk();
   rewardMetrics = $state.raw<RewardMetricPoint[]>([]);
   pairSettings = $state.raw<PairSettings | null>(null);
-  /** Ranking mode: K completions to order instead of a pair. */
-  rankingMode = $state(false);
+  /** How the person judges: a pair, a ranking of K, or one answer at a time (rated). */
+  judgeMode = $state<'pair' | 'ranking' | 'rating'>('pair');
+  /** Rating mode's answers and ratings (see ratingDesk.svelte.ts). */
+  readonly rating = new RatingDesk();
   ranking = $state.raw<RankingToLabel | null>(null);
   rankingPending = $state(false);
   rewardSettings = $state.raw<RewardSettings | null>(null);
@@ -120,8 +124,9 @@ export class PlaygroundState {
   /** The latest answer of the reward probe box. */
   probe = $state.raw<{ requestId: number; reward: number; raw: number; unknownWords: string[] } | null>(null);
   /** Progress of a long job (auto-label, acquisition comparison); null when none runs. */
-  job = $state.raw<{ job: 'autoLabel' | 'acquisition'; done: number; total: number } | null>(null);
+  job = $state.raw<{ job: 'autoLabel' | 'acquisition' | 'feedbackKinds'; done: number; total: number } | null>(null);
   acquisitionCurve = $state.raw<AcquisitionPoint[]>([]);
+  feedbackCurve = $state.raw<FeedbackKindPoint[]>([]);
 
   // RL fine-tuning (PPO or one of the other six methods).
   rlState = $state.raw<RlState | null>(null);
@@ -170,8 +175,11 @@ export class PlaygroundState {
     }
     if (cmd.type === 'nextPair') this.desk.requests += 1;
     if (cmd.type === 'nextRanking') this.rankingPending = true;
+    if (cmd.type === 'nextAnswers') this.rating.pending = true;
+    if (cmd.type === 'autoRate') this.job = { job: 'autoLabel', done: 0, total: cmd.count };
     if (cmd.type === 'autoLabel') this.job = { job: 'autoLabel', done: 0, total: cmd.count };
     if (cmd.type === 'compareAcquisition') this.job = { job: 'acquisition', done: 0, total: 2 * cmd.labels };
+    if (cmd.type === 'compareFeedbackKinds') this.job = { job: 'feedbackKinds', done: 0, total: 4 * cmd.seconds };
     if (cmd.type === 'init') {
       this.scenario = cmd.scenario;
       this.preset = cmd.preset;
@@ -198,9 +206,11 @@ export class PlaygroundState {
         this.desk.keepScenario(e.info.scenario);
         this.ranking = null;
         this.rankingPending = false;
+        this.rating.clear();
         this.rewardMetrics = [];
         this.rewardDiagnostics = null;
         this.acquisitionCurve = [];
+        this.feedbackCurve = [];
         this.job = null;
         this.rlMetrics = [];
         this.rlDetail = null;
@@ -231,6 +241,7 @@ export class PlaygroundState {
         break;
       case 'pairRefused':
         if (e.mode === 'pair') this.desk.refused(e.message);
+        else if (e.mode === 'rating') this.rating.refused(e.message);
         else {
           this.rankingPending = false;
           this.desk.problem = e.message;
@@ -243,6 +254,7 @@ export class PlaygroundState {
         this.desk.clearPairs();
         this.ranking = null;
         this.rankingPending = false;
+        this.rating.clear();
         this.job = null;
         if (this.rlState) this.rlState = { ...this.rlState, running: false };
         for (const s of Object.values(this.stages)) if (s.state) s.state = { ...s.state, running: false };
@@ -270,6 +282,12 @@ export class PlaygroundState {
       case 'ranking':
         this.ranking = e.ranking;
         this.rankingPending = false;
+        break;
+      case 'answers':
+        this.rating.received(e.answers);
+        break;
+      case 'ratings':
+        this.rating.fromStore(e.ratings);
         break;
       case 'rewardSettings':
         this.rewardSettings = e.settings;
@@ -320,8 +338,12 @@ export class PlaygroundState {
       case 'acquisitionCurve':
         this.acquisitionCurve = e.reset ? e.points : this.acquisitionCurve.concat(e.points);
         break;
+      case 'feedbackCurve':
+        this.feedbackCurve = e.reset ? e.points : this.feedbackCurve.concat(e.points);
+        break;
       case 'checkpointFile':
       case 'preferencesFile':
+      case 'ratingsFile':
         // The download itself is a side effect; main.ts does it.
         break;
     }

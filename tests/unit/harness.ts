@@ -7,6 +7,7 @@ import { loadScenario } from '../../src/data/scenarios';
 import { judgedPair, type Comparison } from '../../src/data/preferences';
 import type { ScenarioId } from '../../src/data/types';
 import type { SessionSummary } from '../../src/engine/sessionStore';
+import type { Rating } from '../../src/data/ratings';
 
 /** Preference labels kept in memory (IndexedDB is a browser's). */
 export function memoryComparisons(kept: Comparison[] = []) {
@@ -25,6 +26,16 @@ export function memoryComparisons(kept: Comparison[] = []) {
         1,
       ),
     all: async (scenario: string) => kept.filter((c) => c.scenario === scenario),
+  };
+}
+
+/** Ratings kept in memory (IndexedDB is a browser's). */
+export function memoryRatings(kept: Rating[] = []) {
+  return {
+    kept,
+    add: async (list: readonly Rating[]) => void kept.push(...list),
+    remove: async (id: string) => void kept.splice(kept.findIndex((r) => r.id === id) >>> 0, 1),
+    all: async (scenario: string) => kept.filter((r) => r.scenario === scenario),
   };
 }
 
@@ -53,7 +64,13 @@ export function disposePlaygrounds(): void {
 }
 
 /** A playground whose events are collected; `shipped` decides whether checkpoint files exist. */
-export function start(shipped: boolean, comparisons = memoryComparisons(), sessions = memorySessions(), entropy = 0) {
+export function start(
+  shipped: boolean,
+  comparisons = memoryComparisons(),
+  sessions = memorySessions(),
+  entropy = 0,
+  ratings = memoryRatings(),
+) {
   const events: WorkerEvent[] = [];
   const saved = new Map<string, Uint8Array>();
   const pg = new Playground({
@@ -66,6 +83,7 @@ export function start(shipped: boolean, comparisons = memoryComparisons(), sessi
     loadScenario: (id) => loadScenario(id, DATA_SEED),
     store: { save: async (k, b) => void saved.set(k, b), load: async (k) => saved.get(k) ?? null },
     comparisons,
+    ratings,
     sessions,
     entropy,
   });
@@ -85,5 +103,5 @@ export function start(shipped: boolean, comparisons = memoryComparisons(), sessi
     await saveLabels([c]);
     return c;
   };
-  return { events, send, of, pg, saveLabels, judge };
+  return { events, send, of, pg, saveLabels, judge, ratings };
 }

@@ -8,7 +8,7 @@ import { loadCheckpointBytes, saveCheckpointBytes } from '../../src/model/checkp
 import { DATA_SEED, Playground } from '../../src/engine/playground';
 import type { WorkerEvent } from '../../src/engine/protocol';
 import { loadScenario } from '../../src/data/scenarios';
-import { memoryComparisons } from './harness';
+import { memoryComparisons, memoryRatings } from './harness';
 
 // The fake's objects are instances of these classes, installed as the globals of the same names:
 // the `idb` package the stores use checks requests, databases and transactions with `instanceof`
@@ -202,6 +202,7 @@ describe('failed writes have clear messages', () => {
       loadScenario: (id) => loadScenario(id, DATA_SEED),
       store: { save: saveCheckpointBytes, load: loadCheckpointBytes },
       comparisons: memoryComparisons(),
+      ratings: memoryRatings(),
     });
     try {
       await pg.handle({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });

@@ -249,6 +249,23 @@ describe('KTO through the RL trainer', () => {
     empty.setSettings({ algorithm: 'kto', batchSize: 4, responseLength: 6, epochs: 1, minibatches: 1 });
     await expect(empty.step()).rejects.toThrow(/label some pairs first/);
     empty.dispose();
+    // Thumbs alone (ratings, no pairs) are enough: the same loss of 0.5 at the first step.
+    const thumbs = [
+      { prompt: 'review : the pizza', completion: 'great food .', label: true },
+      { prompt: 'review : the pizza', completion: 'terrible food .', label: false },
+    ];
+    const fromThumbs = new RlTrainer(
+      sft,
+      reward,
+      data,
+      3,
+      () => null,
+      () => [],
+      () => thumbs,
+    );
+    fromThumbs.setSettings({ algorithm: 'kto', batchSize: 4, responseLength: 6, epochs: 1, minibatches: 1 });
+    expect((await fromThumbs.step()).point['loss/kto']).toBeCloseTo(0.5, 5);
+    fromThumbs.dispose();
     reward.dispose();
     sft.dispose();
     rewardModel.dispose();

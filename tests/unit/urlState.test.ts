@@ -30,6 +30,7 @@ const CHANGED: UrlSettings = {
   rmMargin: 0.25,
   rmCenter: 0,
   ties: 'drop',
+  ratingLoss: 'pointwise',
   learnOnLabel: false,
   gold: 'helpful-harmless',
   panel: ['harmless', 'helpful'],

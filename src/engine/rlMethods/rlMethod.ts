@@ -1,6 +1,7 @@
 // What every RL method shares: the models it trains, the inputs of one iteration, what the
 // iteration measured, the method object the table in index.ts holds, and two helpers for prompts.
 
+import type { UnpairedExample } from '../../rlhf/ktoTrainer';
 import type { ReferenceLogProbs } from '../../rlhf/referenceLogProbs';
 import type { GPT } from '../../model/model';
 import type { ScenarioData } from '../../data/types';
@@ -43,6 +44,8 @@ export interface StepInputs {
   baseline: number;
   /** Preference pairs for DPO, IPO and KTO (the same clicks the reward model learns from). */
   preferencePairs: () => PreferencePair[];
+  /** Answers rated good or bad (thumbs, or 1-7 away from the middle), for KTO. */
+  ratedAnswers: () => UnpairedExample[];
 }
 
 /** What an iteration measured, by kind: a policy-gradient update, best-of-n sampling, a pair step or an unpaired (KTO) step. */

@@ -64,6 +64,34 @@ export const PREFERENCES: Explanation[] = [
     },
   },
   {
+    id: 'preferences-rating',
+    stage: 'preferences',
+    title: 'learning from ratings',
+    text:
+      'A rating judges one answer on its own, and the reward model can learn from it in two ways (Reward settings, ' +
+      '"Ratings"). As pairs: two answers to one prompt with different ratings train like a compared pair, and the larger ' +
+      'the gap the further ahead the better one must score (the margin m, as in Llama 2). As targets: the rating, scaled ' +
+      "to 0..1, becomes the goal for sigmoid(r), which uses every rating but asks the model to match your scale's drift.",
+    formula:
+      String.raw`	ext{pairs: } -\log\sigma\big(r(x,y_a) - r(x,y_b) - m\big),\; m = 	frac{s_a - s_b}{s_{\max} - s_{\min}}` +
+      String.raw`\qquad 	ext{targets: } -t\log\sigma(r) - (1-t)\log\sigma(-r)`,
+    lookFor(s: LiveState) {
+      const ratings = s.rating?.ratings ?? [];
+      if (ratings.length === 0)
+        return 'Rate the answers one by one: each prompt comes with a few, so they can be compared.';
+      const valuesOf = new Map<string, Set<number>>(); // scale and prompt -> the values given
+      const group = (r: { prompt: string; scale: string }) => `${r.scale}\u0000${r.prompt}`;
+      for (const r of ratings) valuesOf.set(group(r), (valuesOf.get(group(r)) ?? new Set()).add(r.value));
+      const useful = ratings.filter((r) => valuesOf.get(group(r))!.size > 1).length;
+      if (s.rewardSettings?.ratingLoss === 'pointwise')
+        return `All ${plural(ratings.length, 'rating')} teach as targets. Switch to pairs to learn only from differences.`;
+      return (
+        `${useful} of your ${plural(ratings.length, 'rating')} share a prompt with a differently rated answer: in pairs ` +
+        'mode only those teach. Give the answers of one prompt different ratings where they differ.'
+      );
+    },
+  },
+  {
     id: 'preferences-table',
     stage: 'preferences',
     title: 'the comparison table',

@@ -28,6 +28,9 @@ export interface LiveState {
   /** The reward model's P(chosen > rejected), one per comparison, same order. */
   pChosen?: readonly number[];
   pairSettings?: PairSettings | null;
+  /** The rating desk's ratings (as many as the page holds). */
+  rating?: { ratings: readonly { prompt: string; scale: string; value: number }[] };
+  rewardSettings?: { ratingLoss: 'pairs' | 'pointwise' } | null;
   rewardMetrics?: readonly RewardMetricPoint[];
   rewardDiagnostics?: RewardDiagnostics | null;
   probe?: { reward: number; raw: number; unknownWords: string[] } | null;
@@ -45,6 +48,7 @@ export type ExplainId =
   | 'sft-loss'
   | 'preferences-pair'
   | 'preferences-table'
+  | 'preferences-rating'
   | 'reward-loss'
   | 'reward-margins'
   | 'reward-calibration'
