@@ -25,7 +25,8 @@ const jsonPath = option('json') ?? 'bench-results/feedback-kinds.json';
 
 await tf.setBackend(process.env.PHENOMENA_BACKEND ?? 'wasm');
 console.log(`feedback kinds: "${labelerId}", ${seconds} s each, costs ${JSON.stringify(FEEDBACK_COST_DEFAULTS)}`);
-const rows: { seed: number; accuracy: Record<FeedbackStrategy, number>; winner: FeedbackStrategy; ms: number }[] = [];
+const rows: { seed: number; accuracy: Record<FeedbackStrategy, number>; winners: FeedbackStrategy[]; ms: number }[] =
+  [];
 for (const seed of seeds) {
   const t0 = performance.now();
   const { send, pg, of } = start(true);
@@ -39,17 +40,20 @@ for (const seed of seeds) {
   const accuracy = Object.fromEntries(
     FEEDBACK_STRATEGIES.map((s) => [s, points.filter((p) => p.strategy === s).at(-1)!.accuracy]),
   ) as Record<FeedbackStrategy, number>;
-  const winner = FEEDBACK_STRATEGIES.reduce((a, b) => (accuracy[b] > accuracy[a] ? b : a));
+  const best = Math.max(...FEEDBACK_STRATEGIES.map((s) => accuracy[s]));
+  const winners = FEEDBACK_STRATEGIES.filter((s) => accuracy[s] === best); // ties are each counted
   const ms = performance.now() - t0;
-  rows.push({ seed, accuracy, winner, ms });
+  rows.push({ seed, accuracy, winners, ms });
   const cells = FEEDBACK_STRATEGIES.map((s) => `${s} ${accuracy[s].toFixed(2)}`).join(', ');
-  console.log(`  seed ${seed}: ${cells}; best ${winner} (${Math.round(ms / 1000)} s)`);
+  console.log(`  seed ${seed}: ${cells}; best ${winners.join(' = ')} (${Math.round(ms / 1000)} s)`);
   disposePlaygrounds();
 }
 const mean = (s: FeedbackStrategy) => rows.reduce((t, r) => t + r.accuracy[s], 0) / rows.length;
-const wins = (s: FeedbackStrategy) => rows.filter((r) => r.winner === s).length;
+const wins = (s: FeedbackStrategy) => rows.filter((r) => r.winners.includes(s)).length;
 console.log(
-  FEEDBACK_STRATEGIES.map((s) => `${s}: mean ${mean(s).toFixed(3)}, best in ${wins(s)}/${rows.length}`).join('\n'),
+  FEEDBACK_STRATEGIES.map((s) => `${s}: mean ${mean(s).toFixed(3)}, best (or tied) in ${wins(s)}/${rows.length}`).join(
+    '\n',
+  ),
 );
 mkdirSync(dirname(jsonPath), { recursive: true });
 writeFileSync(jsonPath, JSON.stringify({ labelerId, seconds, costs: FEEDBACK_COST_DEFAULTS, rows }, null, 2));

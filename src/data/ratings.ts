@@ -103,7 +103,8 @@ export const RATING_MARGIN_MAX = 1;
 export const POINTWISE_WEIGHT = 0.5;
 
 /**
- * Llama 2's pairs (Touvron et al. 2023, section 3.2.2): ratings of the same prompt on the same scale, two at a time;
+ * Llama 2's pairs (Touvron et al. 2023, section 3.2.2): one annotator's ratings of the same prompt on the same scale
+ * (each person's scale is their own), two at a time;
  * the higher-rated is chosen, target 1, margin = RATING_MARGIN_MAX * (gap / (max - min)), weight 1 / (n - 1).
  * A prompt rated n times gives up to C(n,2) pairs, each rating in n - 1 of them: with weight 1/(n - 1) they weigh
  * at most n/2 pairs together, so the correlated pairs of a much-rated prompt do not dominate (InstructGPT weighs
@@ -112,7 +113,7 @@ export const POINTWISE_WEIGHT = 0.5;
 export function ratingPairs(ratings: readonly Rating[]): RatingExample[] {
   const groups = new Map<string, Rating[]>();
   for (const r of ratings) {
-    const key = `${r.scale}\u0000${r.prompt}`;
+    const key = `${r.scale}\u0000${r.annotator}\u0000${r.prompt}`;
     const group = groups.get(key);
     if (group) group.push(r);
     else groups.set(key, [r]);

@@ -94,15 +94,8 @@ class Learner {
       if (distinct.length >= 3) {
         const order = rankByLabeler(spec, scenario, g.prompt, distinct, this.rand);
         const base = { scenario, prompt: g.prompt, annotator: spec.id, createdAt: 0 };
-        this.compared.push(
-          ...trainingPairs(
-            expandRanking(
-              base,
-              order.map((i) => distinct[i]),
-            ),
-            { ties: 'half' },
-          ),
-        );
+        const ranked = order.map((i) => distinct[i]);
+        this.compared.push(...trainingPairs(expandRanking(base, ranked), { ties: 'half' }));
       }
     } else {
       const [pair] = await this.run.samplePairs(1);

@@ -34,6 +34,8 @@ export class RatingSession {
   readonly dataset: LabelDataset<Rating>;
   /** The gold value of an ordinary answer (the fine-tuned model's mean), the simulated raters' middle of the scale. */
   private neutral: Promise<number> | null = null;
+  /** The labeler `neutral` was computed for. */
+  private neutralKey = '';
 
   constructor(
     private data: ScenarioData,
@@ -88,7 +90,7 @@ export class RatingSession {
 
   /**
    * A simulated annotator rates `count` answers, saved chunk by chunk: groups of RATED_PER_PROMPT answers
-   * to one prompt (`answers` samples them), so that ratings of one prompt can be compared.
+   * to one prompt, so that ratings of one prompt can be compared.
    */
   async autoRate(rater: SimulatedRater, job: Omit<ChunkedLabelling<Rating>, 'chunk' | 'save'>, rand: () => number) {
     const neutral = await this.neutralGold(rater.spec, rater.scenario, rater.reference);
@@ -123,7 +125,6 @@ export class RatingSession {
     );
     return this.neutral;
   }
-  private neutralKey = '';
 
   async remove(id: string): Promise<void> {
     if (!this.list.some((r) => r.id === id)) throw new Error('that rating no longer exists');

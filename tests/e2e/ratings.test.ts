@@ -14,10 +14,11 @@ const prefs = (page: Page) => page.locator('section[data-testid="stage-preferenc
 const ratingCount = async (page: Page) =>
   Number((await page.getByTestId('rating-count').innerText()).trim().split(' ')[0]);
 
-/** Picks a radio button, then takes the focus off it (arrow keys on a focused radio would change the choice). */
+/** Presses one of the choice buttons (the arrow keys pressed after it judge, they do not change the choice). */
 async function choose(page: Page, label: string): Promise<void> {
-  await prefs(page).getByLabel(label).check();
-  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  const button = prefs(page).getByRole('button', { name: label, exact: true });
+  await button.click();
+  await expect.poll(() => button.getAttribute('aria-pressed')).toBe('true');
 }
 
 /** Waits for an answer on screen with the rating keys active; returns its caption ("Answer k of n ..."). */

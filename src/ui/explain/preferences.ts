@@ -79,8 +79,9 @@ export const PREFERENCES: Explanation[] = [
       const ratings = s.rating?.ratings ?? [];
       if (ratings.length === 0)
         return 'Rate the answers one by one: each prompt comes with a few, so they can be compared.';
-      const valuesOf = new Map<string, Set<number>>(); // scale and prompt -> the values given
-      const group = (r: { prompt: string; scale: string }) => `${r.scale}\u0000${r.prompt}`;
+      const valuesOf = new Map<string, Set<number>>(); // scale, annotator and prompt -> the values given
+      const group = (r: { prompt: string; scale: string; annotator: string }) =>
+        `${r.scale}\u0000${r.annotator}\u0000${r.prompt}`;
       for (const r of ratings) valuesOf.set(group(r), (valuesOf.get(group(r)) ?? new Set()).add(r.value));
       const useful = ratings.filter((r) => valuesOf.get(group(r))!.size > 1).length;
       if (s.rewardSettings?.ratingLoss === 'pointwise')

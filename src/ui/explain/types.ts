@@ -29,7 +29,7 @@ export interface LiveState {
   pChosen?: readonly number[];
   pairSettings?: PairSettings | null;
   /** The rating desk's ratings (as many as the page holds). */
-  rating?: { ratings: readonly { prompt: string; scale: string; value: number }[] };
+  rating?: { ratings: readonly { prompt: string; scale: string; value: number; annotator: string }[] };
   rewardSettings?: { ratingLoss: 'pairs' | 'pointwise' } | null;
   rewardMetrics?: readonly RewardMetricPoint[];
   rewardDiagnostics?: RewardDiagnostics | null;
