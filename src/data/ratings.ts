@@ -102,6 +102,11 @@ export const RATING_MARGIN_MAX = 1;
 /** Weight of a pointwise example: two ratings count as much as one compared pair. */
 export const POINTWISE_WEIGHT = 0.5;
 
+/** Which ratings can be compared with each other: one annotator's, of one prompt, on one scale. */
+export function ratingGroupKey(r: Pick<Rating, 'scale' | 'annotator' | 'prompt'>): string {
+  return `${r.scale}\u0000${r.annotator}\u0000${r.prompt}`;
+}
+
 /**
  * Llama 2's pairs (Touvron et al. 2023, section 3.2.2): one annotator's ratings of the same prompt on the same scale
  * (each person's scale is their own), two at a time;
@@ -113,7 +118,7 @@ export const POINTWISE_WEIGHT = 0.5;
 export function ratingPairs(ratings: readonly Rating[]): RatingExample[] {
   const groups = new Map<string, Rating[]>();
   for (const r of ratings) {
-    const key = `${r.scale}\u0000${r.annotator}\u0000${r.prompt}`;
+    const key = ratingGroupKey(r);
     const group = groups.get(key);
     if (group) group.push(r);
     else groups.set(key, [r]);

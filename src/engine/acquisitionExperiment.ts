@@ -11,7 +11,7 @@ import { labelerGold, labelPair, type LabelerSpec } from '../data/labelers';
 import { mulberry32 } from '../data/random';
 import { mostUncertain } from '../rlhf/acquisition';
 import { RewardTrainer, REWARD_DEFAULTS, type RewardPair } from './rewardTrainer';
-import { STEPS_PER_LABEL } from './rewardSession';
+import { preferenceProbability, STEPS_PER_LABEL } from './rewardSession';
 import { ACQUISITION_LABELS, checkRange, type Acquisition, type PairToLabel, type WorkerEvent } from './protocol';
 
 const CANDIDATES_PER_LABEL = 6;
@@ -19,10 +19,10 @@ const EVAL_PAIRS = 48;
 const POINTS = 8;
 const SAMPLE_CHUNK = 16;
 
-export interface AcquisitionRun {
+/** What every experiment beside the labels is given (experimentSetup.ts builds it from the live session). */
+export interface ExperimentBase {
   spec: LabelerSpec;
   scenario: BuiltInScenarioId;
-  labels: number;
   seed: number;
   config: GPTConfig;
   tokenizer: Tokenizer;
@@ -32,6 +32,10 @@ export interface AcquisitionRun {
   cancelled: () => boolean;
 }
 
+export interface AcquisitionRun extends ExperimentBase {
+  labels: number;
+}
+
 async function sampleMany(run: AcquisitionRun, n: number): Promise<PairToLabel[]> {
   const out: PairToLabel[] = [];
   while (out.length < n) out.push(...(await run.samplePairs(Math.min(SAMPLE_CHUNK, n - out.length))));
@@ -39,7 +43,7 @@ async function sampleMany(run: AcquisitionRun, n: number): Promise<PairToLabel[]
 }
 
 /** Pairs ordered by the labeler's gold score, without its noise or biases (ties in gold are left out). */
-function goldOrdered(run: AcquisitionRun, pairs: PairToLabel[]): RewardPair[] {
+export function goldOrdered(run: Pick<ExperimentBase, 'spec' | 'scenario'>, pairs: PairToLabel[]): RewardPair[] {
   return pairs.flatMap((p) => {
     const [a, b] = [p.left, p.right].map((t) => labelerGold(run.spec, run.scenario, p.prompt, t));
     if (a === b) return [];
@@ -79,7 +83,7 @@ export async function runAcquisitionComparison(run: AcquisitionRun): Promise<voi
               { prompt: p.prompt, response: p.right },
             ]),
           );
-          pick = mostUncertain(pool.map((_, j) => 1 / (1 + Math.exp(-(r[2 * j] - r[2 * j + 1])))));
+          pick = mostUncertain(pool.map((_, j) => preferenceProbability(r[2 * j], r[2 * j + 1])));
         }
         const pair = pool[pick];
         const { chosen, rejected, tie } = labelPair(run.spec, run.scenario, pair, rand);

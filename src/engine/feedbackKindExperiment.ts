@@ -11,16 +11,15 @@
 // labelers the closest pairs are near-ties, and a near-tie label is close to a coin flip.)
 
 import { GPT } from '../model/model';
-import type { GPTConfig } from '../model/config';
-import type { BuiltInScenarioId, Tokenizer } from '../data/types';
-import { labelerGold, labelPair, rankByLabeler, type LabelerSpec } from '../data/labelers';
+import { labelPair, rankByLabeler } from '../data/labelers';
 import { expandRanking, trainingPairs } from '../data/preferences';
 import { ratingExamples, simulatedRatings, type Rating } from '../data/ratings';
 import { mulberry32 } from '../data/random';
 import { RewardTrainer, REWARD_DEFAULTS, type RewardPair } from './rewardTrainer';
-import { STEPS_PER_LABEL } from './rewardSession';
+import { preferenceProbability, STEPS_PER_LABEL } from './rewardSession';
+import { goldOrdered, type ExperimentBase } from './acquisitionExperiment';
 import type { FeedbackCosts, FeedbackKindPoint, FeedbackStrategy, PairToLabel, RankingToLabel } from './protocol';
-import { checkRange, FEEDBACK_COST, FEEDBACK_SECONDS, type WorkerEvent } from './protocol';
+import { checkRange, FEEDBACK_COST, FEEDBACK_SECONDS } from './protocol';
 
 export const FEEDBACK_STRATEGIES: readonly FeedbackStrategy[] = ['pairs', 'rankings', 'ratings', 'adaptive'];
 /** Answers in one ranking, and answers to one prompt that are rated in a row. */
@@ -35,32 +34,13 @@ const POINTS = 8;
  */
 export const ADAPTIVE_SURE = 0.05;
 
-export interface FeedbackKindRun {
-  spec: LabelerSpec;
-  scenario: BuiltInScenarioId;
+export interface FeedbackKindRun extends ExperimentBase {
   /** Seconds of labelling each strategy spends. */
   seconds: number;
   costs: FeedbackCosts;
-  seed: number;
-  config: GPTConfig;
-  tokenizer: Tokenizer;
-  initialWeights: () => Promise<Float32Array>;
-  samplePairs: (n: number) => Promise<PairToLabel[]>;
   answerGroups: (prompts: number, k: number) => Promise<RankingToLabel[]>;
   /** The labeler's gold value of an ordinary answer: the middle of its rating scale. */
   neutral: number;
-  emit: (e: WorkerEvent) => void;
-  cancelled: () => boolean;
-}
-
-/** Pairs ordered by the labeler's gold score, without its noise or biases (gold ties left out). */
-function goldOrdered(run: FeedbackKindRun, pairs: PairToLabel[]): RewardPair[] {
-  return pairs.flatMap((p) => {
-    const [a, b] = [p.left, p.right].map((t) => labelerGold(run.spec, run.scenario, p.prompt, t));
-    if (a === b) return [];
-    const [chosen, rejected] = a > b ? [p.left, p.right] : [p.right, p.left];
-    return [{ prompt: p.prompt, chosen, rejected, target: 1, weight: 1 }];
-  });
 }
 
 /** One strategy's labelling state: what it has been told, and where its current group of answers to rate stands. */
@@ -112,7 +92,7 @@ class Learner {
     const r = await this.trainer.score(
       pairs.flatMap((p) => [p.left, p.right].map((response) => ({ prompt: p.prompt, response }))),
     );
-    return pairs.map((_, j) => 1 / (1 + Math.exp(-(r[2 * j] - r[2 * j + 1]))));
+    return pairs.map((_, j) => preferenceProbability(r[2 * j], r[2 * j + 1]));
   }
 
   dispose(): void {

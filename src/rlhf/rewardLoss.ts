@@ -39,16 +39,16 @@ export function rewardModelLoss(
   let margins = tf.mul(tf.equal(targets, 1).toFloat(), opts.margin);
   if (ratings) margins = tf.add(margins, ratings.margins);
   let d = tf.sub(tf.sub(rChosen, rRejected), margins);
-  const pairRows = ratings ? tf.sub(1, ratings.pointwise) : tf.onesLike(targets);
-  if (ratings) d = tf.add(tf.mul(d, pairRows), tf.mul(rChosen, ratings.pointwise));
+  const pairRows = ratings ? tf.sub(1, ratings.pointwise) : null; // without ratings every row is a pair
+  if (ratings) d = tf.add(tf.mul(d, pairRows!), tf.mul(rChosen, ratings.pointwise));
   // -log sigmoid(x) = softplus(-x). (tf.logSigmoid is avoided: its gradient reads a freed tensor in tfjs 4.22.)
   const perPair = tf.add(tf.mul(targets, tf.softplus(tf.neg(d))), tf.mul(tf.sub(1, targets), tf.softplus(d)));
   let loss = tf.div(tf.sum(tf.mul(perPair, weights)), tf.sum(weights));
   if (opts.centering > 0) {
-    const spread = tf.div(
-      tf.sum(tf.mul(tf.square(tf.add(rChosen, rRejected)), pairRows)),
-      tf.maximum(tf.sum(pairRows), 1),
-    );
+    const squares = tf.square(tf.add(rChosen, rRejected));
+    const spread = pairRows
+      ? tf.div(tf.sum(tf.mul(squares, pairRows)), tf.maximum(tf.sum(pairRows), 1))
+      : tf.mean(squares);
     loss = tf.add(loss, tf.mul(spread, opts.centering));
   }
   return loss as tf.Scalar;

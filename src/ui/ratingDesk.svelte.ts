@@ -17,6 +17,7 @@ export class RatingDesk {
   scale = $state<RatingScale>('thumbs');
   local = $state.raw<Rating[]>([]);
   private fromWorker = $state.raw<Rating[]>([]);
+  private heard = false;
 
   /** Every rating: the worker's list and, after it, this page's ratings it has not taken in yet. */
   ratings = $derived.by(() => {
@@ -61,11 +62,22 @@ export class RatingDesk {
     this.local = this.local.filter((x) => x.id !== r.id);
   }
 
-  /** The worker's list, which now holds (or has dropped) this page's ratings. */
+  /** The worker's list; the saved ratings it now holds are no longer extra (as LabelDesk.dataset). */
   fromStore(list: Rating[]): void {
+    this.heard = true;
     this.fromWorker = list;
     const known = new Set(list.map((r) => r.id));
-    this.local = this.local.filter((r) => !known.has(r.id) && Date.now() - r.createdAt < 60_000);
+    if (this.local.some((r) => known.has(r.id))) this.local = this.local.filter((r) => !known.has(r.id));
+  }
+
+  /** The ratings stored in this browser, read by the page at load: shown until the worker sends its list. */
+  showStored(list: Rating[]): void {
+    if (!this.heard && this.fromWorker.length === 0) this.fromWorker = list;
+  }
+
+  /** Ratings of another scenario will not come back in this one's list. */
+  keepScenario(scenario: string): void {
+    this.local = this.local.filter((r) => r.scenario === scenario);
   }
 
   /** A new model: its answers are asked for afresh. */

@@ -204,6 +204,7 @@ export class PlaygroundState {
         // A new model comes with a new reward model and its own pairs.
         this.desk.clearPairs();
         this.desk.keepScenario(e.info.scenario);
+        this.rating.keepScenario(e.info.scenario);
         this.ranking = null;
         this.rankingPending = false;
         this.rating.clear();

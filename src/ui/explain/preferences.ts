@@ -2,6 +2,7 @@
 
 import type { Explanation, LiveState } from './types';
 import { num, plural } from './live';
+import { ratingGroupKey } from '../../data/ratings';
 
 /** Below this many comparisons the reward model has little to generalise from. */
 export const FEW_LABELS = 20;
@@ -80,10 +81,11 @@ export const PREFERENCES: Explanation[] = [
       if (ratings.length === 0)
         return 'Rate the answers one by one: each prompt comes with a few, so they can be compared.';
       const valuesOf = new Map<string, Set<number>>(); // scale, annotator and prompt -> the values given
-      const group = (r: { prompt: string; scale: string; annotator: string }) =>
-        `${r.scale}\u0000${r.annotator}\u0000${r.prompt}`;
-      for (const r of ratings) valuesOf.set(group(r), (valuesOf.get(group(r)) ?? new Set()).add(r.value));
-      const useful = ratings.filter((r) => valuesOf.get(group(r))!.size > 1).length;
+      for (const r of ratings) {
+        const key = ratingGroupKey(r);
+        valuesOf.set(key, (valuesOf.get(key) ?? new Set()).add(r.value));
+      }
+      const useful = ratings.filter((r) => valuesOf.get(ratingGroupKey(r))!.size > 1).length;
       if (s.rewardSettings?.ratingLoss === 'pointwise')
         return `All ${plural(ratings.length, 'rating')} teach as targets. Switch to pairs to learn only from differences.`;
       return (

@@ -14,6 +14,7 @@ import type {
   TrainableStage,
 } from '../../engine/protocol';
 import type { Verdict } from '../../data/preferences';
+import type { Rating } from '../../data/ratings';
 
 /**
  * What the "what to look for now" sentences may read. Every field is optional: a panel passes what
@@ -29,7 +30,7 @@ export interface LiveState {
   pChosen?: readonly number[];
   pairSettings?: PairSettings | null;
   /** The rating desk's ratings (as many as the page holds). */
-  rating?: { ratings: readonly { prompt: string; scale: string; value: number; annotator: string }[] };
+  rating?: { ratings: readonly Pick<Rating, 'prompt' | 'scale' | 'value' | 'annotator'>[] };
   rewardSettings?: { ratingLoss: 'pairs' | 'pointwise' } | null;
   rewardMetrics?: readonly RewardMetricPoint[];
   rewardDiagnostics?: RewardDiagnostics | null;
