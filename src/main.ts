@@ -16,7 +16,8 @@ const state = new PlaygroundState();
 client.onEvent((e) => {
   state.handle(e);
   if (e.type === 'checkpointFile') saveBytes(e.bytes, e.filename);
-  if (e.type === 'preferencesFile' || e.type === 'ratingsFile') saveText(e.text, e.filename);
+  if (e.type === 'preferencesFile' || e.type === 'ratingsFile' || e.type === 'demonstrationsFile')
+    saveText(e.text, e.filename);
   if (e.type === 'sessionFile') saveBytes(e.bytes, e.filename);
 });
 

@@ -286,7 +286,7 @@ function readItem(item: unknown, where: string, names: FieldNames, options: Impo
   };
 }
 
-const SOURCES: readonly Comparison['source'][] = ['pair', 'ranking', 'import'];
+const SOURCES: readonly Comparison['source'][] = ['pair', 'ranking', 'correction', 'import'];
 
 /**
  * The comparisons of a saved session, checked by the same rules as an imported file (readFields),
@@ -310,7 +310,7 @@ export function checkSavedComparisons(
     if (f.scenario !== options.scenario)
       fail(where, `"scenario" is ${quote(f.scenario)}, not the session's "${options.scenario}"`);
     if (!SOURCES.includes(f.source as Comparison['source'])) {
-      fail(where, `"source" is ${quote(f.source)}; it must be "pair", "ranking" or "import"`);
+      fail(where, `"source" is ${quote(f.source)}; it must be "pair", "ranking", "correction" or "import"`);
     }
     if (typeof (item as Record<string, unknown>).createdAt !== 'number')
       fail(where, '"createdAt" should be a time in milliseconds');

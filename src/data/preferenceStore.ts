@@ -1,9 +1,9 @@
 // Keeps every preference label in IndexedDB, the browser's database, the moment it is given.
 //
-// One database, 'rlhf-playground-preferences', with two object stores, 'comparisons' (pairs and
-// rankings) and 'ratings' (one answer judged on its own, data/ratings.ts), each keyed by id and
-// indexed by scenario. It works on the main thread and in a Web Worker
-// alike (both have `indexedDB`).
+// One database, 'rlhf-playground-preferences', with three object stores, 'comparisons' (pairs,
+// rankings and corrections), 'ratings' (one answer judged on its own, data/ratings.ts) and
+// 'demonstrations' (answers a person wrote, data/demonstrations.ts), each keyed by id and indexed
+// by scenario. It works on the main thread and in a Web Worker alike (both have `indexedDB`).
 //
 // Every write is its own transaction, and its promise resolves only when the transaction has
 // completed, that is, when the browser has written it to disk: once `addComparisons` resolves,
@@ -18,6 +18,7 @@ import type { IDBPDatabase } from 'idb';
 import { inTransaction, isQuotaError, openDatabase, type TransactionStore } from './browserDb';
 import type { Comparison } from './preferences';
 import type { Rating } from './ratings';
+import type { Demonstration } from './demonstrations';
 import type { ScenarioId } from './types';
 
 /** Where the worker keeps labels: this module's IndexedDB store in the browser, a map in the tests. */
@@ -35,11 +36,19 @@ export interface RatingStore {
   all(scenario: Rating['scenario']): Promise<Rating[]>;
 }
 
+/** Where the worker keeps demonstrations: the 'demonstrations' object store in the browser, a list in the tests. */
+export interface DemonstrationStore {
+  add(list: readonly Demonstration[]): Promise<void>;
+  remove(id: string): Promise<void>;
+  all(scenario: Demonstration['scenario']): Promise<Demonstration[]>;
+}
+
 const DB_NAME = 'rlhf-playground-preferences';
-const DB_VERSION = 2;
+const DB_VERSION = 3;
 const COMPARISONS = 'comparisons';
 const RATINGS = 'ratings';
-type StoreName = typeof COMPARISONS | typeof RATINGS;
+const DEMONSTRATIONS = 'demonstrations';
+type StoreName = typeof COMPARISONS | typeof RATINGS | typeof DEMONSTRATIONS;
 const BY_SCENARIO = 'scenario';
 
 let opening: Promise<IDBPDatabase> | null = null;
@@ -70,9 +79,10 @@ function database(): Promise<IDBPDatabase> {
     name: DB_NAME,
     version: DB_VERSION,
     upgrade(db, oldVersion) {
-      // Version 1 had the comparisons only; version 2 adds the ratings beside them (nothing is moved).
-      if (oldVersion < 1) db.createObjectStore(COMPARISONS, { keyPath: 'id' }).createIndex(BY_SCENARIO, 'scenario');
-      if (oldVersion < 2) db.createObjectStore(RATINGS, { keyPath: 'id' }).createIndex(BY_SCENARIO, 'scenario');
+      // Version 1 had the comparisons only; version 2 adds the ratings, version 3 the demonstrations (nothing is moved).
+      const stores = [COMPARISONS, RATINGS, DEMONSTRATIONS];
+      for (const name of stores.slice(oldVersion))
+        db.createObjectStore(name, { keyPath: 'id' }).createIndex(BY_SCENARIO, 'scenario');
     },
     // Another tab wants a newer version of the database: step aside, reopen on the next call.
     blocking(db) {
@@ -135,7 +145,7 @@ async function transaction<T, Mode extends IDBTransactionMode>(
 }
 
 /** Saves new records in one store (all of them, or none if anything fails). */
-async function addAll(storeName: StoreName, list: readonly (Comparison | Rating)[]): Promise<void> {
+async function addAll(storeName: StoreName, list: readonly (Comparison | Rating | Demonstration)[]): Promise<void> {
   await transaction(storeName, 'readwrite', (store) => {
     const adds: Promise<unknown>[] = [];
     try {
@@ -159,6 +169,11 @@ export function addRatings(list: readonly Rating[]): Promise<void> {
   return addAll(RATINGS, list);
 }
 
+/** Saves new demonstrations (all of them, or none if anything fails). */
+export function addDemonstrations(list: readonly Demonstration[]): Promise<void> {
+  return addAll(DEMONSTRATIONS, list);
+}
+
 /** Replaces a stored comparison (for example after `flip`). Fails if the id is not stored. */
 export async function updateComparison(c: Comparison): Promise<void> {
   await transaction(COMPARISONS, 'readwrite', async (store, refuse) => {
@@ -178,6 +193,11 @@ export async function deleteRating(id: string): Promise<void> {
   announce(null);
 }
 
+export async function deleteDemonstration(id: string): Promise<void> {
+  await transaction(DEMONSTRATIONS, 'readwrite', (store) => store.delete(id));
+  announce(null);
+}
+
 /** Every stored record of one store, or those of one scenario, oldest first. */
 async function allOf<T extends { createdAt: number }>(storeName: StoreName, scenario?: ScenarioId): Promise<T[]> {
   const found = (await transaction(storeName, 'readonly', (store) =>
@@ -194,4 +214,9 @@ export function allComparisons(scenario?: ScenarioId): Promise<Comparison[]> {
 /** Every stored rating, or those of one scenario, oldest first. */
 export function allRatings(scenario?: ScenarioId): Promise<Rating[]> {
   return allOf<Rating>(RATINGS, scenario);
+}
+
+/** Every stored demonstration, or those of one scenario, oldest first. */
+export function allDemonstrations(scenario?: ScenarioId): Promise<Demonstration[]> {
+  return allOf<Demonstration>(DEMONSTRATIONS, scenario);
 }

@@ -28,7 +28,8 @@ export interface Comparison {
   annotator: string;
   /** Milliseconds since the epoch. */
   createdAt: number;
-  source: 'pair' | 'ranking' | 'import';
+  /** How it was given: a judged pair, a ranking's pair, an edited answer (the edit chosen), or read from a file. */
+  source: 'pair' | 'ranking' | 'correction' | 'import';
   /** Shared by all the pairs of one ranking. */
   rankingId?: string;
   /** 1 for a pair; 1 / C(K,2) for each pair of a ranking of K. */

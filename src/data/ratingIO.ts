@@ -10,18 +10,22 @@
 // comparisons: any problem refuses the whole file, with a message naming the line and the reason. The message quotes
 // bits of the file, so it must be shown as text, never as HTML.
 
-import {
-  cut,
-  MAX_ANNOTATOR_CHARS,
-  MAX_COMPARISONS,
-  MAX_FILE_BYTES,
-  MAX_SHORT_CHARS,
-  MAX_TEXT_CHARS,
-} from './preferenceIO';
+import { cut, MAX_ANNOTATOR_CHARS, MAX_COMPARISONS } from './preferenceIO';
 import { newId } from './preferences';
 import { isRatingValue, RATING_SCALES, ratingLabel, ratingRule, type Rating, type RatingScale } from './ratings';
 import type { ScenarioId, Tokenizer } from './types';
-import { describe, isObject, listed, quote, vocabularyProblem } from './fileChecks';
+import { describe, listed, quote } from './fileChecks';
+import {
+  checkSavedLabels,
+  fail,
+  jsonlKind,
+  jsonlObjects,
+  present,
+  readText,
+  readTime,
+  refusedAsMessage,
+  shortText,
+} from './jsonlFields';
 
 /** One rating as a JSONL line: prompt, completion and label first, as TRL's unpaired rows. */
 function jsonlRecord(r: Rating): Record<string, unknown> {
@@ -50,23 +54,9 @@ export function ratingsFile(ratings: readonly Rating[], scenario: string): { tex
   };
 }
 
-/** Whether a file holds ratings rather than comparisons: its first line is an object with "completion" and no "chosen". */
+/** Whether a file holds ratings rather than comparisons or demonstrations: its first line has "completion" and a "label" or "rating". */
 export function isRatingsJsonl(text: string): boolean {
-  text = text.replace(/^\uFEFF/, '');
-  let start = 0;
-  while (start < text.length) {
-    const end = text.indexOf('\n', start);
-    const line = text.slice(start, end < 0 ? text.length : end);
-    start = end < 0 ? text.length : end + 1;
-    if (line.trim() === '') continue;
-    try {
-      const first: unknown = JSON.parse(line);
-      return isObject(first) && 'completion' in first && !('chosen' in first);
-    } catch {
-      return false;
-    }
-  }
-  return false;
+  return jsonlKind(text) === 'ratings';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -78,12 +68,6 @@ export interface RatingImportOptions {
   scenario: ScenarioId;
   /** When given, text with a word (or character) this tokenizer does not know is refused. */
   tokenizer?: Tokenizer;
-}
-
-/** Thrown inside this file only; importRatings turns it into { ok: false }, checkSavedRatings lets it out. */
-class Refusal extends Error {}
-function fail(where: string, why: string): never {
-  throw new Refusal(where === '' ? why : `${where}: ${why}`);
 }
 
 /** The fields a line of a ratings file may have; any other is ignored, with a warning. */
@@ -101,38 +85,15 @@ const JSONL_FIELDS = new Set([
 
 /** Reads a ratings JSONL file. Never throws; accepts all of it or none of it. */
 export function importRatings(text: string, options: RatingImportOptions): RatingImportResult {
-  try {
-    return readFile(text, options);
-  } catch (e) {
-    const message = e instanceof Refusal ? e.message : `the file could not be read (${String(e)})`;
-    return { ok: false, message };
-  }
+  return refusedAsMessage(() => readFile(text, options));
 }
 
 function readFile(text: string, options: RatingImportOptions): RatingImportResult {
-  if (text.length > MAX_FILE_BYTES || new TextEncoder().encode(text).length > MAX_FILE_BYTES) {
-    fail('', `the file is larger than the limit of ${MAX_FILE_BYTES / 1024 / 1024} MB`);
-  }
-  text = text.replace(/^\uFEFF/, ''); // a byte-order mark some editors add
-  if (text.trim() === '') fail('', 'the file is empty');
-  const lines: { line: string; where: string }[] = [];
-  text.split(/\r?\n/).forEach((line, i) => {
-    if (line.trim() !== '') lines.push({ line, where: `line ${i + 1}` });
-  });
-  if (lines.length > MAX_COMPARISONS)
-    fail('', `the file holds ${lines.length} ratings; the limit is ${MAX_COMPARISONS}`);
-
+  const lines = jsonlObjects(text, MAX_COMPARISONS, 'ratings');
   const otherScenarios = new Set<string>();
   let mismatched = 0;
   const extraFields = new Set<string>();
-  const ratings = lines.map(({ line, where }): Rating => {
-    let item: unknown;
-    try {
-      item = JSON.parse(line);
-    } catch (e) {
-      fail(where, `not valid JSON (${(e as Error).message})`);
-    }
-    if (!isObject(item)) fail(where, `expected a JSON object, found ${describe(item)}`);
+  const ratings = lines.map(({ item, where }): Rating => {
     for (const key of Object.keys(item)) if (!JSONL_FIELDS.has(key)) extraFields.add(key);
     const prompt = readText(item, 'prompt', where, options.tokenizer);
     const completion = readText(item, 'completion', where, options.tokenizer);
@@ -201,39 +162,6 @@ function scaleName(scale: RatingScale): string {
   return scale === 'thumbs' ? 'thumbs scale' : 'seven-point scale';
 }
 
-/** A field's value, with null counted as absent. */
-function present(v: unknown): unknown {
-  return v === null ? undefined : v;
-}
-
-/** An optional text field of at most `max` characters; null counts as absent. */
-function shortText(item: Record<string, unknown>, field: string, where: string, max = MAX_SHORT_CHARS) {
-  const v = present(item[field]);
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string') fail(where, `${quote(field)} should be a string but is ${describe(v)}`);
-  if (v.length > max) fail(where, `${quote(field)} is ${v.length} characters long; the limit is ${max}`);
-  return v;
-}
-
-/** A required prompt or completion: a string of at most MAX_TEXT_CHARS, every word known to the tokenizer. */
-function readText(item: Record<string, unknown>, field: string, where: string, tokenizer: Tokenizer | undefined) {
-  if (item[field] === undefined) fail(where, `missing ${quote(field)}`);
-  const v = shortText(item, field, where, MAX_TEXT_CHARS);
-  if (v === undefined) fail(where, `${quote(field)} should be a string but is null`);
-  if (tokenizer) checkVocabulary(v, tokenizer, where, field);
-  return v;
-}
-
-/** An optional time: an ISO date string or milliseconds since the epoch; null counts as absent. */
-function readTime(item: Record<string, unknown>, field: string, where: string): number | undefined {
-  const time = present(item[field]);
-  if (time === undefined) return undefined;
-  if (typeof time === 'string') shortText(item, field, where);
-  if (typeof time === 'string' && !Number.isNaN(Date.parse(time))) return Date.parse(time);
-  if (typeof time === 'number' && Number.isFinite(time)) return time;
-  fail(where, `${quote(field)} is not a date: ${quote(time)}`);
-}
-
 /** The fields of a Rating as a session stores it. */
 const SAVED_FIELDS = new Set<string>([
   'id',
@@ -253,46 +181,19 @@ const SOURCES: readonly Rating['source'][] = ['rating', 'import'];
  * unique, the session's scenario, texts within the limits and the vocabulary. Throws an Error naming `ratings[i]`.
  */
 export function checkSavedRatings(items: unknown, options: { scenario: ScenarioId; tokenizer: Tokenizer }): Rating[] {
-  if (!Array.isArray(items)) fail('', 'its ratings are not a list');
-  if (items.length > MAX_COMPARISONS) fail('', `it holds ${items.length} ratings; the limit is ${MAX_COMPARISONS}`);
-  const ids = new Set<string>();
-  return items.map((item: unknown, i): Rating => {
-    const where = `ratings[${i}]`;
-    if (!isObject(item)) fail(where, `expected an object, found ${describe(item)}`);
-    const unknown = Object.keys(item).find((key) => !SAVED_FIELDS.has(key));
-    if (unknown !== undefined) fail(where, `it has an unknown field ${quote(unknown)}`);
-    const id = shortText(item, 'id', where);
-    if (!id) fail(where, 'missing "id"');
-    if (ids.has(id)) fail(where, `the id ${quote(id)} is used twice`);
-    ids.add(id);
-    if (item.scenario !== options.scenario)
-      fail(where, `"scenario" is ${quote(item.scenario)}, not the session's "${options.scenario}"`);
-    if (!SOURCES.includes(item.source as Rating['source']))
-      fail(where, `"source" is ${quote(item.source)}; it must be "rating" or "import"`);
-    if (typeof item.createdAt !== 'number' || !Number.isFinite(item.createdAt))
-      fail(where, '"createdAt" should be a time in milliseconds');
-    const annotator = shortText(item, 'annotator', where, MAX_ANNOTATOR_CHARS);
-    if (!annotator) fail(where, 'missing "annotator"');
+  const rules = { fields: SAVED_FIELDS, scenario: options.scenario, sources: SOURCES };
+  return checkSavedLabels(items, 'ratings', rules, ({ item, where, ...base }): Rating => {
     if (!RATING_SCALES.includes(item.scale as RatingScale))
       fail(where, `"scale" is ${quote(item.scale)}; it must be "thumbs" or "seven"`);
     const scale = item.scale as RatingScale;
     if (!isRatingValue(scale, item.value)) fail(where, `"value" is ${quote(item.value)}; ${ratingRule(scale)}`);
     return {
-      id,
+      ...base,
       scenario: options.scenario,
       prompt: readText(item, 'prompt', where, options.tokenizer),
       completion: readText(item, 'completion', where, options.tokenizer),
       scale,
       value: item.value,
-      annotator,
-      createdAt: item.createdAt,
-      source: item.source as Rating['source'],
     };
   });
-}
-
-/** Refuses text that the tokenizer would turn into UNK, naming the first unknown word. */
-function checkVocabulary(text: string, tokenizer: Tokenizer, where: string, field: string): void {
-  const problem = vocabularyProblem(text, tokenizer, field);
-  if (problem) fail(where, problem);
 }

@@ -1,6 +1,7 @@
 // An experiment beside the acquisition comparison: which kind of question teaches the reward model
 // most per second of a person's effort? A simulated labeler answers, each kind of question costs
-// the seconds the page states (a pair 3 s, a ranking of 4 8 s, a rating 2 s by default), and every
+// the seconds the page states (a pair 3 s, a ranking of 4 8 s, a rating 2 s, a correction 15 s by
+// default; a correction of an answer with nothing to fix costs a rating's time), and every
 // strategy spends the same budget of seconds from the same starting reward model. After every few
 // questions each is measured on one fixed set of fresh pairs ordered by the labeler's gold score.
 //
@@ -14,6 +15,8 @@ import { GPT } from '../model/model';
 import { labelPair, rankByLabeler } from '../data/labelers';
 import { expandRanking, trainingPairs } from '../data/preferences';
 import { ratingExamples, simulatedRatings, type Rating } from '../data/ratings';
+import { correctionSentences, simulatedCorrection } from '../data/demonstrations';
+import type { Example } from '../data/types';
 import { mulberry32 } from '../data/random';
 import { RewardTrainer, REWARD_DEFAULTS, type RewardPair } from './rewardTrainer';
 import { preferenceProbability, STEPS_PER_LABEL } from './rewardSession';
@@ -21,7 +24,14 @@ import { goldOrdered, type ExperimentBase } from './acquisitionExperiment';
 import type { FeedbackCosts, FeedbackKindPoint, FeedbackStrategy, PairToLabel, RankingToLabel } from './protocol';
 import { checkRange, FEEDBACK_COST, FEEDBACK_SECONDS } from './protocol';
 
-export const FEEDBACK_STRATEGIES: readonly FeedbackStrategy[] = ['pairs', 'rankings', 'ratings', 'adaptive'];
+export const FEEDBACK_STRATEGIES: readonly FeedbackStrategy[] = [
+  'pairs',
+  'rankings',
+  'ratings',
+  'corrections',
+  'adaptive',
+];
+type Kind = 'pair' | 'ranking' | 'rating' | 'correction';
 /** Answers in one ranking, and answers to one prompt that are rated in a row. */
 const GROUP = 4;
 const EVAL_PAIRS = 48;
@@ -41,6 +51,8 @@ export interface FeedbackKindRun extends ExperimentBase {
   answerGroups: (prompts: number, k: number) => Promise<RankingToLabel[]>;
   /** The labeler's gold value of an ordinary answer: the middle of its rating scale. */
   neutral: number;
+  /** The scenario's demonstrations, whose sentences a simulated correction is made of. */
+  demonstrations: readonly Example[];
 }
 
 /** One strategy's labelling state: what it has been told, and where its current group of answers to rate stands. */
@@ -59,9 +71,18 @@ class Learner {
   }
 
   /** Asks one question of `kind`, has the labeler answer it, trains, and returns its cost in seconds. */
-  async ask(kind: 'pair' | 'ranking' | 'rating'): Promise<number> {
+  async ask(kind: Kind): Promise<number> {
     const { spec, scenario, costs } = this.run;
-    if (kind === 'rating') {
+    if (kind === 'correction') {
+      // One fresh answer, corrected where that raises the labeler's gold most: the edit beats the original.
+      const [g] = await this.run.answerGroups(1, 1);
+      const original = g.completions[0];
+      const candidates = correctionSentences(spec, scenario, g.prompt, this.run.demonstrations);
+      const edited = simulatedCorrection(spec, scenario, g.prompt, original, candidates);
+      // An answer with nothing to fix is read, not rewritten: it costs what reading one answer does (a rating's time).
+      if (edited === original) return costs.rating;
+      this.compared.push({ prompt: g.prompt, chosen: edited, rejected: original, target: 1, weight: 1 });
+    } else if (kind === 'rating') {
       if (this.toRate.length === 0) {
         const [g] = await this.run.answerGroups(1, GROUP);
         this.toRate = g.completions.map((completion) => ({ prompt: g.prompt, completion }));
@@ -84,7 +105,7 @@ class Learner {
     }
     this.trainer.pairs = [...this.compared, ...ratingExamples(this.ratings, 'pairs')];
     if (this.trainer.pairs.length) for (let k = 0; k < STEPS_PER_LABEL; k++) await this.trainer.trainStep();
-    return kind === 'rating' ? costs.rating : kind === 'ranking' ? costs.ranking : costs.pair;
+    return costs[kind];
   }
 
   /** P(left beats right) of each pair under the model now. */
@@ -109,17 +130,20 @@ async function adaptiveKind(learner: Learner, run: FeedbackKindRun): Promise<'ra
   return sure < ADAPTIVE_SURE ? 'rating' : 'ranking';
 }
 
-const KIND_OF: Record<Exclude<FeedbackStrategy, 'adaptive'>, 'pair' | 'ranking' | 'rating'> = {
+const KIND_OF: Record<Exclude<FeedbackStrategy, 'adaptive'>, Kind> = {
   pairs: 'pair',
   rankings: 'ranking',
   ratings: 'rating',
+  corrections: 'correction',
 };
 
 /** Runs every strategy for `seconds` of simulated labelling; emits the curves and returns each one's last accuracy. */
 export async function runFeedbackKindComparison(run: FeedbackKindRun): Promise<Record<FeedbackStrategy, number>> {
   const problem =
     checkRange(run.seconds, FEEDBACK_SECONDS) ??
-    (['pair', 'ranking', 'rating'] as const).map((k) => checkRange(run.costs?.[k], FEEDBACK_COST)).find(Boolean);
+    (['pair', 'ranking', 'rating', 'correction'] as const)
+      .map((k) => checkRange(run.costs?.[k], FEEDBACK_COST))
+      .find(Boolean);
   if (problem) throw new Error(problem);
   const evalPairs = goldOrdered(run, await run.samplePairs(EVAL_PAIRS));
   if (evalPairs.length === 0) throw new Error('the sampled pairs all have the same gold score; try another labeler');

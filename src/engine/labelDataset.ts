@@ -1,5 +1,6 @@
 // The labels of one scenario as this tab knows them, kept in step with the store that every tab
-// shares: the comparisons (pairs and rankings) in one dataset, the ratings in another. Labels saved
+// shares: the comparisons (pairs, rankings, corrections) in one dataset, the ratings in another, the
+// demonstrations in a third. Labels saved
 // here join at once. After another tab writes, the store is read again and taken as it is, unless a
 // change made here overlapped the read: then it is read once more.
 
@@ -33,6 +34,11 @@ export interface UndoEntry {
 
 /** Orders the undo entries of every dataset, so undo takes back the newest action whichever kind it was. */
 let undoClock = 0;
+
+/** A new place in the order of labelling actions, to share between the datasets one action wrote to. */
+export function nextUndoOrder(): number {
+  return ++undoClock;
+}
 
 export class LabelDataset<T extends StoredLabel> {
   /** Every label, oldest first. */
@@ -69,9 +75,9 @@ export class LabelDataset<T extends StoredLabel> {
     this.set([...this.list, ...list.filter((c) => !held.has(c.id))]);
   }
 
-  /** Remembers one labelling action for undo. */
-  pushUndo(ids: string[]): void {
-    if (ids.length) this.undoStack.push({ ids, order: ++undoClock });
+  /** Remembers one labelling action for undo; an action that wrote to several datasets gives each the same `order`. */
+  pushUndo(ids: string[], order = nextUndoOrder()): void {
+    if (ids.length) this.undoStack.push({ ids, order });
   }
 
   /** When the newest action undo would take back here happened (-1: none). */
@@ -119,22 +125,22 @@ export class LabelDataset<T extends StoredLabel> {
 type Undoable = Pick<LabelDataset<StoredLabel>, 'undoStack' | 'newestAction' | 'list' | 'remove'>;
 
 /**
- * Takes back the newest labelling action of any of the datasets (one label, one ranking, one rating,
- * one auto-label batch). After a reload the session's history is gone: then the newest labels given
- * here (not imported) go, from whichever dataset holds the newest.
+ * Takes back the newest labelling action (one label, one ranking, one rating, one correction with its demonstration,
+ * one auto-label batch), from every dataset it wrote to. After a reload the session's history is gone: then the
+ * newest labels given here (not imported) go, from every dataset that holds labels of that newest time.
  */
 export async function undoNewest(datasets: readonly Undoable[]): Promise<void> {
   const withHistory = datasets.filter((d) => d.undoStack.length);
   if (withHistory.length) {
-    const newest = withHistory.reduce((a, b) => (b.newestAction > a.newestAction ? b : a));
-    return newest.remove(newest.undoStack.pop()!.ids);
+    const newest = Math.max(...withHistory.map((d) => d.newestAction));
+    for (const d of withHistory) if (d.newestAction === newest) await d.remove(d.undoStack.pop()!.ids);
+    return;
   }
   const newestTime = (d: Undoable) =>
     Math.max(-Infinity, ...d.list.filter((x) => x.source !== 'import').map((x) => x.createdAt));
-  const newest = datasets.reduce((a, b) => (newestTime(b) > newestTime(a) ? b : a));
-  const ids = newestOwnLabels(newest.list);
-  if (ids.length === 0) throw new Error('there is no label to undo');
-  await newest.remove(ids);
+  const newest = Math.max(...datasets.map(newestTime));
+  if (newest === -Infinity) throw new Error('there is no label to undo');
+  for (const d of datasets) if (newestTime(d) === newest) await d.remove(newestOwnLabels(d.list));
 }
 
 /** A simulated annotator's job, chunk by chunk: each chunk is made, saved and counted before the next one. */

@@ -19,8 +19,12 @@ import {
   type LossOn,
 } from '../data/sequences';
 import { mulberry32 } from '../data/random';
+import { withOwnDemonstrations } from '../data/demonstrations';
 import type { Example, ScenarioData, Tokenizer } from '../data/types';
 import type { TrainSettings } from './protocol';
+
+/** Rows of the fixed batches a loss is measured on (the held-out loss, the loss on a person's demonstrations). */
+const HELD_OUT_ROWS = 64;
 
 /** Re-exported from the settings registry, the one home of every default. */
 export { TRAIN_DEFAULTS } from './settingsRegistry';
@@ -52,8 +56,7 @@ export function stageTrainer(
   settings: TrainSettings,
   seed: number,
 ): LMTrainer {
-  const examples = stage === 'pretrain' ? data.pretrain : data.demonstrations;
-  const { train, heldOut } = splitHeldOut(examples, 0.1, 1234);
+  const { train, heldOut } = stage === 'pretrain' ? splitHeldOut(data.pretrain, 0.1, 1234) : sftExamples(data, []);
   return new LMTrainer(
     model,
     data.tokenizer,
@@ -65,6 +68,15 @@ export function stageTrainer(
   );
 }
 
+/**
+ * The fine-tuning examples: a fixed tenth of the scenario's demonstrations held out, the rest to train on with the
+ * person's own demonstrations added (repeated so that about a quarter of the rows drawn are theirs).
+ */
+export function sftExamples(data: ScenarioData, own: Example[]): { train: Example[]; heldOut: Example[] } {
+  const { train, heldOut } = splitHeldOut(data.demonstrations, 0.1, 1234);
+  return { train: withOwnDemonstrations(train, own), heldOut };
+}
+
 export class LMTrainer {
   step = 0;
   private optimizer: AdamW;
@@ -74,23 +86,36 @@ export class LMTrainer {
 
   constructor(
     readonly model: GPT,
-    tokenizer: Tokenizer,
+    private tokenizer: Tokenizer,
     trainExamples: Example[],
     heldOutExamples: Example[],
     readonly lossOn: LossOn,
     public settings: TrainSettings,
     seed: number,
   ) {
-    const T = model.config.contextLength;
-    this.train = trainExamples.map((ex) => encodeExample(tokenizer, ex, T, lossOn));
-    if (this.train.length === 0) throw new Error('there are no training examples');
+    this.train = this.encode(trainExamples);
     // The held-out batch is fixed (the first 64 held-out examples), so its loss is comparable across steps.
-    this.heldOut = makeBatch(
-      heldOutExamples.slice(0, 64).map((ex) => encodeExample(tokenizer, ex, T, lossOn)),
-      T,
-    );
+    this.heldOut = this.fixedBatch(heldOutExamples);
     this.optimizer = new AdamW(model.paramCount, decayMask(model.layout));
     this.rand = mulberry32(seed);
+  }
+
+  private encode(examples: Example[]): EncodedExample[] {
+    const encoded = examples.map((ex) =>
+      encodeExample(this.tokenizer, ex, this.model.config.contextLength, this.lossOn),
+    );
+    if (encoded.length === 0) throw new Error('there are no training examples');
+    return encoded;
+  }
+
+  /** One batch of the first HELD_OUT_ROWS examples, for a loss that is comparable from step to step. */
+  fixedBatch(examples: Example[]): Batch {
+    return makeBatch(this.encode(examples.slice(0, HELD_OUT_ROWS)), this.model.config.contextLength);
+  }
+
+  /** Trains on these examples from now on (the held-out batch stays as it was); the optimiser's state is kept. */
+  useExamples(examples: Example[]): void {
+    this.train = this.encode(examples);
   }
 
   private nextBatch(): Batch {
@@ -128,9 +153,14 @@ export class LMTrainer {
   }
 
   /** Loss on the fixed held-out batch (no gradient). */
-  async heldOutLoss(): Promise<number> {
-    if (this.heldOut.countedTokens === 0) return NaN;
-    const loss = tf.tidy(() => batchLoss(this.model, this.heldOut));
+  heldOutLoss(): Promise<number> {
+    return this.meanLoss(this.heldOut);
+  }
+
+  /** Mean cross-entropy per counted token of a batch (no gradient; one read); NaN when no token counts. */
+  async meanLoss(batch: Batch): Promise<number> {
+    if (batch.countedTokens === 0) return NaN;
+    const loss = tf.tidy(() => batchLoss(this.model, batch));
     const [value] = await loss.data();
     loss.dispose();
     return value;

@@ -6,6 +6,9 @@
 import type { Command, Completion, RlSettings, TrainableStage } from './protocol';
 import type { Comparison } from '../data/preferences';
 import type { Rating } from '../data/ratings';
+import type { Demonstration } from '../data/demonstrations';
+import { autoCorrect, autoLabel, autoRate } from './simulatedAnnotators';
+import { fineTuneOnDemonstrations } from './demonstrationTuning';
 import type { GPT } from '../model/model';
 import { CommandQueue } from './commandQueue';
 import { runAcquisitionComparison } from './acquisitionExperiment';
@@ -58,6 +61,7 @@ export class Playground {
     // Labels are already saved by the page: they join the dataset now, not behind a training step.
     if (cmd.type === 'labelsSaved') return this.acceptLabels(cmd.comparisons);
     if (cmd.type === 'ratingsSaved') return this.acceptRatings(cmd.ratings);
+    if (cmd.type === 'demonstrationsSaved') return this.acceptWritten(cmd.demonstrations, cmd.corrections);
     if (cmd.type === 'syncLabels') {
       return this.storeReads.coalesce(
         'sync',
@@ -78,7 +82,9 @@ export class Playground {
 
   /** A command that failed: an error notice, and for a pair request the answer that none is coming. */
   private refused(cmd: Command, e: Error): void {
-    const mode = ({ nextPair: 'pair', nextRanking: 'ranking', nextAnswers: 'rating' } as const)[cmd.type as string];
+    const writing = cmd.type === 'nextAnswers' && cmd.desk === 'writing';
+    const modes = { nextPair: 'pair', nextRanking: 'ranking', nextAnswers: writing ? 'writing' : 'rating' } as const;
+    const mode = modes[cmd.type as keyof typeof modes];
     if (mode) this.pg.deps.emit({ type: 'pairRefused', mode, message: e.message });
     this.pg.notice('error', e.message);
   }
@@ -93,6 +99,12 @@ export class Playground {
   private async acceptRatings(list: Rating[]): Promise<void> {
     if (!this.preferences || !Array.isArray(list)) return;
     if (this.preferences.acceptRatings(list) > 0) this.scheduleLearning();
+  }
+
+  /** Saved demonstrations and corrections join at once; the reward model learns from the corrections' comparisons. */
+  private async acceptWritten(demonstrations: Demonstration[], corrections: Comparison[]): Promise<void> {
+    if (!this.preferences || !Array.isArray(demonstrations) || !Array.isArray(corrections)) return;
+    if (this.preferences.acceptCorrections(corrections, demonstrations) > 0) this.scheduleLearning();
   }
 
   /** One reward-training run for every label since the last one; the page's requests go first. */
@@ -153,7 +165,7 @@ export class Playground {
       case 'undoLabel':
         return pg.prefs().undo();
       case 'autoLabel':
-        return pg.prefs().autoLabel(cmd.labelerId, cmd.count);
+        return autoLabel(pg.prefs(), cmd.labelerId, cmd.count);
       case 'trainReward':
         return pg.prefs().trainReward(cmd.steps);
       case 'setPairSettings':
@@ -167,16 +179,26 @@ export class Playground {
       case 'importPreferences':
         return pg.notice('info', await pg.prefs().importFile(cmd.text, cmd.name));
       case 'nextAnswers':
-        await pg.prefs().ratings.nextAnswers();
+        await pg.prefs().ratings.nextAnswers(cmd.desk);
         return;
       case 'ratingsSaved':
         return this.acceptRatings(cmd.ratings);
       case 'autoRate':
-        return pg.prefs().autoRate(cmd.labelerId, cmd.count, cmd.scale);
+        return autoRate(pg.prefs(), cmd.labelerId, cmd.count, cmd.scale);
       case 'deleteRating':
         return pg.prefs().ratings.remove(cmd.id);
       case 'exportRatings':
         return pg.prefs().ratings.exportFile();
+      case 'demonstrationsSaved':
+        return this.acceptWritten(cmd.demonstrations, cmd.corrections);
+      case 'autoCorrect':
+        return autoCorrect(pg.prefs(), cmd.labelerId, cmd.count);
+      case 'deleteDemonstration':
+        return pg.prefs().demonstrations.remove(cmd.id);
+      case 'exportDemonstrations':
+        return pg.prefs().demonstrations.exportFile();
+      case 'fineTuneOnDemonstrations':
+        return fineTuneOnDemonstrations(pg, this.loops, cmd.steps);
       case 'nextRanking':
         await pg.prefs().nextRanking();
         return;
@@ -192,7 +214,14 @@ export class Playground {
         return runAcquisitionComparison({ ...experimentSetup(pg.prefs(), cmd.labelerId), labels: cmd.labels });
       case 'compareFeedbackKinds': {
         const setup = experimentSetup(pg.prefs(), cmd.labelerId);
-        const kinds = { ...setup, neutral: await setup.neutral(), seconds: cmd.seconds, costs: cmd.costs };
+        const { demonstrations } = pg.prefs().data;
+        const kinds = {
+          ...setup,
+          neutral: await setup.neutral(),
+          seconds: cmd.seconds,
+          costs: cmd.costs,
+          demonstrations,
+        };
         await runFeedbackKindComparison(kinds);
         return;
       }

@@ -69,6 +69,7 @@ async function capture(pg: PlaygroundState, name: string, ui: SessionUi) {
       rlIteration: rl.iteration,
       comparisons: prefs.comparisons,
       ratings: prefs.ratings.list,
+      demonstrations: prefs.demonstrations.list,
       ui,
     },
   });
@@ -195,6 +196,7 @@ async function applySession(pg: PlaygroundState, session: Session, ui: SessionUi
     d.rlIteration,
   );
   await prefs.ratings.replaceAll(d.ratings);
+  await prefs.demonstrations.replaceAll(d.demonstrations);
   await prefs.replaceAll(d.comparisons);
   for (const stage of TRAINABLE_STAGES) {
     pg.emitStage(stage);

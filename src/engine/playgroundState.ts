@@ -10,7 +10,7 @@ import type { LMTrainer } from './lmTrainer';
 import { completionText, encodePrompt } from '../data/sequences';
 import type { ScenarioData, ScenarioId } from '../data/types';
 import type { PreferenceSession } from './preferenceSession';
-import type { ComparisonStore, RatingStore } from '../data/preferenceStore';
+import type { ComparisonStore, DemonstrationStore, RatingStore } from '../data/preferenceStore';
 import type { RlTrainer } from './rlTrainer';
 import type { SessionStore } from './sessionStore';
 import { MODEL_DEFAULTS, SAMPLE_DEFAULTS } from './settingsRegistry';
@@ -27,6 +27,8 @@ export interface PlaygroundDeps {
   comparisons: ComparisonStore;
   /** Where ratings are kept (IndexedDB in the browser). */
   ratings: RatingStore;
+  /** Where demonstrations are kept (IndexedDB in the browser). */
+  demonstrations: DemonstrationStore;
   /** Where whole sessions are saved (IndexedDB in the browser). */
   sessions?: SessionStore;
   /** A number that differs between page loads, so a reload or a second tab is offered new pairs (tests: 0, repeatable). */

@@ -8,20 +8,21 @@ import type { GPT } from '../model/model';
 import type { BuiltInScenarioId, ScenarioData } from '../data/types';
 import { unknownWords } from '../data/tokenizer';
 import { pairKey, type Comparison } from '../data/preferences';
-import { defaultCustomLabeler, findLabeler, simulatedLabels, type LabelerSpec } from '../data/labelers';
+import { defaultCustomLabeler, findLabeler, type LabelerSpec } from '../data/labelers';
 import { panelVotes } from '../data/annotatorPanel';
-import { mulberry32 } from '../data/random';
 import { RewardSession, stepsAfterLabels, type ProbePair } from './rewardSession';
 import { applyLabelers, applyPairSettings, applyRewardSettings } from './preferenceSettings';
 import { PAIR_DEFAULTS, PairSampler } from './pairSampler';
-import { AUTO_LABEL_PAIRS, checkRange, REWARD_STEPS, type LabelerSettings, type PairSettings } from './protocol';
+import { checkRange, REWARD_STEPS, type LabelerSettings, type PairSettings } from './protocol';
 import type { PairToLabel, RankingToLabel, RewardSettings, WorkerEvent } from './protocol';
 import { importPreferences, preferencesFile } from '../data/preferenceIO';
-import { isRatingsJsonl } from '../data/ratingIO';
-import type { ComparisonStore, RatingStore } from '../data/preferenceStore';
-import { LabelDataset, labelInChunks, undoNewest } from './labelDataset';
+import { jsonlKind } from '../data/jsonlFields';
+import type { ComparisonStore, DemonstrationStore, RatingStore } from '../data/preferenceStore';
+import { LabelDataset, nextUndoOrder, undoNewest } from './labelDataset';
 import { RATED_PER_PROMPT, RatingSession } from './ratingSession';
-import type { Rating, RatingScale } from '../data/ratings';
+import { DemonstrationSession } from './demonstrationSession';
+import type { Rating } from '../data/ratings';
+import type { Demonstration } from '../data/demonstrations';
 import { importReport, mergeDatasets } from '../data/preferenceMerge';
 
 const REFERENCE_COMPLETIONS = 32;
@@ -31,6 +32,7 @@ const GOLD_PROBE_PAIRS = 32; // fresh pairs the gold agreement is measured on (1
 export class PreferenceSession {
   readonly labels: LabelDataset<Comparison>;
   readonly ratings: RatingSession;
+  readonly demonstrations: DemonstrationSession;
   readonly reward: RewardSession;
   readonly pairs: PairSampler;
   /** Labels that arrived since the reward model last trained: learning from them is coalesced. */
@@ -39,7 +41,7 @@ export class PreferenceSession {
   private disposed = false;
   /** P(chosen > rejected) of each comparison as last scored, so the dataset can be sent before re-scoring. */
   private lastP = new Map<string, number>();
-  private cancelled = false;
+  cancelled = false;
   private probePairs: Promise<ProbePair[]> | null = null;
   settings: PairSettings = { ...PAIR_DEFAULTS };
   labelers: LabelerSettings;
@@ -48,8 +50,8 @@ export class PreferenceSession {
     private sft: GPT,
     readonly rewardModel: GPT,
     readonly data: ScenarioData,
-    private store: ComparisonStore,
-    ratingStore: RatingStore,
+    readonly store: ComparisonStore,
+    stores: { ratings: RatingStore; demonstrations: DemonstrationStore },
     readonly emit: (e: WorkerEvent) => void,
     readonly seed: number,
     /** Differs between page loads (0 in tests), so a reload or a second tab is offered new pairs. */
@@ -69,7 +71,8 @@ export class PreferenceSession {
       (c) => c.chosen,
       (c) => pairKey(c.prompt, c.chosen, c.rejected),
     );
-    this.ratings = new RatingSession(data, ratingStore, emit, (n) => this.pairs.answerGroups(n, RATED_PER_PROMPT));
+    this.ratings = new RatingSession(data, stores.ratings, emit, (n) => this.pairs.answerGroups(n, RATED_PER_PROMPT));
+    this.demonstrations = new DemonstrationSession(data, stores.demonstrations, emit);
     const judged = (key: string) => this.labels.judged(key);
     this.pairs = new PairSampler(
       data,
@@ -96,6 +99,7 @@ export class PreferenceSession {
     this.emit({ type: 'labelerSettings', settings: this.labelers });
     this.emitDataset(); // the saved labels show at once, before any model work
     await this.ratings.load();
+    await this.demonstrations.load();
     // The reward model relearns the saved labels (briefly: a long run can follow on demand).
     const saved = this.comparisons.length + this.ratings.list.length;
     if (saved) await this.trainReward(Math.min(RELEARN_STEPS, stepsAfterLabels(saved)));
@@ -157,17 +161,25 @@ export class PreferenceSession {
    * join the dataset, which is sent at once; the reward model learns from them later (see learnPending).
    * Returns how many were new (a label heard of before, from the store's broadcast, counts once).
    */
-  acceptSaved(list: readonly Comparison[]): number {
+  acceptSaved(list: readonly Comparison[], undoOrder?: number): number {
     const known = new Set(this.comparisons.map((c) => c.id));
     const fresh = list.filter((c) => c.scenario === this.data.id && !known.has(c.id));
     const mine = list.filter((c) => c.scenario === this.data.id).map((c) => c.id);
-    this.labels.pushUndo(mine);
+    this.labels.pushUndo(mine, undoOrder);
     for (const c of list) this.pairs.settle(pairKey(c.prompt, c.chosen, c.rejected));
     if (fresh.length === 0) return 0;
     this.labels.append(fresh);
     this.unlearned += fresh.length;
     this.emitDataset();
     return fresh.length;
+  }
+
+  /** Corrections the page has already saved: their comparisons and demonstrations join at once, as one undo. */
+  acceptCorrections(comparisons: readonly Comparison[], demonstrations: readonly Demonstration[]): number {
+    const order = nextUndoOrder();
+    const fresh = this.acceptSaved(comparisons, order);
+    this.demonstrations.acceptSaved(demonstrations, order);
+    return fresh;
   }
 
   /** Ratings the page has already saved: as acceptSaved, for one answer judged on its own. */
@@ -183,6 +195,7 @@ export class PreferenceSession {
    */
   async sync(): Promise<boolean> {
     const rated = await this.ratings.sync(() => this.disposed);
+    await this.demonstrations.sync(() => this.disposed);
     this.unlearned += rated ?? 0;
     const reread = await this.labels.reread(() => this.disposed);
     if (!reread) return rated !== null;
@@ -200,46 +213,6 @@ export class PreferenceSession {
     else if (rescore) await this.publish();
   }
 
-  /** Fills the dataset from a simulated annotator: `count` fresh pairs, saved chunk by chunk as they are judged. */
-  async autoLabel(labelerId: string, count: number): Promise<void> {
-    const spec = this.labeler(labelerId);
-    const scenario = this.goldScenario!;
-    const problem = checkRange(count, AUTO_LABEL_PAIRS);
-    if (problem) throw new Error(problem);
-    const rand = mulberry32(this.pairs.nextSeed());
-    const createdAt = Date.now(); // one time stamp for the batch: undo after a reload takes it back whole
-    this.cancelled = false;
-    const ids = await labelInChunks({
-      ...this.chunkedJob(count),
-      chunk: async (n) => simulatedLabels(spec, scenario, await this.pairs.samplePairs(n), rand, createdAt),
-      save: async (made) => {
-        await this.store.add(made);
-        this.labels.append(made);
-        this.emitDataset(); // counted on the page at once; scored after training
-      },
-    });
-    if (this.labelers.goldLabeler === null) this.setLabelers({ goldLabeler: spec.id }, false);
-    if (ids.length === 0) return;
-    this.labels.pushUndo(ids);
-    await this.learnFrom(ids.length);
-  }
-
-  /** A simulated annotator rates `count` answers, RATED_PER_PROMPT to a prompt; the reward model then learns. */
-  async autoRate(labelerId: string, count: number, scale: RatingScale): Promise<void> {
-    const problem = checkRange(count, AUTO_LABEL_PAIRS);
-    if (problem) throw new Error(problem);
-    this.cancelled = false;
-    const rater = { spec: this.labeler(labelerId), scenario: this.goldScenario!, scale, reference: this.reference };
-    const ids = await this.ratings.autoRate(rater, this.chunkedJob(count), mulberry32(this.pairs.nextSeed()));
-    if (ids.length) await this.learnFrom(ids.length);
-  }
-
-  /** What every simulated annotator's job shares: its size, its progress events, and the cancel flag. */
-  private chunkedJob(count: number) {
-    const progress = (done: number) => this.emit({ type: 'progress', job: 'autoLabel', done, total: count });
-    return { count, progress, cancelled: () => this.cancelled };
-  }
-
   /** Stops a long job (auto-label, acquisition comparison) after its current step. */
   cancel(): void {
     this.cancelled = true;
@@ -250,8 +223,9 @@ export class PreferenceSession {
    * reload the session's own history is gone, so the newest labels given here (not imported) go.
    */
   async undo(): Promise<void> {
-    await undoNewest([this.labels, this.ratings.dataset]);
+    await undoNewest([this.labels, this.ratings.dataset, this.demonstrations.dataset]);
     this.ratings.publish();
+    this.demonstrations.publish();
     await this.publish();
   }
 
@@ -309,7 +283,9 @@ export class PreferenceSession {
 
   /** Adds a file's comparisons (all or none), skipping ones already here; reports annotator agreement. */
   async importFile(text: string, name: string): Promise<string> {
-    if (isRatingsJsonl(text)) {
+    const kind = jsonlKind(text);
+    if (kind === 'demonstrations') return (await this.demonstrations.importFile(text, name)).message;
+    if (kind === 'ratings') {
       const { message, added } = await this.ratings.importFile(text, name);
       if (added) await this.learnFrom(added);
       return message;
@@ -376,7 +352,7 @@ export class PreferenceSession {
   }
 
   /** The dataset as it is now, with the latest P(chosen > rejected) of each comparison (NaN: not scored yet). */
-  private emitDataset(): void {
+  emitDataset(): void {
     this.emit({
       type: 'preferences',
       comparisons: this.comparisons,

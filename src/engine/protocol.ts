@@ -4,7 +4,8 @@
 // and the chart points (chartPoints.ts) are re-exported from here.
 
 import type { PresetName, GPTConfig } from '../model/config';
-import type { ScenarioId } from '../data/types';
+import type { ScenarioId, TokenizerSpec } from '../data/types';
+import type { Demonstration } from '../data/demonstrations';
 import type { Comparison } from '../data/preferences';
 import type { Rating, RatingScale } from '../data/ratings';
 import type { SessionSummary } from './sessionStore';
@@ -147,8 +148,8 @@ export type Command =
   | { type: 'importPreferences'; text: string; name: string }
   /** Ranking mode: K completions of one prompt (answered by a 'ranking' event). */
   | { type: 'nextRanking' }
-  /** Rating mode: a few answers to one prompt, to rate one by one (answered by an 'answers' event). */
-  | { type: 'nextAnswers' }
+  /** Rating or writing mode: a few answers to one prompt, to rate one by one or correct (answered by an 'answers' event). */
+  | { type: 'nextAnswers'; desk?: AnswerDesk }
   /** Rating mode: ratings the page has already saved in the store (sent back at once, learnt from after). */
   | { type: 'ratingsSaved'; ratings: Rating[] }
   /** Let a simulated annotator rate `count` answers (a few to each prompt) on `scale`. */
@@ -156,6 +157,18 @@ export type Command =
   | { type: 'deleteRating'; id: string }
   /** Ask for the ratings as TRL unpaired JSONL (answered by a 'ratingsFile' event). */
   | { type: 'exportRatings' }
+  /**
+   * Writing mode: what the page has already saved in the store, a demonstration, or a correction (its comparison, and
+   * its demonstration when kept). One undo takes back the lot; the reward model learns from the comparisons.
+   */
+  | { type: 'demonstrationsSaved'; demonstrations: Demonstration[]; corrections: Comparison[] }
+  /** Let a simulated annotator correct `count` fresh answers (each a comparison and a demonstration). */
+  | { type: 'autoCorrect'; labelerId: string; count: number }
+  | { type: 'deleteDemonstration'; id: string }
+  /** Ask for the demonstrations as TRL prompt-completion JSONL (answered by a 'demonstrationsFile' event). */
+  | { type: 'exportDemonstrations' }
+  /** The fine-tuning stage learns from the person's demonstrations added to the scenario's, `steps` steps. */
+  | { type: 'fineTuneOnDemonstrations'; steps: number }
   | { type: 'setRewardSettings'; settings: Partial<RewardSettings> }
   /** Reward model: `epochs` passes over all training labels, with the user's settings. */
   | { type: 'trainRewardEpochs' }
@@ -207,7 +220,20 @@ export interface Completion {
   meanLogProb: number;
 }
 
+/** Which desk asked for answers to judge: the rating desk or the writing desk (corrections). */
+export type AnswerDesk = 'rating' | 'writing';
+
+/** What fine-tuning on the person's demonstrations did: mean loss per answer token on them, before and after. */
+export interface DemonstrationFit {
+  steps: number;
+  demonstrations: number;
+  before: number;
+  after: number;
+}
+
 export interface ModelInfo {
+  /** The vocabulary, so the page can name unknown words in what a person writes before it is saved. */
+  tokenizer: TokenizerSpec;
   scenario: ScenarioId;
   scenarioTitle: string;
   preset: PresetName;
@@ -240,15 +266,20 @@ export type WorkerEvent =
   | { type: 'notice'; level: 'info' | 'error'; message: string }
   | { type: 'pair'; pair: PairToLabel }
   /** A 'nextPair' (or 'nextRanking', 'nextAnswers') that could not be answered; the page asks again only when told to. */
-  | { type: 'pairRefused'; mode: 'pair' | 'ranking' | 'rating'; message: string }
+  | { type: 'pairRefused'; mode: 'pair' | 'ranking' | 'rating' | 'writing'; message: string }
   /** The whole preference dataset, with the reward model's P(chosen > rejected) for each comparison. */
   | { type: 'preferences'; comparisons: Comparison[]; pChosen: number[] }
   | { type: 'rewardMetrics'; points: RewardMetricPoint[] }
   | { type: 'pairSettings'; settings: PairSettings }
   | { type: 'preferencesFile'; text: string; filename: string }
   | { type: 'ranking'; ranking: RankingToLabel }
-  /** Answers to one prompt for the rating desk (the same shape as a ranking's). */
-  | { type: 'answers'; answers: RankingToLabel }
+  /** Answers to one prompt for the rating or the writing desk (the same shape as a ranking's). */
+  | { type: 'answers'; answers: RankingToLabel; desk: AnswerDesk }
+  /** Every demonstration of the scenario, oldest first. */
+  | { type: 'demonstrations'; demonstrations: Demonstration[] }
+  | { type: 'demonstrationsFile'; text: string; filename: string }
+  /** "Fine-tune on my demonstrations" finished: the fine-tuned model's loss on the person's demonstrations before and after. */
+  | { type: 'demonstrationFit'; fit: DemonstrationFit }
   /** Every rating of the scenario, oldest first. */
   | { type: 'ratings'; ratings: Rating[] }
   | { type: 'ratingsFile'; text: string; filename: string }

@@ -8,12 +8,12 @@ import type { LabelerSpec } from '../data/labelers';
 import { labelerGold } from '../data/labelers';
 import { ratingExamples, simulatedRatings, type Rating, type RatingScale } from '../data/ratings';
 import { importRatings, ratingsFile } from '../data/ratingIO';
-import { mergeByContent } from '../data/preferenceMerge';
 import type { ScenarioData } from '../data/types';
 import type { RewardPair } from './rewardTrainer';
 import type { RatingStore } from '../data/preferenceStore';
-import type { RankingToLabel, WorkerEvent } from './protocol';
-import { LabelDataset, labelInChunks, type ChunkedLabelling } from './labelDataset';
+import type { AnswerDesk, RankingToLabel, WorkerEvent } from './protocol';
+import { labelInChunks, type ChunkedLabelling } from './labelDataset';
+import { LabelKindSession, type LabelKind } from './labelKindSession';
 
 /** Answers to one prompt a simulated annotator rates in a row, so that its ratings of one prompt can be compared. */
 export const RATED_PER_PROMPT = 4;
@@ -27,28 +27,34 @@ export interface SimulatedRater {
   reference(): Promise<{ prompt: string; response: string }[]>;
 }
 
-/** What a rating says beyond its id (a re-read with the same ids and contents changed nothing). */
-const contents = (r: Rating) => `${r.value}\u0001${r.scale}`;
+/** Ratings as a kind of label: what one says, its events and its file (TRL unpaired JSONL). */
+const RATINGS: LabelKind<Rating> = {
+  noun: 'rating',
+  contents: (r) => `${r.value}\u0001${r.scale}`,
+  judgedKey: (r) => `${r.prompt}\u0000${r.completion}`,
+  sameKey: (r) => [r.prompt, r.completion, r.scale, r.value, r.annotator].join('\u0000'),
+  listEvent: (ratings) => ({ type: 'ratings', ratings }),
+  fileEvent: (list, scenario) => ({ type: 'ratingsFile', ...ratingsFile(list, scenario) }),
+  read(text, data) {
+    const result = importRatings(text, { scenario: data.id, tokenizer: data.tokenizer });
+    return result.ok ? { ok: true, labels: result.ratings, warnings: result.warnings } : result;
+  },
+};
 
-export class RatingSession {
-  readonly dataset: LabelDataset<Rating>;
+export class RatingSession extends LabelKindSession<Rating> {
   /** The gold value of an ordinary answer (the fine-tuned model's mean), the simulated raters' middle of the scale. */
   private neutral: Promise<number> | null = null;
   /** The labeler `neutral` was computed for. */
   private neutralKey = '';
 
   constructor(
-    private data: ScenarioData,
-    private store: RatingStore,
-    private emit: (e: WorkerEvent) => void,
+    data: ScenarioData,
+    store: RatingStore,
+    emit: (e: WorkerEvent) => void,
     /** `prompts` groups of RATED_PER_PROMPT answers, each group to one prompt. */
     private answerGroups: (prompts: number) => Promise<RankingToLabel[]>,
   ) {
-    this.dataset = new LabelDataset(store, data.id, contents, (r) => `${r.prompt}\u0000${r.completion}`);
-  }
-
-  get list(): Rating[] {
-    return this.dataset.list;
+    super(data, store, emit, RATINGS);
   }
 
   /** The reward model's examples from every rating, learnt as pairs or pointwise (the reward settings say which). */
@@ -56,36 +62,12 @@ export class RatingSession {
     return ratingExamples(this.list, loss);
   }
 
-  /** A few answers to one prompt, distinct, for the rating desk. */
-  async nextAnswers(): Promise<RankingToLabel> {
+  /** A few answers to one prompt, distinct, for the rating desk (or the writing desk, which corrects them). */
+  async nextAnswers(desk: AnswerDesk = 'rating'): Promise<RankingToLabel> {
     const [group] = await this.answerGroups(1);
     const answers = { ...group, completions: [...new Set(group.completions)] };
-    this.emit({ type: 'answers', answers });
+    this.emit({ type: 'answers', answers, desk });
     return answers;
-  }
-
-  async load(): Promise<void> {
-    await this.dataset.load();
-    this.publish();
-  }
-
-  /** Ratings the page saved already: they join the dataset and are sent back at once. Returns how many were new. */
-  acceptSaved(list: readonly Rating[]): number {
-    const mine = list.filter((r) => r.scenario === this.data.id);
-    const known = new Set(this.list.map((r) => r.id));
-    const fresh = mine.filter((r) => !known.has(r.id));
-    this.dataset.pushUndo(mine.map((r) => r.id));
-    if (fresh.length === 0) return 0;
-    this.dataset.append(fresh);
-    this.publish();
-    return fresh.length;
-  }
-
-  /** Re-reads the store after another tab wrote; returns how many ratings are new here (null: nothing changed). */
-  async sync(stale: () => boolean): Promise<number | null> {
-    const reread = await this.dataset.reread(stale);
-    if (reread) this.publish();
-    return reread?.added ?? null;
   }
 
   /**
@@ -102,11 +84,7 @@ export class RatingSession {
         const answers = groups.flatMap((g) => g.completions.map((completion) => ({ prompt: g.prompt, completion })));
         return simulatedRatings(rater.spec, rater.scenario, answers.slice(0, n), rater.scale, neutral, rand, createdAt);
       },
-      save: async (made) => {
-        await this.store.add(made);
-        this.dataset.append(made);
-        this.publish();
-      },
+      save: (made) => this.saveMade(made),
     });
     this.dataset.pushUndo(ids);
     return ids;
@@ -124,47 +102,5 @@ export class RatingSession {
       (texts) => texts.reduce((s, t) => s + labelerGold(spec, scenario, t.prompt, t.response), 0) / texts.length,
     );
     return this.neutral;
-  }
-
-  async remove(id: string): Promise<void> {
-    if (!this.list.some((r) => r.id === id)) throw new Error('that rating no longer exists');
-    await this.dataset.remove([id]);
-    this.publish();
-  }
-
-  /** Replaces the whole set (restoring a session); the store is rewritten to match. */
-  async replaceAll(list: readonly Rating[]): Promise<void> {
-    await this.dataset.remove((await this.store.all(this.data.id)).map((r) => r.id));
-    await this.store.add(list);
-    this.dataset.set([...list]);
-    this.dataset.undoStack = [];
-    this.publish();
-  }
-
-  exportFile(): void {
-    this.emit({ type: 'ratingsFile', ...ratingsFile(this.list, this.data.id) });
-  }
-
-  /** Adds a file's ratings (all or none), skipping ones already here; returns what to tell the person and the new ids. */
-  async importFile(text: string, name: string): Promise<{ message: string; added: number }> {
-    const result = importRatings(text, { scenario: this.data.id, tokenizer: this.data.tokenizer });
-    if (!result.ok) throw new Error(`${name} was not imported: ${result.message}`);
-    const { added, duplicates } = mergeByContent(this.list, result.ratings, (r) =>
-      [r.prompt, r.completion, r.scale, r.value, r.annotator].join('\u0000'),
-    );
-    if (added.length) {
-      await this.store.add(added); // all or none
-      this.dataset.append(added);
-      this.dataset.pushUndo(added.map((r) => r.id));
-      this.publish();
-    }
-    const skipped = duplicates ? ` (${duplicates} already here were skipped)` : '';
-    const warnings = result.warnings.length ? ` ${result.warnings.join('; ')}.` : '';
-    return { message: `Imported ${added.length} rating(s) from ${name}${skipped}.${warnings}`, added: added.length };
-  }
-
-  /** Sends every rating to the page. */
-  publish(): void {
-    this.emit({ type: 'ratings', ratings: this.list });
   }
 }

@@ -20,6 +20,8 @@ import type { Comparison } from '../data/preferences';
 import { checkSavedComparisons } from '../data/preferenceIO';
 import { checkSavedRatings } from '../data/ratingIO';
 import type { Rating } from '../data/ratings';
+import { checkSavedDemonstrations } from '../data/demonstrationIO';
+import type { Demonstration } from '../data/demonstrations';
 import { scenarioTokenizer } from '../data/scenarios';
 import { TRAIT_INFO } from '../data/gold';
 import { PAIR_SETTINGS, REWARD_SETTINGS, SAMPLE_SETTINGS, TRAIN_SETTINGS } from './settingsRegistry';
@@ -70,6 +72,8 @@ export interface SessionData {
   comparisons: Comparison[];
   /** The ratings (absent in sessions saved before ratings existed: none). */
   ratings: Rating[];
+  /** The demonstrations (absent in sessions saved before they existed: none). */
+  demonstrations: Demonstration[];
   ui: SessionUi;
   models: SessionModel[];
 }
@@ -226,6 +230,10 @@ function checkDescription(d: Record<string, unknown>): SessionData {
     rlIteration: steps(d.rlIteration, 'its RL iteration count'),
     comparisons: checkSavedComparisons(d.comparisons, { scenario: d.scenario, tokenizer }),
     ratings: d.ratings === undefined ? [] : checkSavedRatings(d.ratings, { scenario: d.scenario, tokenizer }),
+    demonstrations:
+      d.demonstrations === undefined
+        ? []
+        : checkSavedDemonstrations(d.demonstrations, { scenario: d.scenario, tokenizer }),
     ui: checkSessionUi(d.ui),
     models: d.models as SessionModel[],
   };

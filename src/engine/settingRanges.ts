@@ -68,14 +68,15 @@ export interface LabelerSettings {
 }
 
 /** The strategies of the feedback-kind comparison: one kind of question each, or "adaptive". */
-export type FeedbackStrategy = 'pairs' | 'rankings' | 'ratings' | 'adaptive';
+export type FeedbackStrategy = 'pairs' | 'rankings' | 'ratings' | 'corrections' | 'adaptive';
 /** Seconds a person spends on one question of each kind (a ranking is of 4 answers; a rating is a thumb). */
 export interface FeedbackCosts {
   pair: number;
   ranking: number;
   rating: number;
+  correction: number;
 }
-export const FEEDBACK_COST_DEFAULTS: FeedbackCosts = { pair: 3, ranking: 8, rating: 2 };
+export const FEEDBACK_COST_DEFAULTS: FeedbackCosts = { pair: 3, ranking: 8, rating: 2, correction: 15 };
 export const FEEDBACK_COST: Range = { min: 0.5, max: 120, label: 'Seconds per question' };
 /** Seconds of labelling each strategy of the feedback-kind comparison spends. */
 export const FEEDBACK_SECONDS: Range = {
@@ -93,6 +94,9 @@ export const REWARD_STEPS: Range = { min: 1, max: 5000, integer: true, label: 'R
 
 /** How many pairs one auto-label request may ask a simulated annotator for. */
 export const AUTO_LABEL_PAIRS: Range = { min: 1, max: 1000, integer: true, label: 'Pairs to label' };
+/** "Fine-tune on my demonstrations": fine-tuning steps per press. */
+export const DEMONSTRATION_STEPS: Range = { min: 1, max: 1000, integer: true, label: 'Fine-tuning steps' };
+export const DEMONSTRATION_STEPS_DEFAULT = 40;
 
 /** How many iterations one beta of a sweep may run, and how many betas. */
 export const SWEEP_ITERATIONS: Range = { min: 1, max: 500, integer: true, label: 'Iterations per run' };

@@ -70,7 +70,7 @@ export async function buildScenario(pg: PlaygroundState, data: ScenarioData, use
     rewardModel,
     data,
     pg.deps.comparisons,
-    pg.deps.ratings,
+    { ratings: pg.deps.ratings, demonstrations: pg.deps.demonstrations },
     pg.deps.emit,
     pg.seed,
     pg.deps.entropy,
@@ -78,6 +78,7 @@ export async function buildScenario(pg: PlaygroundState, data: ScenarioData, use
   pg.deps.emit({
     type: 'model',
     info: {
+      tokenizer: data.tokenizer.spec,
       scenario: data.id,
       scenarioTitle: data.title,
       preset: pg.preset,

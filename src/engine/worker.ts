@@ -13,6 +13,9 @@ import {
   addRatings,
   allComparisons,
   allRatings,
+  allDemonstrations,
+  addDemonstrations,
+  deleteDemonstration,
   deleteComparison,
   deleteRating,
   onStoreChange,
@@ -43,6 +46,7 @@ const playground = new Playground({
   store: { save: saveCheckpointBytes, load: loadCheckpointBytes },
   comparisons: { add: addComparisons, update: updateComparison, remove: deleteComparison, all: allComparisons },
   ratings: { add: addRatings, remove: deleteRating, all: allRatings },
+  demonstrations: { add: addDemonstrations, remove: deleteDemonstration, all: allDemonstrations },
   sessions: browserSessionStore,
   entropy: crypto.getRandomValues(new Uint32Array(1))[0],
 });

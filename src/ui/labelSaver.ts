@@ -6,7 +6,8 @@
 import type { Command } from '../engine/protocol';
 import type { PairToLabel } from '../engine/protocol';
 import type { Comparison } from '../data/preferences';
-import { addComparisons, addRatings } from '../data/preferenceStore';
+import { addComparisons, addDemonstrations, addRatings } from '../data/preferenceStore';
+import type { Demonstration } from '../data/demonstrations';
 import type { Rating } from '../data/ratings';
 import type { PlaygroundState } from './state.svelte';
 
@@ -44,6 +45,37 @@ export function saveRating(app: PlaygroundState, send: (c: Command) => void, rat
     .catch((e: Error) => {
       app.rating.dropLocal(rating);
       app.pushNotice('error', e.message || 'The browser refused to save this rating.');
+    })
+    .finally(() => (app.desk.saving -= 1));
+  writes = writes.then(() => done);
+  return done;
+}
+
+/**
+ * Saves a demonstration, or a correction (its comparison, and its demonstration when kept), then tells the worker;
+ * they leave the counts again if a save fails (the comparison first: a failed demonstration leaves it saved, and it is
+ * still sent, so nothing the store holds is unknown to the worker).
+ */
+export function saveWritten(
+  app: PlaygroundState,
+  send: (c: Command) => void,
+  demonstrations: Demonstration[],
+  corrections: Comparison[],
+): Promise<void> {
+  guardUnload(app);
+  app.writing.addLocal(demonstrations);
+  if (corrections.length) app.desk.addLocal(corrections);
+  app.desk.saving += 1;
+  let savedCorrections: Comparison[] = [];
+  const done = (corrections.length ? addComparisons(corrections) : Promise.resolve())
+    .then(() => (savedCorrections = corrections))
+    .then(() => addDemonstrations(demonstrations))
+    .then(() => send({ type: 'demonstrationsSaved', demonstrations, corrections }))
+    .catch((e: Error) => {
+      app.writing.dropLocal(demonstrations);
+      if (savedCorrections.length) send({ type: 'demonstrationsSaved', demonstrations: [], corrections });
+      else if (corrections.length) app.desk.dropLocal(corrections, null);
+      app.pushNotice('error', e.message || 'The browser refused to save this answer.');
     })
     .finally(() => (app.desk.saving -= 1));
   writes = writes.then(() => done);

@@ -32,6 +32,7 @@ import type {
 import { MODEL_DEFAULTS } from '../engine/protocol';
 import type { Comparison } from '../data/preferences';
 import { RatingDesk } from './ratingDesk.svelte';
+import { WritingDesk } from './writingDesk.svelte';
 import { LabelDesk } from './labelDesk.svelte';
 import type { PresetName } from '../model/config';
 import type { ScenarioId } from '../data/types';
@@ -112,9 +113,11 @@ export class PlaygroundState {
   rewardMetrics = $state.raw<RewardMetricPoint[]>([]);
   pairSettings = $state.raw<PairSettings | null>(null);
   /** How the person judges: a pair, a ranking of K, or one answer at a time (rated). */
-  judgeMode = $state<'pair' | 'ranking' | 'rating'>('pair');
+  judgeMode = $state<'pair' | 'ranking' | 'rating' | 'writing'>('pair');
   /** Rating mode's answers and ratings (see ratingDesk.svelte.ts). */
   readonly rating = new RatingDesk();
+  /** Writing mode's answer to correct, the draft and the demonstrations (see writingDesk.svelte.ts). */
+  readonly writing = new WritingDesk();
   ranking = $state.raw<RankingToLabel | null>(null);
   rankingPending = $state(false);
   rewardSettings = $state.raw<RewardSettings | null>(null);
@@ -175,9 +178,10 @@ export class PlaygroundState {
     }
     if (cmd.type === 'nextPair') this.desk.requests += 1;
     if (cmd.type === 'nextRanking') this.rankingPending = true;
-    if (cmd.type === 'nextAnswers') this.rating.pending = true;
-    if (cmd.type === 'autoRate') this.job = { job: 'autoLabel', done: 0, total: cmd.count };
-    if (cmd.type === 'autoLabel') this.job = { job: 'autoLabel', done: 0, total: cmd.count };
+    if (cmd.type === 'nextAnswers' && cmd.desk !== 'writing') this.rating.pending = true;
+    this.writing.noteSent(cmd);
+    if (cmd.type === 'autoLabel' || cmd.type === 'autoRate' || cmd.type === 'autoCorrect')
+      this.job = { job: 'autoLabel', done: 0, total: cmd.count };
     if (cmd.type === 'compareAcquisition') this.job = { job: 'acquisition', done: 0, total: 2 * cmd.labels };
     if (cmd.type === 'compareFeedbackKinds') this.job = { job: 'feedbackKinds', done: 0, total: 4 * cmd.seconds };
     if (cmd.type === 'init') {
@@ -190,6 +194,7 @@ export class PlaygroundState {
 
   /** Take one event from the worker. */
   handle(e: WorkerEvent): void {
+    this.writing.handle(e);
     switch (e.type) {
       case 'backend':
         this.backend = { backend: e.backend, reason: e.reason };
@@ -243,7 +248,7 @@ export class PlaygroundState {
       case 'pairRefused':
         if (e.mode === 'pair') this.desk.refused(e.message);
         else if (e.mode === 'rating') this.rating.refused(e.message);
-        else {
+        else if (e.mode === 'ranking') {
           this.rankingPending = false;
           this.desk.problem = e.message;
         }
@@ -285,7 +290,7 @@ export class PlaygroundState {
         this.rankingPending = false;
         break;
       case 'answers':
-        this.rating.received(e.answers);
+        if (e.desk === 'rating') this.rating.received(e.answers);
         break;
       case 'ratings':
         this.rating.fromStore(e.ratings);

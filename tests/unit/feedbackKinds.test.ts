@@ -18,7 +18,7 @@ describe('the feedback-kind comparison', () => {
         type: 'compareFeedbackKinds',
         labelerId: 'positive',
         seconds: 20,
-        costs: { pair: 10, ranking: 10, rating: 5 }, // few questions: the CPU backend is slow
+        costs: { pair: 10, ranking: 10, rating: 5, correction: 10 }, // few questions: the CPU backend is slow
       });
       await pg.idle();
       expect(of('notice').filter((n) => n.level === 'error')).toEqual([]);
@@ -34,13 +34,16 @@ describe('the feedback-kind comparison', () => {
       // Rankings at 10 s each: measured after each of the two the budget holds; thumbs at 5 s: after each of four.
       expect(points.filter((p) => p.strategy === 'rankings').map((p) => p.seconds)).toEqual([0, 10, 20]);
       expect(points.filter((p) => p.strategy === 'ratings').map((p) => p.seconds)).toEqual([0, 5, 10, 15, 20]);
+      // Corrections at 10 s each, or 5 s (a thumb's time) for an answer with nothing to fix: a point after each.
+      const corrected = points.filter((p) => p.strategy === 'corrections').map((p) => p.seconds);
+      expect(corrected.slice(1).every((t, i) => t - corrected[i] === 5 || t - corrected[i] === 10)).toBe(true);
 
       const before = of('feedbackCurve').length;
       await send({
         type: 'compareFeedbackKinds',
         labelerId: 'positive',
         seconds: 20,
-        costs: { pair: 0, ranking: 8, rating: 2 },
+        costs: { pair: 0, ranking: 8, rating: 2, correction: 15 },
       });
       await pg.idle();
       expect(of('notice').at(-1)!.message).toBe('Seconds per question must be a number from 0.5 to 120 (got 0).');

@@ -8,6 +8,7 @@ import { judgedPair, type Comparison } from '../../src/data/preferences';
 import type { ScenarioId } from '../../src/data/types';
 import type { SessionSummary } from '../../src/engine/sessionStore';
 import type { Rating } from '../../src/data/ratings';
+import type { Demonstration } from '../../src/data/demonstrations';
 
 /** Preference labels kept in memory (IndexedDB is a browser's). */
 export function memoryComparisons(kept: Comparison[] = []) {
@@ -29,15 +30,20 @@ export function memoryComparisons(kept: Comparison[] = []) {
   };
 }
 
-/** Ratings kept in memory (IndexedDB is a browser's). */
-export function memoryRatings(kept: Rating[] = []) {
+/** Labels of one kind kept in memory (IndexedDB is a browser's). */
+function memoryLabels<T extends { id: string; scenario: string }>(kept: T[] = []) {
   return {
     kept,
-    add: async (list: readonly Rating[]) => void kept.push(...list),
+    add: async (list: readonly T[]) => void kept.push(...list),
     remove: async (id: string) => void kept.splice(kept.findIndex((r) => r.id === id) >>> 0, 1),
     all: async (scenario: string) => kept.filter((r) => r.scenario === scenario),
   };
 }
+
+/** Ratings kept in memory. */
+export const memoryRatings = (kept: Rating[] = []) => memoryLabels(kept);
+/** Demonstrations kept in memory. */
+export const memoryDemonstrations = (kept: Demonstration[] = []) => memoryLabels(kept);
 
 /** Saved sessions kept in memory; `failWith` makes the next writes fail (a full quota, say). */
 export function memorySessions() {
@@ -70,6 +76,7 @@ export function start(
   sessions = memorySessions(),
   entropy = 0,
   ratings = memoryRatings(),
+  demonstrations = memoryDemonstrations(),
 ) {
   const events: WorkerEvent[] = [];
   const saved = new Map<string, Uint8Array>();
@@ -84,6 +91,7 @@ export function start(
     store: { save: async (k, b) => void saved.set(k, b), load: async (k) => saved.get(k) ?? null },
     comparisons,
     ratings,
+    demonstrations,
     sessions,
     entropy,
   });
@@ -103,5 +111,5 @@ export function start(
     await saveLabels([c]);
     return c;
   };
-  return { events, send, of, pg, saveLabels, judge, ratings };
+  return { events, send, of, pg, saveLabels, judge, ratings, demonstrations, comparisons };
 }

@@ -8,7 +8,7 @@ import { loadCheckpointBytes, saveCheckpointBytes } from '../../src/model/checkp
 import { DATA_SEED, Playground } from '../../src/engine/playground';
 import type { WorkerEvent } from '../../src/engine/protocol';
 import { loadScenario } from '../../src/data/scenarios';
-import { memoryComparisons, memoryRatings } from './harness';
+import { memoryComparisons, memoryDemonstrations, memoryRatings } from './harness';
 
 // The fake's objects are instances of these classes, installed as the globals of the same names:
 // the `idb` package the stores use checks requests, databases and transactions with `instanceof`
@@ -203,6 +203,7 @@ describe('failed writes have clear messages', () => {
       store: { save: saveCheckpointBytes, load: loadCheckpointBytes },
       comparisons: memoryComparisons(),
       ratings: memoryRatings(),
+      demonstrations: memoryDemonstrations(),
     });
     try {
       await pg.handle({ type: 'init', scenario: 'reviews', preset: 'tiny', seed: 1 });

@@ -95,6 +95,35 @@ export const PREFERENCES: Explanation[] = [
     },
   },
   {
+    id: 'preferences-writing',
+    stage: 'preferences',
+    title: 'corrections and demonstrations',
+    text:
+      "A correction is the model's answer as you would have it. It teaches twice: the reward model learns that your " +
+      'edit beats the original (a comparison like a judged pair, marked "correction"), and, kept as a demonstration, ' +
+      'the fine-tuning stage can learn to write it. A demonstration is an answer you write from scratch: supervised ' +
+      'data, what the fine-tuning stage was trained on before any preference. "Fine-tune on my demonstrations" adds ' +
+      "yours to the scenario's own, repeated so that about a quarter of each batch is yours, and minimises the same " +
+      'next-token loss on the answer tokens.',
+    formula: String.raw`\mathcal{L}_{\text{SFT}} = -\frac{1}{|y|}\sum_{t} \log \pi_\theta(y_t \mid x, y_{<t})`,
+    lookFor(s: LiveState) {
+      const list = s.writing?.demonstrations ?? [];
+      const fit = s.writing?.fit;
+      if (fit)
+        return (
+          `Fine-tuning took the loss on your demonstrations from ${fit.before.toFixed(2)} to ${fit.after.toFixed(2)} ` +
+          'per token. Look at the samples under Fine-tune: do they sound more like you?'
+        );
+      if (list.length === 0)
+        return 'Edit the answer to what it should say and save a correction, or clear it and write your own.';
+      const corrections = list.filter((d) => d.source === 'correction').length;
+      return (
+        `${plural(list.length, 'demonstration')} so far (${corrections} from corrections). Fine-tune on them and ` +
+        "watch the model's loss on them fall."
+      );
+    },
+  },
+  {
     id: 'preferences-table',
     stage: 'preferences',
     title: 'the comparison table',

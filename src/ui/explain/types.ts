@@ -1,6 +1,7 @@
 // The shape of an explanation, and the part of the page state its live hint may read.
 // Explanations are plain data plus one pure function, so they can be tested in Node without Svelte.
 
+import type { Demonstration } from '../../data/demonstrations';
 import type {
   BeforeAfter,
   MetricPoint,
@@ -32,6 +33,11 @@ export interface LiveState {
   /** The rating desk's ratings (as many as the page holds). */
   rating?: { ratings: readonly Pick<Rating, 'prompt' | 'scale' | 'value' | 'annotator'>[] };
   rewardSettings?: { ratingLoss: 'pairs' | 'pointwise' } | null;
+  /** The writing desk's demonstrations and the last fine-tuning on them. */
+  writing?: {
+    demonstrations: readonly Pick<Demonstration, 'source'>[];
+    fit: { before: number; after: number; steps: number } | null;
+  };
   rewardMetrics?: readonly RewardMetricPoint[];
   rewardDiagnostics?: RewardDiagnostics | null;
   probe?: { reward: number; raw: number; unknownWords: string[] } | null;
@@ -50,6 +56,7 @@ export type ExplainId =
   | 'preferences-pair'
   | 'preferences-table'
   | 'preferences-rating'
+  | 'preferences-writing'
   | 'reward-loss'
   | 'reward-margins'
   | 'reward-calibration'
