@@ -76,6 +76,19 @@ export interface RlMetricPoint {
   /** KTO only (the rewards and logps above too, without accuracies): its reference point z0, TRL's 'kl', and its loss. */
   'kto/kl'?: number;
   'loss/kto'?: number;
+  /** ILQL only, under trlx's names (losses of the batch before the step; V and Q over its answers' tokens). */
+  'losses/loss'?: number;
+  'losses/loss_q'?: number;
+  'losses/loss_v'?: number;
+  'losses/loss_cql'?: number;
+  'losses/loss_awac'?: number;
+  'values/mean'?: number;
+  'values/std'?: number;
+  'values/min'?: number;
+  'values/max'?: number;
+  'qvalues/0/mean'?: number;
+  'qvalues/1/mean'?: number;
+  'awac_weight/mean'?: number;
 }
 
 /** The diversity measures of an RL point. */

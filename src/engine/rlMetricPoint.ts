@@ -1,4 +1,4 @@
-// What one RL iteration reports: its metric point (one builder for all eight methods), the check
+// What one RL iteration reports: its metric point (one builder for all nine methods), the check
 // that stops a run whose metrics broke, and the per-token details the panels show.
 
 import { EOS, SPECIAL_TOKENS, type BuiltInScenarioId, type Tokenizer } from '../data/types';
@@ -60,7 +60,7 @@ export function metricPoint(o: StepOutcome, stamp: PointStamp, tok: Tokenizer, g
       ...diversity(r.chosen.map((c) => c.ids)),
     };
   }
-  // DPO, IPO and KTO measure KL, score and diversity on fresh samples, so their curves overlay the others'.
+  // DPO, IPO, KTO and ILQL measure KL, score and diversity on fresh samples, so their curves overlay the others'.
   const { measured } = o;
   const texts = measured.rollout.responses.map((t) => completionText(tok, t));
   const onFresh: Partial<RlMetricPoint> = {
@@ -73,6 +73,7 @@ export function metricPoint(o: StepOutcome, stamp: PointStamp, tok: Tokenizer, g
     ...diversity(measured.rollout.responses),
   };
   if (o.kind === 'unpaired') return { ...emptyPoint(stamp), ...onFresh, ...ktoFields(o.result) };
+  if (o.kind === 'offline') return { ...emptyPoint(stamp), ...onFresh, ...o.result }; // ILQL's metrics, trlx's names
   const r = o.result;
   return {
     ...emptyPoint(stamp),

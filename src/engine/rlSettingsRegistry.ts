@@ -1,7 +1,8 @@
 // One record per setting of the RL stage: the method and every knob it reads (settingRecord.ts says
 // what a record holds). The TRL names are those of trl's PPOConfig / OnPolicyConfig, GRPOConfig,
-// DPOConfig and KTOConfig, so a run can be handed over with the same numbers. Sections are the
-// boxes of the form: method, kl (the anchor), rollouts, update, value (the value head).
+// DPOConfig and KTOConfig, and for ILQL (which TRL lacks) trlx's ILQLConfig, so a run can be handed
+// over with the same numbers. Sections are the boxes of the form: method, kl (the anchor), rollouts,
+// update, value (the value head, and ILQL's Q and V heads).
 
 import type { RlAlgorithm, RlSettings } from '../rlhf/rlSettings';
 import { defaultsOf, type Registry } from './settingRecord';
@@ -16,6 +17,11 @@ const METHOD_CHOICES = [
   { id: 'dpo', label: 'DPO (straight from the preferences)', fromLabels: true },
   { id: 'ipo', label: 'IPO (straight from the preferences)', fromLabels: true },
   { id: 'kto', label: 'KTO (from thumbs up / down; here each pair gives one of each)', fromLabels: true },
+  {
+    id: 'ilql',
+    label: 'ILQL (offline Q-learning on the labelled answers, scored by the reward model)',
+    fromLabels: false,
+  },
 ] as const satisfies readonly { id: RlAlgorithm; label: string; fromLabels: boolean }[];
 
 /** Whether a method learns straight from the labelled pairs (DPO, IPO, KTO) rather than from the reward model's scores. */
@@ -260,7 +266,7 @@ export const RL_SETTINGS = {
     min: 0,
     max: 1,
     label: 'γ (discount)',
-    help: 'How much a reward counts for the tokens before it, per token of distance.',
+    help: "How much a reward counts for the tokens before it, per token of distance (PPO's GAE and ILQL's Bellman target).",
     link: 'gamma',
     trl: 'gamma',
     section: 'value',
@@ -274,6 +280,73 @@ export const RL_SETTINGS = {
     help: "GAE's trade-off: 0 trusts the value head, 1 the actual reward.",
     link: 'lambda',
     trl: 'lam',
+    section: 'value',
+  },
+  ilqlTau: {
+    kind: 'number',
+    default: 0.7,
+    min: 0.5,
+    max: 0.99,
+    label: 'ILQL expectile τ',
+    help: "Where ILQL's V sits among the Q values of the answers' tokens: 0.5 their mean, towards 1 their best.",
+    link: 'ilqlTau',
+    trl: 'tau',
+    section: 'value',
+  },
+  ilqlCqlScale: {
+    kind: 'number',
+    default: 0.1,
+    min: 0,
+    max: 10,
+    label: 'ILQL CQL weight',
+    help: "Weight of ILQL's conservative term, which pushes down the Q of tokens the dataset never took.",
+    link: 'ilqlCql',
+    trl: 'cql_scale',
+    section: 'value',
+  },
+  ilqlAwacScale: {
+    kind: 'number',
+    default: 1,
+    min: 0,
+    max: 10,
+    label: 'ILQL AWAC weight',
+    help: "Weight of ILQL's behaviour-cloning term: the policy's own cross-entropy on the dataset's answers.",
+    link: 'ilqlAwac',
+    trl: 'awac_scale',
+    section: 'value',
+  },
+  ilqlAlpha: {
+    kind: 'number',
+    default: 0.1,
+    min: 0.001,
+    max: 1,
+    label: 'ILQL target rate α',
+    help: 'How far the target Q heads move towards the trained ones each iteration (Polyak averaging).',
+    link: 'ilqlAlpha',
+    trl: 'alpha',
+    section: 'value',
+  },
+  ilqlBeta: {
+    kind: 'number',
+    default: 4,
+    min: 0,
+    max: 20,
+    label: 'ILQL decoding β',
+    help: "How strongly ILQL's answers lean towards tokens with a high advantage Q − V (0: the base policy).",
+    link: 'ilqlBeta',
+    trl: 'gen_kwargs.beta',
+    section: 'value',
+  },
+  ilqlSteps: {
+    kind: 'number',
+    default: 8,
+    min: 1,
+    max: 64,
+    integer: true,
+    unit: 'steps',
+    label: 'ILQL steps per iteration',
+    help: 'Gradient steps ILQL takes on batches of the labelled answers before each fresh measurement.',
+    link: 'ilqlSteps',
     section: 'value',
   },
 } as const satisfies Registry<RlSettings>;

@@ -263,6 +263,7 @@ export class RlTrainer {
     m.value?.dispose();
     m.policyOpt.dispose();
     m.valueOpt?.dispose();
+    m.methodState?.dispose();
     this.models = null;
     releaseIdleBuffers();
   }

@@ -3,6 +3,7 @@
 
 import { ACQUISITIONS } from './settingsRegistry';
 import { RL_ALGORITHMS } from './rlSettingsRegistry';
+import { ILQL_METRICS } from '../rlhf/ilqlTrainer';
 import type { AcquisitionPoint, MetricPoint, RewardMetricPoint, RlMetricPoint, SessionUi } from './chartPoints';
 
 export const isObject = (v: unknown): v is Record<string, unknown> =>
@@ -73,6 +74,7 @@ const RL_OPTIONAL = [
   'loss/dpo',
   'kto/kl',
   'loss/kto',
+  ...ILQL_METRICS,
 ] as const;
 const RL_METRIC: Record<keyof RlMetricPoint, Kind> = {
   ...(Object.fromEntries(RL_NUMBERS.map((k) => [k, 'number'])) as Record<(typeof RL_NUMBERS)[number], Kind>),

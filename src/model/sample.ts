@@ -37,7 +37,7 @@ export interface SampleResult {
 }
 
 /** Gumbel noise: argmax(log p + g) with g = -log(-log u) is a draw from p (the Gumbel-max trick). */
-function gumbelNoise(rand: () => number, n: number): Float32Array {
+export function gumbelNoise(rand: () => number, n: number): Float32Array {
   const g = new Float32Array(n);
   for (let i = 0; i < n; i++) g[i] = -Math.log(-Math.log(rand() * (1 - 2e-7) + 1e-7));
   return g;
@@ -87,15 +87,23 @@ export async function sample(model: GPT, prompts: number[][], opts: SampleOption
     tf.dispose(Object.values(w));
   }
 
+  return drawsOf(values.data, values.rows, B, N);
+}
+
+/**
+ * The tokens and log-probs of B answers from N steps' rows read back at once, data [N, rows, B] with rows 0 and 1 the
+ * token and its log-prob; each answer ends at its <eos>.
+ */
+export function drawsOf(data: ArrayLike<number>, rows: number, B: number, N: number): SampleResult {
   const tokens: number[][] = [],
     logProbs: number[][] = [];
   for (let b = 0; b < B; b++) {
     tokens.push([]);
     logProbs.push([]);
     for (let i = 0; i < N; i++) {
-      const tok = values.data[i * values.rows * B + b];
+      const tok = data[i * rows * B + b];
       tokens[b].push(tok);
-      logProbs[b].push(values.data[(i * values.rows + 1) * B + b]);
+      logProbs[b].push(data[(i * rows + 1) * B + b]);
       if (tok === EOS) break;
     }
   }

@@ -1,8 +1,11 @@
 // The settings every RL method reads: one record, so the trainer, the form and a saved session
 // agree on what a run was. Their ranges and labels live with the engine's other settings.
 
-/** The ways to tune the policy: PPO and its alternatives on the same rollouts, and DPO/IPO/KTO on the same clicks. */
-export type RlAlgorithm = 'ppo' | 'reinforce' | 'rloo' | 'grpo' | 'bestOfN' | 'dpo' | 'ipo' | 'kto';
+/**
+ * The ways to tune the policy: PPO and its alternatives on the same rollouts, DPO/IPO/KTO on the same clicks,
+ * and ILQL offline on the labelled answers with the reward model's scores.
+ */
+export type RlAlgorithm = 'ppo' | 'reinforce' | 'rloo' | 'grpo' | 'bestOfN' | 'dpo' | 'ipo' | 'kto' | 'ilql';
 
 /** RL fine-tuning settings; defaults near TRL's, tuned so effects show in minutes on the default model. */
 export interface RlSettings {
@@ -35,4 +38,12 @@ export interface RlSettings {
   whitenRewards: boolean;
   /** The value head: a copy of the reward model, or a zero-initialised head on the policy. */
   valueInit: 'reward' | 'policy';
+  /** ILQL (its discount is gamma above): V's expectile of Q, the CQL and AWAC weights, the target heads' Polyak rate, decoding's beta. */
+  ilqlTau: number;
+  ilqlCqlScale: number;
+  ilqlAwacScale: number;
+  ilqlAlpha: number;
+  ilqlBeta: number;
+  /** ILQL's gradient steps per iteration, each on its own batch of the dataset. */
+  ilqlSteps: number;
 }

@@ -11,7 +11,8 @@ import { bestOfN } from './bestOfN';
 import { dpo } from './dpo';
 import { ipo } from './ipo';
 import { kto } from './kto';
+import { ilql } from './ilql';
 
-export type { RlMethod, StepInputs, StepModels, StepOutcome } from './rlMethod';
+export type { MethodState, RlMethod, StepInputs, StepModels, StepOutcome } from './rlMethod';
 
-export const RL_METHODS: Record<RlAlgorithm, RlMethod> = { ppo, reinforce, rloo, grpo, bestOfN, dpo, ipo, kto };
+export const RL_METHODS: Record<RlAlgorithm, RlMethod> = { ppo, reinforce, rloo, grpo, bestOfN, dpo, ipo, kto, ilql };

@@ -12,11 +12,17 @@ import type { PpoIterationResult } from '../../rlhf/ppo';
 import type { BestOfNResult } from '../../rlhf/bestOfN';
 import type { PreferencePair, PreferenceStepResult } from '../../rlhf/dpoTrainer';
 import type { KtoStepResult } from '../../rlhf/ktoTrainer';
+import type { IlqlStepResult } from '../../rlhf/ilqlTrainer';
 import type { PolicyMeasure } from '../../rlhf/measurePolicy';
 import type { RlSettings } from '../protocol';
 
 /** Rows of token details the panels show per iteration. */
 export const DETAIL_ROWS = 3;
+
+/** What a method keeps from one iteration to the next beside the shared models (ILQL's heads); disposed with them. */
+export interface MethodState {
+  dispose(): void;
+}
 
 /** The models and optimisers a method trains. */
 export interface StepModels {
@@ -27,6 +33,8 @@ export interface StepModels {
   valueOpt: AdamW | null;
   /** The reference's log-probs of the labelled responses DPO, IPO and KTO have drawn so far. */
   referenceLogProbs: ReferenceLogProbs;
+  /** Made by the method on its first iteration, when it needs more than the above. */
+  methodState?: MethodState;
 }
 
 /** What every method's iteration gets: the models, the settings and this iteration's β, seed and random draws. */
@@ -48,12 +56,16 @@ export interface StepInputs {
   ratedAnswers: () => UnpairedExample[];
 }
 
-/** What an iteration measured, by kind: a policy-gradient update, best-of-n sampling, a pair step or an unpaired (KTO) step. */
+/**
+ * What an iteration measured, by kind: a policy-gradient update, best-of-n sampling, a pair step, an unpaired (KTO)
+ * step or an offline (ILQL) step.
+ */
 export type StepOutcome =
   | { kind: 'update'; prompts: string[]; result: PpoIterationResult; baseline?: number }
   | { kind: 'bestOfN'; prompts: string[]; result: BestOfNResult }
   | { kind: 'preference'; prompts: string[]; result: PreferenceStepResult; measured: PolicyMeasure }
-  | { kind: 'unpaired'; prompts: string[]; result: KtoStepResult; measured: PolicyMeasure };
+  | { kind: 'unpaired'; prompts: string[]; result: KtoStepResult; measured: PolicyMeasure }
+  | { kind: 'offline'; prompts: string[]; result: IlqlStepResult; measured: PolicyMeasure };
 
 /** One RL method: what it needs built, whether its KL steers the adaptive KL controller, and one iteration. */
 export interface RlMethod {

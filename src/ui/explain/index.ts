@@ -9,6 +9,7 @@ import { PREFERENCES } from './preferences';
 import { REWARD } from './reward';
 import { RL } from './rl';
 import { RL_DIVERSITY } from './rlDiversity';
+import { RL_ILQL } from './rlIlql';
 
 export type { ExplainId, Explanation, LiveState } from './types';
 
@@ -19,6 +20,7 @@ export const EXPLANATIONS: readonly Explanation[] = [
   ...REWARD,
   ...RL,
   ...RL_DIVERSITY,
+  ...RL_ILQL,
 ];
 
 const BY_ID = new Map<ExplainId, Explanation>(EXPLANATIONS.map((e) => [e.id, e]));

@@ -68,6 +68,7 @@ export type ExplainId =
   | 'rl-overopt'
   | 'rl-ppo'
   | 'rl-dpo'
+  | 'rl-ilql'
   | 'rl-tokens'
   | 'rl-clipping'
   | 'rl-before-after';
