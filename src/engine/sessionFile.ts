@@ -25,7 +25,8 @@ import type { Demonstration } from '../data/demonstrations';
 import { scenarioTokenizer } from '../data/scenarios';
 import { TRAIT_INFO } from '../data/gold';
 import { PAIR_SETTINGS, REWARD_SETTINGS, SAMPLE_SETTINGS, TRAIN_SETTINGS } from './settingsRegistry';
-import { RL_SETTINGS } from './rlSettingsRegistry';
+import { PAIR_DEFAULTS, REWARD_DEFAULTS, SAMPLE_DEFAULTS, TRAIN_DEFAULTS } from './settingsRegistry';
+import { RL_DEFAULTS, RL_SETTINGS } from './rlSettingsRegistry';
 import {
   SESSION_NAME_MAX,
   type LabelerSettings,
@@ -134,12 +135,15 @@ const SETTING_KEYS = {
   custom: ['id', 'name', 'temperature', 'lengthBias', 'leftBias'],
 };
 
-/** A settings group rebuilt from its known keys, each a number, true/false, null or a short text. */
-function pick(group: unknown, keys: readonly string[], where: string): Record<string, unknown> {
+/**
+ * A settings group rebuilt from its known keys, each a number, true/false, null or a short text. A key the session
+ * lacks (it was saved before that setting existed) takes its default from `defaults`, so older sessions still open.
+ */
+function pick(group: unknown, keys: readonly string[], where: string, defaults: object = {}): Record<string, unknown> {
   if (!isObject(group)) throw new Error(`its settings ${where} are ${kindOf(group)}, not an object`);
   const out: Record<string, unknown> = {};
   for (const key of keys) {
-    const v = group[key];
+    const v = group[key] ?? (defaults as Record<string, unknown>)[key];
     if (v === undefined) continue;
     const simple =
       v === null ||
@@ -167,13 +171,13 @@ function checkSettingShapes(s: unknown): SessionData['settings'] {
   const weights = Object.entries(l.custom.weights).filter(([trait]) => Object.hasOwn(TRAIT_INFO, trait));
   return {
     train: {
-      pretrain: pick(s.train.pretrain, SETTING_KEYS.train, 'train.pretrain'),
-      sft: pick(s.train.sft, SETTING_KEYS.train, 'train.sft'),
+      pretrain: pick(s.train.pretrain, SETTING_KEYS.train, 'train.pretrain', TRAIN_DEFAULTS.pretrain),
+      sft: pick(s.train.sft, SETTING_KEYS.train, 'train.sft', TRAIN_DEFAULTS.sft),
     },
-    sample: pick(s.sample, SETTING_KEYS.sample, 'sample'),
-    pair: pick(s.pair, SETTING_KEYS.pair, 'pair'),
-    reward: pick(s.reward, SETTING_KEYS.reward, 'reward'),
-    rl: pick(s.rl, SETTING_KEYS.rl, 'rl'),
+    sample: pick(s.sample, SETTING_KEYS.sample, 'sample', SAMPLE_DEFAULTS),
+    pair: pick(s.pair, SETTING_KEYS.pair, 'pair', PAIR_DEFAULTS),
+    reward: pick(s.reward, SETTING_KEYS.reward, 'reward', REWARD_DEFAULTS),
+    rl: pick(s.rl, SETTING_KEYS.rl, 'rl', RL_DEFAULTS),
     labelers: {
       goldLabeler: l.goldLabeler,
       panel: [...l.panel],

@@ -312,6 +312,25 @@ describe('every field of the description is typed and length-limited', () => {
     expect('junk' in s.data).toBe(false);
   });
 
+  it('a session saved before a setting or the demonstrations existed still imports, with the defaults', async () => {
+    const { RL_DEFAULTS } = await import('../../src/engine/rlSettingsRegistry');
+    const older = edited((d) => {
+      delete d.settings.rl.ilqlTau;
+      delete d.settings.reward.ratingLoss;
+      delete d.demonstrations;
+      delete d.ratings;
+    });
+    const s = decodeSession(older).data;
+    expect(s.settings.rl.ilqlTau).toBe(RL_DEFAULTS.ilqlTau);
+    expect(s.settings.reward.ratingLoss).toBe('pairs');
+    expect([s.demonstrations, s.ratings]).toEqual([[], []]);
+    const { send, of } = start(false, memoryComparisons(), memorySessions());
+    await send(init);
+    await send({ type: 'importSession', bytes: older, name: 'older.rlhf', ui: emptyUi() });
+    expect(of('notice').filter((n) => n.level === 'error')).toEqual([]);
+    expect(of('sessionRestored')).toHaveLength(1);
+  });
+
   it('the settings checks refuse a switch that is not on or off and a panel over its size', async () => {
     const { checkSessionLabelers, checkSessionSettings } = await import('../../src/engine/sessions');
     const s = decodeSession(good).data.settings;
