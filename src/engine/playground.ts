@@ -214,14 +214,7 @@ export class Playground {
         return runAcquisitionComparison({ ...experimentSetup(pg.prefs(), cmd.labelerId), labels: cmd.labels });
       case 'compareFeedbackKinds': {
         const setup = experimentSetup(pg.prefs(), cmd.labelerId);
-        const { demonstrations } = pg.prefs().data;
-        const kinds = {
-          ...setup,
-          neutral: await setup.neutral(),
-          seconds: cmd.seconds,
-          costs: cmd.costs,
-          demonstrations,
-        };
+        const kinds = { ...setup, neutral: await setup.neutral(), seconds: cmd.seconds, costs: cmd.costs };
         await runFeedbackKindComparison(kinds);
         return;
       }

@@ -41,7 +41,7 @@ export class PreferenceSession {
   private disposed = false;
   /** P(chosen > rejected) of each comparison as last scored, so the dataset can be sent before re-scoring. */
   private lastP = new Map<string, number>();
-  cancelled = false;
+  private cancelled = false;
   private probePairs: Promise<ProbePair[]> | null = null;
   settings: PairSettings = { ...PAIR_DEFAULTS };
   labelers: LabelerSettings;
